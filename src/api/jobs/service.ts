@@ -1,0 +1,218 @@
+/**
+ * Jobs over Temporal: one workflow per job (workflow id = job id). The API never
+ * imports workflow or activity code; it talks to Temporal only.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Client, WorkflowExecutionStatusName } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
+import { firstOccurrence, type JobSubmission, toJobSpec } from '../../domain/job-spec';
+import type { ExecutionRecord, JobDescription } from '../../domain/job-state';
+import {
+  JOB_NAME,
+  JOB_STATUS,
+  JOB_WORKFLOW_TYPE,
+  LAST_RUN_TIME,
+  NEXT_RUN_TIME,
+  USER_ID,
+} from '../../domain/search-attributes';
+import type { JobWorkflowInput } from '../../workflows/job-workflow';
+import { ProblemError } from '../problem';
+import type { CreatedJob, JobPage, JobSummary, ListJobsQuery } from './schema';
+
+/** `GET /jobs/{id}`: the workflow's own description, plus Temporal's view of the run. */
+export type JobView = JobDescription & {
+  temporal: { workflow_id: string; run_id: string; status: WorkflowExecutionStatusName };
+};
+
+/** `GET /jobs/{id}` when no worker answered the query: what visibility knows. */
+export type JobSummaryView = JobSummary & {
+  temporal: JobView['temporal'];
+  details_unavailable: string;
+};
+
+/** Where jobs are started. */
+export interface JobServiceOptions {
+  client: Client;
+  taskQueue: string;
+  /** Clock, epoch ms (tests pass a fixed one). */
+  now?: () => number;
+}
+
+/** How long DELETE waits for the job to acknowledge cancellation before answering 202. */
+const CANCEL_WAIT_MS = 5_000;
+
+/** Job status when the workflow closed without publishing one (terminated, timed out). */
+function statusFromTemporal(status: WorkflowExecutionStatusName, published: string | undefined): string {
+  if (status === 'RUNNING' || status === 'CONTINUED_AS_NEW') return published ?? 'pending';
+  if (status === 'COMPLETED') return published === 'failed' ? 'failed' : 'completed';
+  if (status === 'FAILED' || status === 'TIMED_OUT') return 'failed';
+  return 'cancelled';
+}
+
+function quote(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/** Job operations used by the routes. */
+export class JobService {
+  private readonly client: Client;
+  private readonly taskQueue: string;
+  private readonly now: () => number;
+
+  constructor(options: JobServiceOptions) {
+    this.client = options.client;
+    this.taskQueue = options.taskQueue;
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * Starts the job's workflow.
+   * @returns id, `pending`, and the first occurrence (UTC).
+   * @throws Temporal client errors (mapped to 503 when unreachable).
+   */
+  async create(submission: JobSubmission): Promise<CreatedJob> {
+    const jobId = `job_${randomUUID()}`;
+    const spec = toJobSpec(submission, jobId, this.now());
+    const first = firstOccurrence(spec);
+    const input: JobWorkflowInput = { spec };
+    await this.client.workflow.start(JOB_WORKFLOW_TYPE, {
+      workflowId: jobId,
+      taskQueue: this.taskQueue,
+      args: [input],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      typedSearchAttributes: [
+        { key: JOB_STATUS, value: 'pending' },
+        { key: USER_ID, value: spec.user_id },
+        { key: JOB_NAME, value: spec.name },
+        ...(first !== null ? [{ key: NEXT_RUN_TIME, value: new Date(first) }] : []),
+      ],
+    });
+    return { job_id: jobId, status: 'pending', next_run_time: first === null ? null : new Date(first).toISOString() };
+  }
+
+  /**
+   * The job's state from its `describe` query.
+   * @throws WorkflowNotFoundError for an unknown job (404).
+   */
+  async get(jobId: string): Promise<JobView | JobSummaryView> {
+    const handle = this.client.workflow.getHandle(jobId);
+    const description = await handle.describe();
+    if (description.type !== JOB_WORKFLOW_TYPE) throw new ProblemError(404, 'Not found', 'job not found', 'not-found');
+    const attributes = description.typedSearchAttributes;
+    const published = attributes.get(JOB_STATUS);
+    const temporal = { workflow_id: jobId, run_id: description.runId, status: description.status.name };
+    let state: JobDescription;
+    try {
+      state = await handle.query<JobDescription>('describe');
+    } catch (err) {
+      // No worker answered (all down, or the query timed out): answer from visibility.
+      const next = attributes.get(NEXT_RUN_TIME);
+      const last = attributes.get(LAST_RUN_TIME);
+      return {
+        job_id: jobId,
+        name: attributes.get(JOB_NAME) ?? null,
+        user_id: attributes.get(USER_ID) ?? null,
+        status: statusFromTemporal(description.status.name, published),
+        next_run_time: next ? next.toISOString() : null,
+        last_run_time: last ? last.toISOString() : null,
+        started_at: description.startTime.toISOString(),
+        temporal,
+        details_unavailable: `the job's details could not be read: ${(err as Error).message}`,
+      };
+    }
+    return {
+      ...state,
+      status: statusFromTemporal(description.status.name, published ?? state.status) as JobView['status'],
+      temporal,
+    };
+  }
+
+  /** The job's executions, newest first. @throws WorkflowNotFoundError (404). */
+  async executions(jobId: string): Promise<ExecutionRecord[]> {
+    return this.client.workflow.getHandle(jobId).query<ExecutionRecord[]>('executions');
+  }
+
+  /**
+   * Cancels the job: the workflow is cancelled and a running attempt is cancelled
+   * through its heartbeat. Waits up to 5 s for the job to end.
+   * @returns the job's status afterwards (`cancelled`, or the current one if it did not end in time).
+   * @throws ProblemError 409 when the job has already ended; WorkflowNotFoundError (404).
+   */
+  async cancel(jobId: string): Promise<{ job_id: string; status: string; ended: boolean }> {
+    const handle = this.client.workflow.getHandle(jobId);
+    const before = await handle.describe();
+    if (before.type !== JOB_WORKFLOW_TYPE) throw new ProblemError(404, 'Not found', 'job not found', 'not-found');
+    if (before.status.name !== 'RUNNING') {
+      const status = statusFromTemporal(before.status.name, before.typedSearchAttributes.get(JOB_STATUS));
+      throw new ProblemError(409, 'Job already ended', `job ${jobId} has already ended (${status})`, 'job-ended', {
+        job_status: status,
+      });
+    }
+    await handle.cancel();
+    const ended = await Promise.race([
+      handle.result().then(
+        () => true,
+        () => true,
+      ),
+      new Promise<false>((resolve) => setTimeout(resolve, CANCEL_WAIT_MS, false).unref()),
+    ]);
+    const after = await handle.describe();
+    return {
+      job_id: jobId,
+      status: statusFromTemporal(after.status.name, after.typedSearchAttributes.get(JOB_STATUS)),
+      ended,
+    };
+  }
+
+  /**
+   * Lists jobs from Temporal visibility, newest first, filtered by search attributes.
+   * @returns a page and the opaque token of the next one.
+   */
+  async list(query: ListJobsQuery): Promise<JobPage> {
+    const clauses = [`WorkflowType = ${quote(JOB_WORKFLOW_TYPE)}`];
+    if (query.status !== undefined) clauses.push(`${JOB_STATUS.name} = ${quote(query.status)}`);
+    if (query.user_id !== undefined) clauses.push(`${USER_ID.name} = ${quote(query.user_id)}`);
+    if (query.name !== undefined) clauses.push(`${JOB_NAME.name} STARTS_WITH ${quote(query.name)}`);
+    const response = await this.client.workflowService.listWorkflowExecutions({
+      namespace: this.client.options.namespace,
+      query: clauses.join(' AND '),
+      pageSize: query.limit,
+      nextPageToken: query.page_token === undefined ? null : Buffer.from(query.page_token, 'base64url'),
+    });
+    const jobs: JobSummary[] = (response.executions ?? []).map((raw) => {
+      const attributes = decodeTypedSearchAttributes(raw.searchAttributes?.indexedFields);
+      const next = attributes.get(NEXT_RUN_TIME);
+      const last = attributes.get(LAST_RUN_TIME);
+      const statusName = temporalStatusName(raw.status);
+      return {
+        job_id: raw.execution?.workflowId ?? '',
+        name: attributes.get(JOB_NAME) ?? null,
+        user_id: attributes.get(USER_ID) ?? null,
+        status: statusFromTemporal(statusName, attributes.get(JOB_STATUS)),
+        next_run_time: next ? next.toISOString() : null,
+        last_run_time: last ? last.toISOString() : null,
+        started_at: raw.startTime?.seconds ? new Date(Number(raw.startTime.seconds) * 1000).toISOString() : null,
+      };
+    });
+    const token = response.nextPageToken;
+    return {
+      jobs,
+      next_page_token: token && token.length > 0 ? Buffer.from(token).toString('base64url') : null,
+    };
+  }
+}
+
+const STATUS_NAMES: Record<number, WorkflowExecutionStatusName> = {
+  1: 'RUNNING',
+  2: 'COMPLETED',
+  3: 'FAILED',
+  4: 'CANCELLED',
+  5: 'TERMINATED',
+  6: 'CONTINUED_AS_NEW',
+  7: 'TIMED_OUT',
+};
+
+function temporalStatusName(status: number | null | undefined): WorkflowExecutionStatusName {
+  return STATUS_NAMES[status ?? 0] ?? 'UNKNOWN';
+}

@@ -1,0 +1,36 @@
+/**
+ * API entry point: connects to Temporal lazily (so the API starts, and answers
+ * 503, while Temporal is down), listens, and closes cleanly on SIGINT/SIGTERM.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { loadConfigOrExit, temporalAddress } from '../config';
+import { createLogger } from '../logger';
+import { createApp } from './app';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const logger = createLogger('api', config.LOG_LEVEL);
+  const connection = Connection.lazy({ address: temporalAddress(config) });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const app = createApp({ client, taskQueue: config.TASK_QUEUE, logger });
+  const server = app.listen(config.API_PORT, config.API_HOST, () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.API_PORT;
+    logger.info({ url: `http://${config.API_HOST}:${port}` }, 'api listening');
+  });
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'api stopping');
+    server.close(() => {
+      void connection.close().finally(() => process.exit(0));
+    });
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(0), 5_000).unref();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

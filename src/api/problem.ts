@@ -1,0 +1,103 @@
+/**
+ * Errors as `application/problem+json` (RFC 9457): `type`, `title`, `status`,
+ * `detail`, and for validation `errors: [{ field, message }]`. One error
+ * middleware turns every thrown value into such a response; nothing thrown in a
+ * route crashes the process.
+ */
+import { WorkflowNotFoundError } from '@temporalio/common';
+import { isGrpcServiceError } from '@temporalio/client';
+import type { ErrorRequestHandler, Response } from 'express';
+import type { z } from 'zod';
+import type { Logger } from '../logger';
+
+/** One invalid field: dotted path from the body root (e.g. `retry.max_retries`). */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/** An error that becomes a problem response. */
+export class ProblemError extends Error {
+  override name = 'ProblemError';
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    detail: string,
+    readonly slug: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(detail);
+  }
+}
+
+/** 400 from a zod error, naming each bad field. */
+export function validationProblem(error: z.ZodError, where = 'body'): ProblemError {
+  const errors: FieldError[] = error.issues.map((issue) => ({
+    field: issue.path.length > 0 ? issue.path.join('.') : where,
+    message: issue.message,
+  }));
+  const fields = [...new Set(errors.map((e) => e.field))].join(', ');
+  return new ProblemError(400, 'Invalid request', `invalid ${where}: ${fields}`, 'validation-error', { errors });
+}
+
+export function notFound(what: string): ProblemError {
+  return new ProblemError(404, 'Not found', `${what} not found`, 'not-found');
+}
+
+/** Sends a problem response. */
+export function sendProblem(res: Response, problem: ProblemError, instance?: string): void {
+  res
+    .status(problem.status)
+    .type('application/problem+json')
+    .json({
+      type: `/problems/${problem.slug}`,
+      title: problem.title,
+      status: problem.status,
+      detail: problem.message,
+      ...(instance !== undefined ? { instance } : {}),
+      ...problem.extra,
+    });
+}
+
+const GRPC_UNAVAILABLE = 14;
+const GRPC_DEADLINE_EXCEEDED = 4;
+
+/** True when an error (or its cause chain) says Temporal could not be reached. */
+export function isTemporalUnavailable(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    if (isGrpcServiceError(e) && (e.code === GRPC_UNAVAILABLE || e.code === GRPC_DEADLINE_EXCEEDED)) return true;
+    if (e.name === 'TransportError' || e.name === 'ConnectionError') return true;
+  }
+  return false;
+}
+
+/** Maps any thrown value to a problem: ours, body-parser's, Temporal's, or a 500. */
+export function toProblem(err: unknown): ProblemError {
+  if (err instanceof ProblemError) return err;
+  const type = (err as { type?: unknown })?.type;
+  if (type === 'entity.parse.failed') {
+    return new ProblemError(400, 'Malformed JSON', 'the request body is not valid JSON', 'malformed-json');
+  }
+  if (type === 'entity.too.large') {
+    return new ProblemError(413, 'Payload too large', 'the request body is larger than the limit', 'too-large');
+  }
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
+    return new ProblemError(415, 'Unsupported encoding', (err as Error).message, 'unsupported-encoding');
+  }
+  if (err instanceof WorkflowNotFoundError) return notFound('job');
+  if (isTemporalUnavailable(err)) {
+    return new ProblemError(503, 'Temporal unavailable', 'the Temporal service cannot be reached; try again', 'temporal-unavailable');
+  }
+  return new ProblemError(500, 'Internal error', 'an unexpected error occurred', 'internal');
+}
+
+/** Express error middleware (last in the chain). */
+export function problemHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const problem = toProblem(err);
+    if (problem.status >= 500) logger.error({ err, path: req.path }, problem.title);
+    if (problem.status === 503) res.setHeader('Retry-After', '5');
+    if (res.headersSent) return;
+    sendProblem(res, problem, req.originalUrl);
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * Configuration from environment variables, parsed once by a zod schema and frozen.
+ * Invalid values stop the process at start with a message naming the variable.
+ * The table of variables is in README.md ("Configuration").
+ */
+import { hostname } from 'node:os';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65_535);
+
+const envSchema = z.object({
+  /** host:port of the Temporal frontend. When unset, `npm start` runs an embedded dev server. */
+  TEMPORAL_ADDRESS: z.string().min(1).optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  /** Task queue the workers poll and the API starts job workflows on. */
+  TASK_QUEUE: z.string().min(1).default('jobs'),
+  /** Worker identity recorded with every attempt; default `<pid>@<hostname>`. */
+  WORKER_IDENTITY: z.string().min(1).optional(),
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  API_PORT: port.default(3000),
+  /** Path of the `temporal` CLI binary; otherwise it is looked up or installed (see src/dev/temporal-cli.ts). */
+  TEMPORAL_CLI_PATH: z.string().min(1).optional(),
+  /** Folder of the embedded server's database file (jobs survive restarts). */
+  DATA_DIR: z.string().min(1).default('.data'),
+  /** Ports of the embedded dev server. */
+  TEMPORAL_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+/** Parsed configuration. */
+export type Config = Readonly<z.output<typeof envSchema>> & { readonly workerIdentity: string };
+
+/** Raised for an invalid environment; the message names each bad variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Parses the configuration from an environment (default: process.env).
+ * @throws {ConfigError} naming every invalid variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const data = parsed.data;
+  return Object.freeze({ ...data, workerIdentity: data.WORKER_IDENTITY ?? `${process.pid}@${hostname()}` });
+}
+
+/** The Temporal address to connect to: the configured one, or the embedded server's. */
+export function temporalAddress(config: Config): string {
+  return config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_PORT}`;
+}
+
+/** Loads the config or exits the process with the message (entry points only). */
+export function loadConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+}

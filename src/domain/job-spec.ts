@@ -1,0 +1,179 @@
+/**
+ * The job model: one zod schema per wire shape gives validation and types.
+ * Wire format is snake_case JSON; times are RFC 3339 strings (stored as UTC);
+ * durations are strings like "90s" (see ./duration.ts). Source: the seed's
+ * Jobs table (name, frequency, execution_time, payload, user_id) and
+ * ../shared/design/architecture.md "REST contract".
+ *
+ * This module is imported by the API (validation) and, for types only, by the
+ * workflow. It has no I/O.
+ */
+import { z } from 'zod';
+import { isDuration, parseDuration } from './duration';
+import { isCronExpression, isTimeZone, occurrenceAtOrAfter } from './schedule';
+
+/** Job lifecycle words, as stored in the `JobStatus` search attribute. */
+export const JOB_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export const jobStatusSchema = z.enum(JOB_STATUSES);
+
+/** Identifiers we put into visibility queries: no quotes, no spaces. */
+export const identifierSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9._:@-]+$/, 'only letters, digits and . _ : @ - are allowed');
+
+const durationSchema = z.string().refine(isDuration, {
+  message: 'must be a duration like "90s", "15m" or "1h30m" (units ms, s, m, h, d)',
+});
+const positiveDurationSchema = durationSchema.refine((d) => !isDuration(d) || parseDuration(d) > 0, {
+  message: 'must be longer than 0',
+});
+
+const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as const;
+
+/** `http` payload: one HTTP request per attempt; success = 2xx. */
+export const httpPayloadSchema = z.strictObject({
+  type: z.literal('http'),
+  method: z.enum(HTTP_METHODS).default('GET'),
+  url: z
+    .url({ protocol: /^https?$/, error: 'must be an absolute http:// or https:// URL' })
+    .max(2048),
+  headers: z.record(z.string().min(1).max(256), z.string().max(8192)).default({}),
+  /** A string is sent as is; any other JSON value is sent as application/json. */
+  body: z.json().optional(),
+  /** Time limit of one request, default "30s". */
+  timeout: positiveDurationSchema.default('30s'),
+});
+
+/** `handler` payload: a function registered in the worker, called with JSON args. */
+export const handlerPayloadSchema = z.strictObject({
+  type: z.literal('handler'),
+  name: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[A-Za-z0-9._:-]+$/, 'only letters, digits and . _ : - are allowed'),
+  args: z.json().default({}),
+});
+
+export const payloadSchema = z.discriminatedUnion('type', [httpPayloadSchema, handlerPayloadSchema]);
+
+/**
+ * Retry policy of one occurrence. Maps onto Temporal's RetryPolicy:
+ * maximumAttempts = max_retries + 1, initialInterval, backoffCoefficient,
+ * maximumInterval (Temporal's default: 100 × initial_interval).
+ */
+export const retrySchema = z.strictObject({
+  max_retries: z.int().min(0).max(100).default(3),
+  initial_interval: positiveDurationSchema.default('1s'),
+  backoff_coefficient: z.number().min(1).max(100).default(2),
+  max_interval: positiveDurationSchema.optional(),
+});
+
+export const FREQUENCIES = ['once', 'daily', 'cron', 'interval'] as const;
+export type Frequency = (typeof FREQUENCIES)[number];
+
+const rfc3339 = z.iso.datetime({ offset: true, error: 'must be an RFC 3339 date-time with a zone, e.g. 2026-01-01T09:00:00Z' });
+
+/**
+ * Body of `POST /jobs`. Rules across fields:
+ * - `once`: runs at `execution_time` (required; a past time runs at once).
+ * - `daily`: runs every day at the local time of day of `execution_time`
+ *   (required) in `timezone`, first at `execution_time` or the next such time after submission.
+ * - `cron`: `cron` (5 fields, or 6 with seconds first, or a nickname like `@hourly`) in `timezone`;
+ *   `execution_time`, if given, is when the schedule starts.
+ * - `interval`: every `every` from the anchor `execution_time` (default: submission time);
+ *   fixed rate, not drifting by run duration.
+ */
+export const jobSubmissionSchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200),
+    user_id: identifierSchema,
+    frequency: z.enum(FREQUENCIES),
+    execution_time: rfc3339.optional(),
+    cron: z.string().trim().min(1).max(200).optional(),
+    every: positiveDurationSchema.optional(),
+    timezone: z.string().default('UTC'),
+    payload: payloadSchema,
+    retry: retrySchema.default({ max_retries: 3, initial_interval: '1s', backoff_coefficient: 2 }),
+    /** start-to-close limit of one attempt, default "5m". */
+    timeout: positiveDurationSchema.default('5m'),
+    /** an attempt that sends no heartbeat for this long is retried elsewhere, default "10s". */
+    heartbeat_timeout: positiveDurationSchema.default('10s'),
+  })
+  .superRefine((job, ctx) => {
+    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (!isTimeZone(job.timezone)) issue('timezone', `unknown IANA time zone "${job.timezone}"`);
+    const needs = (field: 'execution_time' | 'cron' | 'every', present: boolean) => {
+      if (!present) issue(field, `is required when frequency is "${job.frequency}"`);
+    };
+    const forbids = (field: 'cron' | 'every', present: boolean) => {
+      if (present) issue(field, `is not allowed when frequency is "${job.frequency}"`);
+    };
+    switch (job.frequency) {
+      case 'once':
+      case 'daily':
+        needs('execution_time', job.execution_time !== undefined);
+        forbids('cron', job.cron !== undefined);
+        forbids('every', job.every !== undefined);
+        break;
+      case 'cron':
+        needs('cron', job.cron !== undefined);
+        forbids('every', job.every !== undefined);
+        if (job.cron !== undefined && isTimeZone(job.timezone)) {
+          const why = isCronExpression(job.cron, job.timezone);
+          if (why !== true) issue('cron', why);
+        }
+        break;
+      case 'interval':
+        needs('every', job.every !== undefined);
+        forbids('cron', job.cron !== undefined);
+        break;
+    }
+  });
+
+export type JobSubmission = z.output<typeof jobSubmissionSchema>;
+export type JobSubmissionInput = z.input<typeof jobSubmissionSchema>;
+export type HttpPayload = z.output<typeof httpPayloadSchema>;
+export type HandlerPayload = z.output<typeof handlerPayloadSchema>;
+export type JobPayload = z.output<typeof payloadSchema>;
+export type RetrySettings = z.output<typeof retrySchema>;
+
+/**
+ * A job as its workflow sees it: the validated submission plus the id and the
+ * submission time the API assigned. All times are UTC RFC 3339 strings.
+ */
+export interface JobSpec extends JobSubmission {
+  job_id: string;
+  /** When the API accepted the job (UTC); anchors `interval` and the first occurrence. */
+  created_at: string;
+}
+
+/**
+ * Builds the job spec from a validated submission: normalises `execution_time`
+ * to UTC, truncated to whole seconds, and stamps id and submission time.
+ * @param submission output of {@link jobSubmissionSchema}.
+ * @param jobId the workflow id to use.
+ * @param nowMs submission time, epoch milliseconds.
+ */
+export function toJobSpec(submission: JobSubmission, jobId: string, nowMs: number): JobSpec {
+  const spec: JobSpec = { ...submission, job_id: jobId, created_at: new Date(nowMs).toISOString() };
+  if (submission.execution_time !== undefined) {
+    // Schedules have a resolution of one second (cron's finest field).
+    spec.execution_time = new Date(Math.floor(Date.parse(submission.execution_time) / 1000) * 1000).toISOString();
+  }
+  return spec;
+}
+
+/**
+ * First occurrence of a new job, epoch ms (UTC), or null if it never fires.
+ * A `once` job whose `execution_time` has passed fires at that (past) time, i.e. at once.
+ */
+export function firstOccurrence(spec: JobSpec): number | null {
+  if (spec.frequency === 'once') return Date.parse(spec.execution_time as string);
+  const created = Date.parse(spec.created_at);
+  const start = spec.execution_time === undefined ? created : Math.max(created, Date.parse(spec.execution_time));
+  return occurrenceAtOrAfter(spec, start);
+}

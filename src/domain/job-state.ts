@@ -1,0 +1,80 @@
+/**
+ * What a job knows about itself while it runs: its status, next and last run,
+ * and one execution record per occurrence. Returned by the workflow's
+ * `describe` query and served by `GET /jobs/{job_id}` (snake_case, UTC RFC 3339).
+ * Source: the seed's Schedules table (next_run_time, last_run_time) and
+ * Executions table (start/end, worker_id, status, error).
+ */
+import type { JobSpec, JobStatus } from './job-spec';
+
+export type ExecutionStatus = 'succeeded' | 'failed' | 'cancelled';
+
+/** Why an execution failed, as reported by the last attempt. */
+export interface ExecutionError {
+  message: string;
+  /** e.g. `HttpError`, `HandlerError`, `UnknownHandler`, `Timeout`. */
+  type: string;
+  non_retryable: boolean;
+}
+
+/** One occurrence that ran: all its attempts (Temporal retries) summed up. */
+export interface ExecutionRecord {
+  /** `<job_id>:<scheduled_time>`; also the idempotency key sent to the target. */
+  execution_id: string;
+  /** The occurrence's planned fire time (UTC). */
+  scheduled_time: string;
+  /** When the first attempt was scheduled (UTC, workflow clock). */
+  started_at: string;
+  /** When the last attempt ended (UTC, workflow clock). */
+  finished_at: string;
+  status: ExecutionStatus;
+  /** Attempts made, 1 + retries; null when the server did not tell (e.g. a timeout before any report). */
+  attempts: number | null;
+  /** Identity of the worker that ran the last attempt. */
+  worker_id: string | null;
+  /** HTTP status of the last attempt, for `http` payloads. */
+  http_status?: number;
+  error?: ExecutionError;
+}
+
+/** How many execution records a job keeps (newest first); older ones are dropped. */
+export const MAX_RECORDED_EXECUTIONS = 50;
+
+/** State carried across continue-as-new. */
+export interface JobProgress {
+  status: JobStatus;
+  /** The next occurrence to run (UTC), null when the job has ended. */
+  next_run_time: string | null;
+  /** Scheduled time of the latest occurrence that ran (UTC). */
+  last_run_time: string | null;
+  /** Occurrences that ran (any outcome). */
+  run_count: number;
+  failure_count: number;
+  /** Occurrences skipped as misfires (see coalesceMisfires). */
+  missed_count: number;
+  /** Retries used by the latest occurrence (attempts - 1). */
+  retry_count: number;
+  /** Newest first, at most {@link MAX_RECORDED_EXECUTIONS}. */
+  executions: ExecutionRecord[];
+  /** How many times this job continued as new. */
+  generation: number;
+}
+
+/** The `describe` query's answer. */
+export interface JobDescription extends JobProgress {
+  job_id: string;
+  spec: JobSpec;
+  last_execution: ExecutionRecord | null;
+}
+
+/** Result of one successful attempt, returned by the payload activity. */
+export interface AttemptReport {
+  attempt: number;
+  worker_id: string;
+  http_status?: number;
+}
+
+/** The idempotency key of one occurrence: the same for every retry and failover. */
+export function idempotencyKey(jobId: string, scheduledMs: number): string {
+  return `${jobId}:${new Date(scheduledMs).toISOString()}`;
+}

@@ -1,0 +1,154 @@
+/**
+ * Schedule math: when does a job fire? Pure and workflow-safe (croner uses
+ * only Intl, no Node APIs). All instants are epoch milliseconds (UTC);
+ * wall-clock rules (daily, cron) are evaluated in the job's IANA time zone.
+ * Resolution: one second.
+ */
+import { Cron } from 'croner';
+import { parseDuration } from './duration';
+
+/** The fields of a job spec that define its schedule. */
+export interface ScheduleFields {
+  frequency: 'once' | 'daily' | 'cron' | 'interval';
+  /** RFC 3339; required for once and daily, the start for cron, the anchor for interval. */
+  execution_time?: string | undefined;
+  cron?: string | undefined;
+  every?: string | undefined;
+  timezone: string;
+  /** RFC 3339 submission time: the anchor of `interval` when `execution_time` is absent. */
+  created_at: string;
+}
+
+/** True when `zone` is an IANA time zone name known to this runtime's Intl data. */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return zone.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Checks a cron expression: 5 fields (minute first), 6 fields (second first),
+ * or a nickname (`@yearly`, `@monthly`, `@weekly`, `@daily`, `@hourly`), parsed by croner.
+ * @returns true, or the reason the expression is refused (also when it never fires).
+ */
+export function isCronExpression(expression: string, timezone: string): true | string {
+  const trimmed = expression.trim();
+  const fields = trimmed.split(/\s+/).length;
+  if (!trimmed.startsWith('@') && fields !== 5 && fields !== 6) {
+    return `must have 5 or 6 fields (seconds first), found ${fields}`;
+  }
+  try {
+    const cron = cronOf(trimmed, timezone);
+    if (cron.nextRun(new Date(0)) === null) return 'never fires';
+    return true;
+  } catch (err) {
+    return `is not a valid cron expression: ${(err as Error).message}`;
+  }
+}
+
+function cronOf(pattern: string, timezone: string): Cron {
+  // `legacyMode` (the default) makes day-of-month and day-of-week OR-ed, as in Vixie cron.
+  return new Cron(pattern, { timezone, paused: true });
+}
+
+/** The cron pattern of a `daily` job: the time of day of `execution_time` in `timezone`. */
+export function dailyPattern(executionTime: string, timezone: string): string {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: timezone,
+    hourCycle: 'h23',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(new Date(executionTime));
+  const field = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  return `${field('second')} ${field('minute')} ${field('hour')} * * *`;
+}
+
+/**
+ * The first occurrence of the job's schedule at or after `atMs`.
+ * @param spec the schedule fields (see {@link ScheduleFields}).
+ * @param atMs epoch milliseconds.
+ * @returns epoch milliseconds, or null when the schedule has no occurrence at or after `atMs`
+ *   (a `once` job after its time, a cron that never fires again).
+ * @throws {RangeError} on an invalid duration, cron expression or time zone (validated at submit).
+ */
+export function occurrenceAtOrAfter(spec: ScheduleFields, atMs: number): number | null {
+  switch (spec.frequency) {
+    case 'once': {
+      const at = Date.parse(spec.execution_time as string);
+      return at >= atMs ? at : null;
+    }
+    case 'interval': {
+      const every = parseDuration(spec.every as string);
+      const anchor = Date.parse(spec.execution_time ?? spec.created_at);
+      if (atMs <= anchor) return anchor;
+      return anchor + Math.ceil((atMs - anchor) / every) * every;
+    }
+    case 'daily':
+    case 'cron': {
+      const pattern =
+        spec.frequency === 'daily'
+          ? dailyPattern(spec.execution_time as string, spec.timezone)
+          : (spec.cron as string).trim();
+      // croner's nextRun(t) is the first run strictly after t at whole seconds.
+      const next = cronOf(pattern, spec.timezone).nextRun(new Date(atMs - 1));
+      return next === null ? null : next.getTime();
+    }
+  }
+}
+
+/**
+ * The occurrence that follows `scheduledMs`, epoch milliseconds, or null when there is none.
+ * Fixed rate: the next occurrence depends only on the schedule, never on how long a run took.
+ */
+export function nextOccurrence(spec: ScheduleFields, scheduledMs: number): number | null {
+  return occurrenceAtOrAfter(spec, scheduledMs + 1);
+}
+
+/**
+ * Misfire handling (coalescing). When a job wakes up late (worker or server down,
+ * or the previous run outlasted the period), every occurrence that is more than
+ * `graceMs` late is a misfire. We follow Quartz's "fire once now" and Kubernetes
+ * CronJob's behaviour: run once for the latest due occurrence, skip the older ones.
+ * @param spec schedule fields.
+ * @param dueMs the occurrence the job was waiting for, epoch ms.
+ * @param nowMs current time, epoch ms.
+ * @param graceMs lateness tolerated before an occurrence counts as missed.
+ * @returns the occurrence to run now and how many earlier occurrences were skipped.
+ */
+export function coalesceMisfires(
+  spec: ScheduleFields,
+  dueMs: number,
+  nowMs: number,
+  graceMs: number,
+): { scheduledMs: number; skipped: number } {
+  let scheduledMs = dueMs;
+  let skipped = 0;
+  if (nowMs - dueMs <= graceMs) return { scheduledMs, skipped };
+  // Walk forward to the latest occurrence at or before now. Bounded: beyond the
+  // bound, jump straight to the latest occurrence before now and stop counting.
+  for (let i = 0; i < 10_000; i++) {
+    const next = nextOccurrence(spec, scheduledMs);
+    if (next === null || next > nowMs) return { scheduledMs, skipped };
+    scheduledMs = next;
+    skipped++;
+  }
+  const latest = latestOccurrenceAtOrBefore(spec, nowMs);
+  return { scheduledMs: latest ?? scheduledMs, skipped };
+}
+
+function latestOccurrenceAtOrBefore(spec: ScheduleFields, atMs: number): number | null {
+  if (spec.frequency === 'interval') {
+    const every = parseDuration(spec.every as string);
+    const anchor = Date.parse(spec.execution_time ?? spec.created_at);
+    return atMs < anchor ? null : anchor + Math.floor((atMs - anchor) / every) * every;
+  }
+  if (spec.frequency === 'once') return null;
+  const pattern =
+    spec.frequency === 'daily' ? dailyPattern(spec.execution_time as string, spec.timezone) : (spec.cron as string);
+  const [prev] = cronOf(pattern, spec.timezone).previousRuns(1, new Date(atMs + 1));
+  return prev === undefined ? null : prev.getTime();
+}
