@@ -5,8 +5,9 @@
  * Every request carries `Idempotency-Key: <job_id>:<scheduled_time>` (the same
  * for every retry), per draft-ietf-httpapi-idempotency-key-header.
  */
-import type { HttpPayload } from '../domain/job-spec';
+
 import { parseDuration } from '../domain/duration';
+import type { HttpPayload } from '../domain/job-spec';
 
 /** The outcome of one HTTP attempt. */
 export interface HttpOutcome {

@@ -9,7 +9,13 @@ import { type HandlerRegistry, NonRetryableError } from './handlers';
 import { HttpStatusError, sendHttp } from './http';
 import type { PayloadActivities, RunPayloadInput } from './types';
 
-export { demoHandlers, type HandlerContext, type HandlerRegistry, type JobHandler, NonRetryableError } from './handlers';
+export {
+  demoHandlers,
+  type HandlerContext,
+  type HandlerRegistry,
+  type JobHandler,
+  NonRetryableError,
+} from './handlers';
 export type { PayloadActivities, RunPayloadInput } from './types';
 
 /** Collaborators of the activities. */

@@ -4,8 +4,9 @@
  * middleware turns every thrown value into such a response; nothing thrown in a
  * route crashes the process.
  */
-import { WorkflowNotFoundError } from '@temporalio/common';
+
 import { isGrpcServiceError } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/common';
 import type { ErrorRequestHandler, Response } from 'express';
 import type { z } from 'zod';
 import type { Logger } from '../logger';
@@ -86,7 +87,12 @@ export function toProblem(err: unknown): ProblemError {
   }
   if (err instanceof WorkflowNotFoundError) return notFound('job');
   if (isTemporalUnavailable(err)) {
-    return new ProblemError(503, 'Temporal unavailable', 'the Temporal service cannot be reached; try again', 'temporal-unavailable');
+    return new ProblemError(
+      503,
+      'Temporal unavailable',
+      'the Temporal service cannot be reached; try again',
+      'temporal-unavailable',
+    );
   }
   return new ProblemError(500, 'Internal error', 'an unexpected error occurred', 'internal');
 }

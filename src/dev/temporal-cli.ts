@@ -81,7 +81,10 @@ export function ensureTemporalCli(explicitPath?: string, log: Log = console.erro
   const goModule = join(PROJECT_ROOT, 'tools', 'temporal-cli');
   if (onPath('go') !== null && existsSync(join(goModule, 'go.mod'))) {
     log('pip failed; building the Temporal CLI from its Go module (takes a few minutes)');
-    if (run('go', ['build', '-o', goBin, 'github.com/temporalio/cli/cmd/temporal'], log, goModule) && isExecutable(goBin)) {
+    if (
+      run('go', ['build', '-o', goBin, 'github.com/temporalio/cli/cmd/temporal'], log, goModule) &&
+      isExecutable(goBin)
+    ) {
       return goBin;
     }
   }

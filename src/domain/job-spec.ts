@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { isDuration, parseDuration } from './duration';
-import { isCronExpression, isTimeZone, occurrenceAtOrAfter } from './schedule';
+import { isCronExpression, isTimeZone } from './schedule';
 
 /** Job lifecycle words, as stored in the `JobStatus` search attribute. */
 export const JOB_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
@@ -37,9 +37,7 @@ const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as const;
 export const httpPayloadSchema = z.strictObject({
   type: z.literal('http'),
   method: z.enum(HTTP_METHODS).default('GET'),
-  url: z
-    .url({ protocol: /^https?$/, error: 'must be an absolute http:// or https:// URL' })
-    .max(2048),
+  url: z.url({ protocol: /^https?$/, error: 'must be an absolute http:// or https:// URL' }).max(2048),
   headers: z.record(z.string().min(1).max(256), z.string().max(8192)).default({}),
   /** A string is sent as is; any other JSON value is sent as application/json. */
   body: z.json().optional(),
@@ -75,7 +73,10 @@ export const retrySchema = z.strictObject({
 export const FREQUENCIES = ['once', 'daily', 'cron', 'interval'] as const;
 export type Frequency = (typeof FREQUENCIES)[number];
 
-const rfc3339 = z.iso.datetime({ offset: true, error: 'must be an RFC 3339 date-time with a zone, e.g. 2026-01-01T09:00:00Z' });
+const rfc3339 = z.iso.datetime({
+  offset: true,
+  error: 'must be an RFC 3339 date-time with a zone, e.g. 2026-01-01T09:00:00Z',
+});
 
 /**
  * Body of `POST /jobs`. Rules across fields:
@@ -165,15 +166,4 @@ export function toJobSpec(submission: JobSubmission, jobId: string, nowMs: numbe
     spec.execution_time = new Date(Math.floor(Date.parse(submission.execution_time) / 1000) * 1000).toISOString();
   }
   return spec;
-}
-
-/**
- * First occurrence of a new job, epoch ms (UTC), or null if it never fires.
- * A `once` job whose `execution_time` has passed fires at that (past) time, i.e. at once.
- */
-export function firstOccurrence(spec: JobSpec): number | null {
-  if (spec.frequency === 'once') return Date.parse(spec.execution_time as string);
-  const created = Date.parse(spec.created_at);
-  const start = spec.execution_time === undefined ? created : Math.max(created, Date.parse(spec.execution_time));
-  return occurrenceAtOrAfter(spec, start);
 }

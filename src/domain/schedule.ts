@@ -101,6 +101,18 @@ export function occurrenceAtOrAfter(spec: ScheduleFields, atMs: number): number 
 }
 
 /**
+ * First occurrence of a new job, epoch ms (UTC), or null if it never fires: the first
+ * occurrence at or after both the submission time and `execution_time`.
+ * A `once` job whose `execution_time` has passed fires at that (past) time, i.e. at once.
+ */
+export function firstOccurrence(spec: ScheduleFields): number | null {
+  if (spec.frequency === 'once') return Date.parse(spec.execution_time as string);
+  const created = Date.parse(spec.created_at);
+  const start = spec.execution_time === undefined ? created : Math.max(created, Date.parse(spec.execution_time));
+  return occurrenceAtOrAfter(spec, start);
+}
+
+/**
  * The occurrence that follows `scheduledMs`, epoch milliseconds, or null when there is none.
  * Fixed rate: the next occurrence depends only on the schedule, never on how long a run took.
  */

@@ -3,7 +3,7 @@
  * activities. Task queue and identity come from the config; SIGINT/SIGTERM stop
  * taking work, let running tasks finish (up to the grace time) and exit.
  */
-import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, type LogLevel, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities, demoHandlers, type HandlerRegistry } from '../activities';
 import { type Config, loadConfigOrExit, temporalAddress } from '../config';
 import { createLogger } from '../logger';
@@ -29,10 +29,18 @@ export async function createWorker({ config, connection, handlers = demoHandlers
   });
 }
 
+/** The SDK's own log level: its INFO lines (bundling, state changes) only at LOG_LEVEL=debug. */
+function sdkLogLevel(level: Config['LOG_LEVEL']): LogLevel {
+  if (level === 'trace') return 'TRACE';
+  if (level === 'debug') return 'DEBUG';
+  if (level === 'info' || level === 'warn') return 'WARN';
+  return 'ERROR';
+}
+
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger('worker', config.LOG_LEVEL);
-  Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'] });
+  Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'], logger: new DefaultLogger(sdkLogLevel(config.LOG_LEVEL)) });
   const address = temporalAddress(config);
   const connection = await NativeConnection.connect({ address });
   const worker = await createWorker({ config, connection });

@@ -8,6 +8,8 @@
  *
  * Workflow code: deterministic, no Node APIs, imports domain code and activity types only.
  */
+
+import { RetryState, type SearchAttributeUpdatePair } from '@temporalio/common';
 import {
   ActivityCancellationType,
   ActivityFailure,
@@ -25,10 +27,9 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { RetryState, type SearchAttributeUpdatePair } from '@temporalio/common';
+import type { PayloadActivities } from '../activities/types';
 import { parseDuration } from '../domain/duration';
 import type { JobSpec } from '../domain/job-spec';
-import { firstOccurrence } from '../domain/job-spec';
 import {
   type AttemptReport,
   type ExecutionError,
@@ -38,9 +39,8 @@ import {
   type JobProgress,
   MAX_RECORDED_EXECUTIONS,
 } from '../domain/job-state';
-import { coalesceMisfires, nextOccurrence } from '../domain/schedule';
+import { coalesceMisfires, firstOccurrence, nextOccurrence } from '../domain/schedule';
 import { JOB_STATUS, LAST_RUN_TIME, NEXT_RUN_TIME } from '../domain/search-attributes';
-import type { PayloadActivities } from '../activities/types';
 
 /** Input of {@link jobWorkflow}. */
 export interface JobWorkflowInput {
@@ -93,7 +93,11 @@ export async function jobWorkflow(input: JobWorkflowInput): Promise<JobDescripti
   const canAfter = input.continue_as_new_after ?? 500;
   let runsThisGeneration = 0;
   let due: number | null =
-    progress.next_run_time !== null ? Date.parse(progress.next_run_time) : input.progress ? null : firstOccurrence(spec);
+    progress.next_run_time !== null
+      ? Date.parse(progress.next_run_time)
+      : input.progress
+        ? null
+        : firstOccurrence(spec);
 
   try {
     while (due !== null) {

@@ -26,7 +26,10 @@ export function jobsRouter(jobs: JobService, logger: Logger): Router {
     }
     const submission = parse(jobSubmissionSchema, req.body ?? null, 'body');
     const created = await jobs.create(submission);
-    logger.info({ job_id: created.job_id, user_id: submission.user_id, frequency: submission.frequency }, 'job created');
+    logger.info(
+      { job_id: created.job_id, user_id: submission.user_id, frequency: submission.frequency },
+      'job created',
+    );
     res.status(201).location(`/jobs/${created.job_id}`).json(created);
   });
 

@@ -10,7 +10,11 @@ export const listJobsQuerySchema = z.strictObject({
   name: z.string().min(1).max(200).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(50),
   /** Opaque token from the previous page's `next_page_token`. */
-  page_token: z.string().regex(/^[A-Za-z0-9_-]+$/, 'is not a page token').max(4096).optional(),
+  page_token: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'is not a page token')
+    .max(4096)
+    .optional(),
 });
 export type ListJobsQuery = z.output<typeof listJobsQuerySchema>;
 

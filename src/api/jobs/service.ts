@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowExecutionStatusName } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
-import { firstOccurrence, type JobSubmission, toJobSpec } from '../../domain/job-spec';
+import { type JobSubmission, toJobSpec } from '../../domain/job-spec';
+import { firstOccurrence } from '../../domain/schedule';
 import type { ExecutionRecord, JobDescription } from '../../domain/job-state';
 import {
   JOB_NAME,

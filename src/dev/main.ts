@@ -1,0 +1,123 @@
+/**
+ * `npm start`: everything on one machine. Finds or installs the Temporal CLI,
+ * starts the embedded dev server (file database under DATA_DIR, Web UI), then a
+ * worker and the API as child processes, and prints where each is. Ctrl-C stops
+ * them all (API, worker, then the server). With TEMPORAL_ADDRESS set, the
+ * embedded server is skipped and the worker and API use that address.
+ */
+import { resolve } from 'node:path';
+import { type Config, loadConfigOrExit } from '../config';
+import { JOB_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
+import { startEmbeddedServer } from './embedded-server';
+import { type Child, startEntry, stopProcess, waitForOutput } from './processes';
+import { ensureTemporalCli } from './temporal-cli';
+
+interface Server {
+  address: string;
+  uiUrl: string | null;
+  stop: () => Promise<void>;
+}
+
+/** The embedded server: from our CLI binary, or as the last fallback from the SDK's download. */
+async function startServer(config: Config): Promise<Server> {
+  if (config.TEMPORAL_ADDRESS !== undefined) {
+    return { address: config.TEMPORAL_ADDRESS, uiUrl: null, stop: async () => undefined };
+  }
+  const dataDir = resolve(config.DATA_DIR);
+  const cliPath = ensureTemporalCli(config.TEMPORAL_CLI_PATH, (m) => console.log(`[setup] ${m}`));
+  if (cliPath !== null) {
+    console.log(`[setup] Temporal CLI: ${cliPath}`);
+    const server = await startEmbeddedServer({
+      cliPath,
+      dataDir,
+      port: config.TEMPORAL_PORT,
+      uiPort: config.TEMPORAL_UI_PORT,
+      namespace: config.TEMPORAL_NAMESPACE,
+      echo: true,
+    });
+    return {
+      address: server.address,
+      uiUrl: server.uiUrl,
+      stop: async () => {
+        await stopProcess(server.child);
+      },
+    };
+  }
+  console.log('[setup] no Temporal CLI could be installed; asking the Temporal SDK to download the dev server');
+  const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      dbFilename: resolve(dataDir, 'temporal.db'),
+      ip: '127.0.0.1',
+      port: config.TEMPORAL_PORT,
+      ui: true,
+      uiPort: config.TEMPORAL_UI_PORT,
+      namespace: config.TEMPORAL_NAMESPACE,
+      searchAttributes: [...JOB_SEARCH_ATTRIBUTES],
+    },
+  });
+  return {
+    address: `127.0.0.1:${config.TEMPORAL_PORT}`,
+    uiUrl: `http://127.0.0.1:${config.TEMPORAL_UI_PORT}`,
+    stop: () => env.teardown(),
+  };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const server = await startServer(config);
+  const env = { ...process.env, TEMPORAL_ADDRESS: server.address };
+  const children: Child[] = [];
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nstopping: api, worker, Temporal server');
+    for (const child of [...children].reverse()) await stopProcess(child);
+    await server.stop();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  try {
+    const worker = startEntry('worker', 'workers/main.ts', env, true);
+    children.push(worker);
+    await waitForOutput(worker, /worker started/, 120_000);
+    const api = startEntry('api', 'api/main.ts', env, true);
+    children.push(api);
+    await waitForOutput(api, /api listening/, 60_000);
+  } catch (err) {
+    console.error((err as Error).message);
+    await stopAll(1);
+    return;
+  }
+  for (const child of children) {
+    void child.exited.then((code) => {
+      if (!stopping) {
+        console.error(`${child.name} exited unexpectedly (${code}); stopping everything`);
+        void stopAll(1);
+      }
+    });
+  }
+  const apiUrl = `http://${config.API_HOST}:${config.API_PORT}`;
+  console.log(
+    [
+      '',
+      'Scheduler is running:',
+      `  API             ${apiUrl}   (try: curl ${apiUrl}/jobs)`,
+      `  Temporal        ${server.address}   namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TASK_QUEUE}`,
+      ...(server.uiUrl ? [`  Temporal Web UI ${server.uiUrl}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows`] : []),
+      ...(config.TEMPORAL_ADDRESS === undefined
+        ? [`  Data            ${resolve(config.DATA_DIR)} (jobs survive restarts)`]
+        : []),
+      'Press Ctrl-C to stop.',
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,93 @@
+/**
+ * Child processes of the all-in-one launcher (and of the end-to-end tests):
+ * start a TypeScript entry point under tsx, wait for a line, stop it gracefully.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { PROJECT_ROOT } from './temporal-cli';
+
+/** A started child with its output kept (last 200 lines) for diagnostics. */
+export interface Child {
+  name: string;
+  process: ChildProcess;
+  output: string[];
+  /** Resolves with the exit code (or signal name) when the process exits. */
+  exited: Promise<number | string>;
+}
+
+/** Options of {@link startProcess}. */
+export interface StartOptions {
+  name: string;
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  /** Print each output line prefixed with `[name]` (launcher) instead of keeping it quiet (tests). */
+  echo?: boolean;
+}
+
+/** Starts a process, collecting its stdout and stderr lines. */
+export function startProcess({ name, command, args, env = process.env, echo = false }: StartOptions): Child {
+  const child = spawn(command, args, { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  const onData = (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) {
+      if (line.length === 0) continue;
+      output.push(line);
+      if (output.length > 200) output.shift();
+      if (echo) process.stdout.write(`[${name}] ${line}\n`);
+    }
+  };
+  child.stdout?.on('data', onData);
+  child.stderr?.on('data', onData);
+  const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string);
+  return { name, process: child, output, exited };
+}
+
+/** Starts `src/<entry>` (e.g. `api/main.ts`) with Node and the tsx loader. */
+export function startEntry(name: string, entry: string, env: NodeJS.ProcessEnv, echo = false): Child {
+  const tsx = pathToFileURL(require.resolve('tsx')).href;
+  return startProcess({
+    name,
+    command: process.execPath,
+    args: ['--import', tsx, join(PROJECT_ROOT, 'src', entry)],
+    env,
+    echo,
+  });
+}
+
+/**
+ * Waits until a line of the child's output matches, or it exits, or the time runs out.
+ * @throws {Error} with the child's recent output when it exits first or after `timeoutMs`.
+ */
+export async function waitForOutput(child: Child, pattern: RegExp, timeoutMs = 60_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let seen = 0;
+  let exitCode: number | string | undefined;
+  void child.exited.then((code) => {
+    exitCode = code;
+  });
+  while (Date.now() < deadline) {
+    const lines = child.output.slice(seen);
+    const hit = lines.find((line) => pattern.test(line));
+    if (hit !== undefined) return hit;
+    seen = Math.max(0, child.output.length - 1);
+    if (exitCode !== undefined) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const why = exitCode !== undefined ? `exited with ${exitCode}` : `did not print ${pattern} within ${timeoutMs} ms`;
+  throw new Error(`${child.name} ${why}:\n${child.output.join('\n')}`);
+}
+
+/** Sends SIGTERM (then SIGKILL after `graceMs`) and waits for the exit. */
+export async function stopProcess(child: Child, graceMs = 15_000): Promise<number | string> {
+  if (child.process.exitCode !== null || child.process.signalCode !== null) return child.exited;
+  child.process.kill('SIGTERM');
+  const timer = setTimeout(() => child.process.kill('SIGKILL'), graceMs);
+  try {
+    return await child.exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,264 @@
+/**
+ * Harness for workflow tests on the time-skipping test server: a quiet runtime,
+ * a recording test double of the `runPayload` activity, job-spec builders,
+ * a worker per test and condition polling.
+ *
+ * The workflow is under test; the activity is a double. It records each call's
+ * input and `Context.current().info` and then does what the test says
+ * (succeed, throw ApplicationFailure / plain Error, wait for cancellation).
+ */
+import { Context } from '@temporalio/activity';
+import type { WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { resolve } from 'node:path';
+import { expect } from 'vitest';
+import type { PayloadActivities, RunPayloadInput } from '../../src/activities/types';
+import { type JobSpec, type JobSubmissionInput, jobSubmissionSchema, toJobSpec } from '../../src/domain/job-spec';
+import type { AttemptReport, JobDescription } from '../../src/domain/job-state';
+import { JOB_STATUS } from '../../src/domain/search-attributes';
+import { startTimeSkippingEnv } from './temporal';
+import type { JobWorkflowInput, jobWorkflow } from '../../src/workflows/job-workflow';
+
+/** Identity the double reports in its AttemptReport / failure details. */
+export const DOUBLE_WORKER_ID = 'test-double-worker';
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/**
+ * The workflow bundle, built once per test file. Same as `workflowBundle()` in ./temporal.ts,
+ * whose `require.resolve('../../src/workflows')` cannot resolve a directory whose index is
+ * `index.ts` under vitest (Node's resolver knows no `.ts`); this names the file.
+ */
+export function jobWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: resolve(__dirname, '../../src/workflows/index.ts'),
+    logger: {
+      log: () => undefined,
+      trace: () => undefined,
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (message: string) => console.warn(message),
+      error: (message: string) => console.error(message),
+    },
+  });
+  return bundle;
+}
+
+let runtimeInstalled = false;
+
+/** Installs a Runtime that logs warnings and errors only (once per process; before any worker). */
+export function installQuietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({
+      logger: new DefaultLogger('WARN'),
+      telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
+    });
+  } catch {
+    // Already installed (e.g. by another helper): keep it.
+  }
+}
+
+/**
+ * One time-skipping test server per test file (call in beforeAll): installs the
+ * quiet runtime first (it must precede the env's native connection), then builds the bundle.
+ */
+export async function startWorkflowTestEnv(): Promise<TestWorkflowEnvironment> {
+  installQuietRuntime();
+  const env = await startTimeSkippingEnv();
+  await jobWorkflowBundle();
+  return env;
+}
+
+/** One call of the activity double: what it got and what the server said about the attempt. */
+export interface PayloadCall {
+  input: RunPayloadInput;
+  attempt: number;
+  /** Server time (ms) at which this attempt was scheduled; the time-skipping clock. */
+  scheduledMs: number;
+  workflowId: string;
+  runId: string;
+  activityId: string;
+  heartbeatTimeoutMs: number | undefined;
+}
+
+/** What the double does on a call; returns the AttemptReport or throws. */
+export type PayloadBehaviour = (call: PayloadCall, ctx: Context) => Promise<AttemptReport>;
+
+/** The AttemptReport the real activity returns / attaches to its failures. */
+export function attemptReport(call: PayloadCall): AttemptReport {
+  return { attempt: call.attempt, worker_id: DOUBLE_WORKER_ID };
+}
+
+/** Succeeds, like a 2xx / a handler that returns. */
+export const succeed: PayloadBehaviour = async (call) => attemptReport(call);
+
+/** A retryable failure shaped like the real activity's (`details: [AttemptReport]`). */
+export function retryableFailure(call: PayloadCall, message: string): ApplicationFailure {
+  return ApplicationFailure.create({ message, type: 'HandlerError', nonRetryable: false, details: [attemptReport(call)] });
+}
+
+/** A permanent failure (`ApplicationFailure.nonRetryable`), details `[AttemptReport]`. */
+export function permanentFailure(call: PayloadCall, message: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(message, 'NonRetryableError', attemptReport(call));
+}
+
+/** Recording test double of the payload activity. */
+export class PayloadDouble {
+  readonly calls: PayloadCall[] = [];
+  /** Errors the activity observed through `Context.current().cancelled`, one per cancelled call. */
+  readonly cancellations: unknown[] = [];
+  /** `Context.current().cancellationSignal.aborted` when each cancellation was observed. */
+  readonly signalAbortedOnCancel: boolean[] = [];
+  readonly activities: PayloadActivities;
+
+  constructor(public behaviour: PayloadBehaviour = succeed) {
+    this.activities = {
+      runPayload: async (input: RunPayloadInput): Promise<AttemptReport> => {
+        const ctx = Context.current();
+        const { info } = ctx;
+        const call: PayloadCall = {
+          input,
+          attempt: info.attempt,
+          scheduledMs: info.currentAttemptScheduledTimestampMs,
+          workflowId: info.workflowExecution.workflowId,
+          runId: info.workflowExecution.runId,
+          activityId: info.activityId,
+          heartbeatTimeoutMs: info.heartbeatTimeoutMs,
+        };
+        this.calls.push(call);
+        return this.behaviour(call, ctx);
+      },
+    };
+  }
+
+  /** Behaviour: heartbeat and wait until cancelled; records the observed cancellation and rethrows it. */
+  blockUntilCancelled(periodMs = 100): PayloadBehaviour {
+    return async (_call, ctx) => {
+      const beat = setInterval(() => ctx.heartbeat(), periodMs);
+      ctx.heartbeat();
+      try {
+        await ctx.cancelled;
+        throw new Error('Context.cancelled resolved instead of rejecting');
+      } catch (err) {
+        this.cancellations.push(err);
+        this.signalAbortedOnCancel.push(ctx.cancellationSignal.aborted);
+        throw err;
+      } finally {
+        clearInterval(beat);
+      }
+    };
+  }
+}
+
+/** `name-of-the-test` from vitest's current test, for task queues and workflow ids. */
+export function testSlug(): string {
+  const name = expect.getState().currentTestName ?? 'test';
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 100);
+}
+
+/** A job spec as the API would build it: validated submission + toJobSpec at `nowMs`. */
+export function buildSpec(jobId: string, nowMs: number, submission: Partial<JobSubmissionInput>): JobSpec {
+  const parsed = jobSubmissionSchema.parse({
+    name: `workflow test ${jobId}`,
+    user_id: 'u-workflow-test',
+    payload: { type: 'handler', name: 'test.double', args: { job: jobId } },
+    ...submission,
+  });
+  return toJobSpec(parsed, jobId, nowMs);
+}
+
+/** Epoch ms of the next whole minute strictly after `ms` (plus `minutes` - 1 more minutes). */
+export function wholeMinuteAfter(ms: number, minutes = 1): number {
+  return (Math.floor(ms / 60_000) + minutes) * 60_000;
+}
+
+/** Creates a worker for one test's task queue with the shared bundle and the double's activities. */
+export async function createTestWorker(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  double: PayloadDouble,
+): Promise<Worker> {
+  installQuietRuntime();
+  return Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await jobWorkflowBundle(),
+    activities: double.activities,
+    identity: DOUBLE_WORKER_ID,
+    // Deliver heartbeats (and so cancellation) quickly.
+    maxHeartbeatThrottleInterval: '100ms',
+    defaultHeartbeatThrottleInterval: '100ms',
+  });
+}
+
+export type JobHandle = WorkflowHandle<typeof jobWorkflow>;
+
+/** Starts jobWorkflow as the API does (workflow id = job id). */
+export function startJob(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  spec: JobSpec,
+  extra: Omit<JobWorkflowInput, 'spec'> = {},
+): Promise<JobHandle> {
+  return env.client.workflow.start<typeof jobWorkflow>('jobWorkflow', {
+    workflowId: spec.job_id,
+    taskQueue,
+    args: [{ spec, ...extra }],
+  });
+}
+
+/** The `describe` query (latest run of the chain). */
+export function describeJob(handle: JobHandle): Promise<JobDescription> {
+  return handle.query<JobDescription>('describe');
+}
+
+/** The JobStatus search attribute as the server stores it. */
+export async function jobStatusAttribute(handle: JobHandle): Promise<string | undefined> {
+  const description = await handle.describe();
+  return description.typedSearchAttributes.get(JOB_STATUS);
+}
+
+/**
+ * Polls (real time, short interval) until `check` returns a value other than undefined/false,
+ * and returns it. Queries do not unlock time skipping, so the workflow's clock
+ * stands still while this waits. Throws with `what` and the last value on timeout.
+ */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  { timeoutMs = 20_000, intervalMs = 25 } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+      last = value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${String(last)}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** Waits until the job's describe query reports at least `runs` occurrences, returns the description. */
+export function waitForRunCount(handle: JobHandle, runs: number, timeoutMs?: number): Promise<JobDescription> {
+  return waitFor(
+    `run_count >= ${runs}`,
+    async () => {
+      const d = await describeJob(handle);
+      return d.run_count >= runs ? d : undefined;
+    },
+    timeoutMs === undefined ? {} : { timeoutMs },
+  );
+}
