@@ -48,13 +48,13 @@ export function jobWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
 
 let runtimeInstalled = false;
 
-/** Installs a Runtime that logs warnings and errors only (once per process; before any worker). */
+/** Installs a Runtime that logs errors only (tests provoke activity failures on purpose) (once per process; before any worker). */
 export function installQuietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
     Runtime.install({
-      logger: new DefaultLogger('WARN'),
+      logger: new DefaultLogger('ERROR'),
       telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
     });
   } catch {
@@ -77,8 +77,14 @@ export async function startWorkflowTestEnv(): Promise<TestWorkflowEnvironment> {
 export interface PayloadCall {
   input: RunPayloadInput;
   attempt: number;
-  /** Server time (ms) at which this attempt was scheduled; the time-skipping clock. */
+  /**
+   * `info.currentAttemptScheduledTimestampMs`: server time (ms) at which this attempt was scheduled.
+   * Note: the time-skipping test server stamps a retry with the time the previous attempt
+   * failed (before the backoff), where the real server stamps it with the time after the backoff.
+   */
   scheduledMs: number;
+  /** Server time (ms) when the attempt started running, if the double was given a server clock. */
+  startedMs: number | undefined;
   workflowId: string;
   runId: string;
   activityId: string;
@@ -94,7 +100,9 @@ export function attemptReport(call: PayloadCall): AttemptReport {
 }
 
 /** Succeeds, like a 2xx / a handler that returns. */
-export const succeed: PayloadBehaviour = async (call) => attemptReport(call);
+export async function succeed(call: PayloadCall): Promise<AttemptReport> {
+  return attemptReport(call);
+}
 
 /** A retryable failure shaped like the real activity's (`details: [AttemptReport]`). */
 export function retryableFailure(call: PayloadCall, message: string): ApplicationFailure {
@@ -115,7 +123,15 @@ export class PayloadDouble {
   readonly signalAbortedOnCancel: boolean[] = [];
   readonly activities: PayloadActivities;
 
-  constructor(public behaviour: PayloadBehaviour = succeed) {
+  /**
+   * @param behaviour what each call does.
+   * @param serverClock reads the server's clock (e.g. `() => env.currentTimeMs()`) at the start
+   *   of each attempt, for `startedMs`.
+   */
+  constructor(
+    public behaviour: PayloadBehaviour = succeed,
+    private readonly serverClock?: () => Promise<number>,
+  ) {
     this.activities = {
       runPayload: async (input: RunPayloadInput): Promise<AttemptReport> => {
         const ctx = Context.current();
@@ -128,6 +144,7 @@ export class PayloadDouble {
           runId: info.workflowExecution.runId,
           activityId: info.activityId,
           heartbeatTimeoutMs: info.heartbeatTimeoutMs,
+          startedMs: this.serverClock ? await this.serverClock() : undefined,
         };
         this.calls.push(call);
         return this.behaviour(call, ctx);

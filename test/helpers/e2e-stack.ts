@@ -1,0 +1,194 @@
+/**
+ * The end-to-end topology, all on 127.0.0.1 with random free ports: the embedded
+ * Temporal dev server (fresh database in a temp dir), the worker and the API as
+ * separate Node processes (src/workers/main.ts, src/api/main.ts), and a small
+ * HTTP client for the API.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type EmbeddedServer, startEmbeddedServer } from '../../src/dev/embedded-server';
+import { type Child, startEntry, stopProcess, waitForOutput } from '../../src/dev/processes';
+
+/** Picks `count` distinct free TCP ports on 127.0.0.1 (all held open at once, then released). */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers: Server[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const server = createServer();
+      servers.push(server);
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => resolve());
+      });
+    }
+    return servers.map((s) => {
+      const address = s.address();
+      if (address === null || typeof address === 'string') throw new Error('no port');
+      return address.port;
+    });
+  } finally {
+    await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  }
+}
+
+/** Parsed JSON read by assertions (shape checked by the assertions themselves). */
+// biome-ignore lint/suspicious/noExplicitAny: the tests assert on arbitrary JSON answers
+export type Json = any;
+
+/** A response of the API, body parsed as JSON when it is JSON. */
+export interface ApiResponse<T = Json> {
+  status: number;
+  contentType: string;
+  location: string | null;
+  body: T;
+}
+
+/** Options of {@link startStack}. */
+export interface StackOptions {
+  /** Path of the `temporal` CLI (inject('temporalCliPath')). */
+  cliPath: string;
+  /** Names the task queue and the worker identity (e.g. the test file's name). */
+  name: string;
+  /** LOG_LEVEL of the children; must be info or lower, since the ready lines are info lines. */
+  logLevel?: 'info' | 'debug';
+}
+
+/** A running stack. */
+export interface Stack {
+  cliPath: string;
+  temporalAddress: string;
+  namespace: string;
+  taskQueue: string;
+  workerIdentity: string;
+  apiUrl: string;
+  server: EmbeddedServer;
+  worker: Child;
+  api: Child;
+  /** Calls the API (JSON in, JSON or text out). */
+  request<T = Json>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>>;
+  /** Runs the Temporal CLI against this server; resolves with stdout. */
+  cli(args: string[]): Promise<string>;
+  /** The recent output of the server, worker and API, for diagnostics. */
+  diagnostics(): string;
+  /** Stops the API, the worker, then the server, and removes the data dir. */
+  stop(): Promise<void>;
+}
+
+/** Our environment without anything that could point the children elsewhere. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (/^TEMPORAL_/.test(key) || /proxy$/i.test(key)) continue;
+    env[key] = value;
+  }
+  return env;
+}
+
+/**
+ * Starts the dev server, then the worker and the API (concurrently), and waits
+ * until the worker prints "worker started" (it bundles the workflows: up to 120 s)
+ * and the API prints "api listening".
+ * @throws {Error} with the children's output when something does not start; whatever started is stopped.
+ */
+export async function startStack({ cliPath, name, logLevel = 'info' }: StackOptions): Promise<Stack> {
+  const [port, uiPort, apiPort] = (await freePorts(3)) as [number, number, number];
+  const dataDir = mkdtempSync(join(tmpdir(), `${name}-`));
+  const namespace = 'default';
+  const unique = `${name}-${process.pid}-${Date.now().toString(36)}`;
+  const taskQueue = `${unique}`;
+  const workerIdentity = `worker-${unique}`;
+  const children: Child[] = [];
+  let server: EmbeddedServer | undefined;
+
+  const stopAll = async () => {
+    for (const child of [...children].reverse()) await stopProcess(child);
+    if (server) await stopProcess(server.child);
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  const diagnostics = () =>
+    [...(server ? [server.child] : []), ...children]
+      .map((c) => `----- ${c.name} (last ${c.output.length} lines) -----\n${c.output.join('\n')}`)
+      .join('\n');
+
+  try {
+    server = await startEmbeddedServer({ cliPath, dataDir, port, uiPort, namespace });
+    const env: NodeJS.ProcessEnv = {
+      ...cleanEnv(),
+      NO_PROXY: '127.0.0.1,localhost',
+      TEMPORAL_ADDRESS: server.address,
+      TEMPORAL_NAMESPACE: namespace,
+      TASK_QUEUE: taskQueue,
+      WORKER_IDENTITY: workerIdentity,
+      API_HOST: '127.0.0.1',
+      API_PORT: String(apiPort),
+      LOG_LEVEL: logLevel,
+    };
+    const worker = startEntry('worker', 'workers/main.ts', env);
+    children.push(worker);
+    const api = startEntry('api', 'api/main.ts', env);
+    children.push(api);
+    await Promise.all([waitForOutput(worker, /worker started/, 120_000), waitForOutput(api, /api listening/, 60_000)]);
+
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    const temporalAddress = server.address;
+    const started = server;
+    return {
+      cliPath,
+      temporalAddress,
+      namespace,
+      taskQueue,
+      workerIdentity,
+      apiUrl,
+      server: started,
+      worker,
+      api,
+      diagnostics,
+      stop: stopAll,
+      async request(method, path, body) {
+        const response = await fetch(`${apiUrl}${path}`, {
+          method,
+          ...(body !== undefined
+            ? { body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json' } }
+            : {}),
+          signal: AbortSignal.timeout(20_000),
+        });
+        const contentType = response.headers.get('content-type') ?? '';
+        const text = await response.text();
+        let parsed: unknown = text;
+        if (/json/.test(contentType) && text.length > 0) parsed = JSON.parse(text);
+        return { status: response.status, contentType, location: response.headers.get('location'), body: parsed as Json };
+      },
+      cli(args) {
+        return new Promise((resolve, reject) => {
+          execFile(
+            cliPath,
+            [...args, '--address', temporalAddress, '--namespace', namespace],
+            { env: cleanEnv(), timeout: 30_000, maxBuffer: 16 * 1024 * 1024 },
+            (err, stdout, stderr) => {
+              if (err) reject(new Error(`temporal ${args.join(' ')} failed: ${err.message}\n${stderr}`));
+              else resolve(stdout);
+            },
+          );
+        });
+      },
+    };
+  } catch (err) {
+    const message = `${(err as Error).message}\n${diagnostics()}`;
+    await stopAll();
+    throw new Error(`the end-to-end stack did not start: ${message}`);
+  }
+}
+
+/** Decodes the `searchAttributes.indexedFields` of the CLI's JSON output into plain values. */
+export function decodeCliSearchAttributes(
+  indexedFields: Record<string, { data?: string }> | undefined,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, payload] of Object.entries(indexedFields ?? {})) {
+    out[key] = payload.data === undefined ? null : JSON.parse(Buffer.from(payload.data, 'base64').toString('utf8'));
+  }
+  return out;
+}

@@ -1,0 +1,212 @@
+/**
+ * The `http` executor against a real local server on 127.0.0.1 (ephemeral port).
+ */
+import { once } from 'node:events';
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { HttpStatusError, isRetryableStatus, sendHttp } from '../../src/activities/http';
+import type { HttpPayload } from '../../src/domain/job-spec';
+
+interface Received {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+let server: Server;
+let base: string;
+let received: Received[] = [];
+/** Responses of `/hang` requests, held open until the test ends. */
+let hanging: ServerResponse[] = [];
+/** Resolves when the next `/hang` request has arrived at the server. */
+let hangArrived: Promise<void>;
+let signalHangArrived: () => void;
+
+function resetHang(): void {
+  hangArrived = new Promise((resolve) => {
+    signalHangArrived = resolve;
+  });
+}
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const url = req.url ?? '/';
+      received.push({ method: req.method ?? '', url, headers: req.headers, body: Buffer.concat(chunks).toString() });
+      const status = /^\/status\/(\d{3})$/.exec(url);
+      if (status) {
+        res.writeHead(Number(status[1]), { 'content-type': 'text/plain' }).end(`answer ${status[1]}`);
+      } else if (url === '/long-error') {
+        res.writeHead(500, { 'content-type': 'text/plain' }).end('e'.repeat(1000));
+      } else if (url === '/redirect') {
+        res.writeHead(302, { location: '/status/204' }).end();
+      } else if (url === '/hang') {
+        hanging.push(res);
+        signalHangArrived();
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      }
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+beforeEach(() => {
+  received = [];
+  for (const res of hanging) res.destroy();
+  hanging = [];
+  resetHang();
+});
+
+afterAll(async () => {
+  for (const res of hanging) res.destroy();
+  server.closeAllConnections();
+  server.close();
+  await once(server, 'close');
+});
+
+function payload(fields: Partial<HttpPayload> & { path: string }): HttpPayload {
+  const { path, ...rest } = fields;
+  return { type: 'http', method: 'GET', url: `${base}${path}`, headers: {}, timeout: '10s', ...rest };
+}
+
+const KEY = 'job_1:2026-01-01T09:00:00.000Z';
+const never = new AbortController().signal;
+
+describe('sendHttp request', () => {
+  it('sends method, Idempotency-Key, headers and a JSON body with its content type', async () => {
+    const outcome = await sendHttp(
+      payload({ path: '/ok', method: 'POST', headers: { 'X-Team': 'billing' }, body: { a: 1, b: [true, null] } }),
+      KEY,
+      never,
+    );
+    expect(outcome).toEqual({ status: 200 });
+    expect(received).toHaveLength(1);
+    const [request] = received;
+    expect(request?.method).toBe('POST');
+    expect(request?.url).toBe('/ok');
+    expect(request?.headers['idempotency-key']).toBe(KEY);
+    expect(request?.headers['x-team']).toBe('billing');
+    expect(request?.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(request?.body ?? '')).toEqual({ a: 1, b: [true, null] });
+  });
+
+  it('the Idempotency-Key cannot be overridden by the payload headers', async () => {
+    await sendHttp(payload({ path: '/ok', headers: { 'Idempotency-Key': 'mine' } }), KEY, never);
+    expect(received[0]?.headers['idempotency-key']).toBe(KEY);
+  });
+
+  it('keeps a content type given in the headers', async () => {
+    await sendHttp(
+      payload({ path: '/ok', method: 'PUT', headers: { 'Content-Type': 'application/vnd.x+json' }, body: { a: 1 } }),
+      KEY,
+      never,
+    );
+    expect(received[0]?.method).toBe('PUT');
+    expect(received[0]?.headers['content-type']).toBe('application/vnd.x+json');
+    expect(received[0]?.body).toBe('{"a":1}');
+  });
+
+  it('sends a string body as is', async () => {
+    await sendHttp(payload({ path: '/ok', method: 'POST', body: 'plain words' }), KEY, never);
+    expect(received[0]?.body).toBe('plain words');
+    expect(received[0]?.headers['content-type']).not.toBe('application/json');
+  });
+
+  it('sends no body with GET', async () => {
+    await sendHttp(payload({ path: '/ok', method: 'GET', body: { a: 1 } }), KEY, never);
+    expect(received[0]?.method).toBe('GET');
+    expect(received[0]?.body).toBe('');
+  });
+
+  it('follows redirects', async () => {
+    expect(await sendHttp(payload({ path: '/redirect' }), KEY, never)).toEqual({ status: 204 });
+    expect(received.map((r) => r.url)).toEqual(['/redirect', '/status/204']);
+  });
+});
+
+describe('sendHttp outcome', () => {
+  it.each([200, 201, 202, 204])('%d → returns the status', async (status) => {
+    expect(await sendHttp(payload({ path: `/status/${status}` }), KEY, never)).toEqual({ status });
+  });
+
+  it('404 → HttpStatusError, not retryable, with the body excerpt', async () => {
+    const error = await sendHttp(payload({ path: '/status/404' }), KEY, never).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HttpStatusError);
+    expect(error).toMatchObject({ status: 404, retryable: false, name: 'HttpError', message: 'HTTP 404: answer 404' });
+  });
+
+  it.each([400, 401, 403, 409, 422])('%d → not retryable', async (status) => {
+    await expect(sendHttp(payload({ path: `/status/${status}` }), KEY, never)).rejects.toMatchObject({
+      status,
+      retryable: false,
+    });
+  });
+
+  it.each([408, 429, 500, 503])('%d → HttpStatusError, retryable', async (status) => {
+    const error = await sendHttp(payload({ path: `/status/${status}` }), KEY, never).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HttpStatusError);
+    expect(error).toMatchObject({ status, retryable: true });
+  });
+
+  it('cuts the body excerpt in the message to 200 characters', async () => {
+    const error = await sendHttp(payload({ path: '/long-error' }), KEY, never).catch((e: unknown) => e);
+    expect((error as Error).message).toBe(`HTTP 500: ${'e'.repeat(200)}`);
+  });
+});
+
+describe('sendHttp cancellation and time limit', () => {
+  it('aborting the signal rejects with an AbortError', async () => {
+    const controller = new AbortController();
+    const sending = sendHttp(payload({ path: '/hang' }), KEY, controller.signal);
+    const settled = sending.catch((e: unknown) => e);
+    await hangArrived;
+    controller.abort();
+    const error = await settled;
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).name).toBe('AbortError');
+  });
+
+  it('a signal aborted before the call rejects without sending', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(sendHttp(payload({ path: '/ok' }), KEY, controller.signal)).rejects.toMatchObject({
+      name: 'AbortError',
+    });
+    expect(received).toHaveLength(0);
+  });
+
+  it('the payload timeout rejects with a TimeoutError', async () => {
+    const error = await sendHttp(payload({ path: '/hang', timeout: '200ms' }), KEY, never).catch((e: unknown) => e);
+    expect((error as Error).name).toBe('TimeoutError');
+  });
+});
+
+describe('isRetryableStatus', () => {
+  it.each([
+    [200, false],
+    [204, false],
+    [301, false],
+    [400, false],
+    [401, false],
+    [403, false],
+    [404, false],
+    [409, false],
+    [422, false],
+    [408, true],
+    [429, true],
+    [500, true],
+    [502, true],
+    [503, true],
+    [504, true],
+    [599, true],
+  ])('%d → %s', (status, retryable) => {
+    expect(isRetryableStatus(status)).toBe(retryable);
+  });
+});

@@ -1,0 +1,224 @@
+import { describe, expect, it } from 'vitest';
+import {
+  firstOccurrence,
+  type JobSubmissionInput,
+  jobSubmissionSchema,
+  toJobSpec,
+} from '../../src/domain/job-spec';
+
+const ms = (text: string): number => Date.parse(text);
+const iso = (value: number | null): string | null => (value === null ? null : new Date(value).toISOString());
+
+const HTTP_PAYLOAD = { type: 'http', url: 'https://example.com/hook' } as const;
+const HANDLER_PAYLOAD = { type: 'handler', name: 'demo.echo' } as const;
+
+const DEFAULTS = {
+  timezone: 'UTC',
+  retry: { max_retries: 3, initial_interval: '1s', backoff_coefficient: 2 },
+  timeout: '5m',
+  heartbeat_timeout: '10s',
+};
+
+function parse(input: JobSubmissionInput) {
+  return jobSubmissionSchema.parse(input);
+}
+
+describe('jobSubmissionSchema defaults', () => {
+  it('once, with an http payload: job and http defaults', () => {
+    const job = parse({
+      name: 'report',
+      user_id: 'u003',
+      frequency: 'once',
+      execution_time: '2026-01-01T09:00:00Z',
+      payload: HTTP_PAYLOAD,
+    });
+    expect(job).toEqual({
+      name: 'report',
+      user_id: 'u003',
+      frequency: 'once',
+      execution_time: '2026-01-01T09:00:00Z',
+      payload: { type: 'http', url: 'https://example.com/hook', method: 'GET', headers: {}, timeout: '30s' },
+      ...DEFAULTS,
+    });
+  });
+
+  it('daily, with a handler payload: handler args default to {}', () => {
+    const job = parse({
+      name: 'digest',
+      user_id: 'u003',
+      frequency: 'daily',
+      execution_time: '2026-01-01T09:00:00+01:00',
+      payload: HANDLER_PAYLOAD,
+    });
+    expect(job).toEqual({
+      name: 'digest',
+      user_id: 'u003',
+      frequency: 'daily',
+      execution_time: '2026-01-01T09:00:00+01:00',
+      payload: { type: 'handler', name: 'demo.echo', args: {} },
+      ...DEFAULTS,
+    });
+  });
+
+  it('cron', () => {
+    const job = parse({ name: 'tick', user_id: 'u003', frequency: 'cron', cron: '*/5 * * * *', payload: HANDLER_PAYLOAD });
+    expect(job).toEqual({
+      name: 'tick',
+      user_id: 'u003',
+      frequency: 'cron',
+      cron: '*/5 * * * *',
+      payload: { type: 'handler', name: 'demo.echo', args: {} },
+      ...DEFAULTS,
+    });
+  });
+
+  it('interval', () => {
+    const job = parse({ name: 'poll', user_id: 'u003', frequency: 'interval', every: '15m', payload: HTTP_PAYLOAD });
+    expect(job).toEqual({
+      name: 'poll',
+      user_id: 'u003',
+      frequency: 'interval',
+      every: '15m',
+      payload: { type: 'http', url: 'https://example.com/hook', method: 'GET', headers: {}, timeout: '30s' },
+      ...DEFAULTS,
+    });
+  });
+
+  it('keeps given values instead of defaults', () => {
+    const job = parse({
+      name: '  spaced  ',
+      user_id: 'u003',
+      frequency: 'cron',
+      cron: '0 9 * * *',
+      timezone: 'Europe/Berlin',
+      payload: { type: 'http', url: 'https://example.com/hook', method: 'POST', headers: { 'x-a': '1' }, body: { a: 1 } },
+      retry: { max_retries: 0, initial_interval: '2s', backoff_coefficient: 1.5, max_interval: '1m' },
+      timeout: '1h',
+      heartbeat_timeout: '30s',
+    });
+    expect(job.name).toBe('spaced');
+    expect(job.timezone).toBe('Europe/Berlin');
+    expect(job.payload).toEqual({
+      type: 'http',
+      url: 'https://example.com/hook',
+      method: 'POST',
+      headers: { 'x-a': '1' },
+      body: { a: 1 },
+      timeout: '30s',
+    });
+    expect(job.retry).toEqual({ max_retries: 0, initial_interval: '2s', backoff_coefficient: 1.5, max_interval: '1m' });
+    expect(job.timeout).toBe('1h');
+    expect(job.heartbeat_timeout).toBe('30s');
+  });
+});
+
+describe('toJobSpec', () => {
+  const submission = parse({
+    name: 'report',
+    user_id: 'u003',
+    frequency: 'once',
+    execution_time: '2026-01-01T09:00:00.987+02:00',
+    payload: HTTP_PAYLOAD,
+  });
+
+  it('truncates execution_time to whole seconds and converts it to UTC', () => {
+    const spec = toJobSpec(submission, 'job_1', ms('2026-01-01T00:00:00Z'));
+    expect(spec.execution_time).toBe('2026-01-01T07:00:00.000Z');
+  });
+
+  it('stamps job_id and created_at (UTC) and keeps the rest of the submission', () => {
+    const spec = toJobSpec(submission, 'job_1', ms('2025-12-31T23:00:00Z'));
+    expect(spec.job_id).toBe('job_1');
+    expect(spec.created_at).toBe('2025-12-31T23:00:00.000Z');
+    expect(spec.payload).toEqual(submission.payload);
+    expect(spec.retry).toEqual(submission.retry);
+  });
+
+  it('does not modify the submission it was given', () => {
+    toJobSpec(submission, 'job_1', ms('2026-01-01T00:00:00Z'));
+    expect(submission.execution_time).toBe('2026-01-01T09:00:00.987+02:00');
+  });
+});
+
+describe('firstOccurrence', () => {
+  it('once in the past: that (past) time, i.e. at once', () => {
+    const spec = toJobSpec(
+      parse({ name: 'n', user_id: 'u', frequency: 'once', execution_time: '2026-01-01T09:00:00Z', payload: HANDLER_PAYLOAD }),
+      'job_1',
+      ms('2026-02-01T00:00:00Z'),
+    );
+    expect(iso(firstOccurrence(spec))).toBe('2026-01-01T09:00:00.000Z');
+  });
+
+  it('once in the future: that time', () => {
+    const spec = toJobSpec(
+      parse({ name: 'n', user_id: 'u', frequency: 'once', execution_time: '2026-03-01T09:00:00Z', payload: HANDLER_PAYLOAD }),
+      'job_1',
+      ms('2026-02-01T00:00:00Z'),
+    );
+    expect(iso(firstOccurrence(spec))).toBe('2026-03-01T09:00:00.000Z');
+  });
+
+  it('daily with execution_time in the past: the next such time of day after created_at', () => {
+    const daily = parse({
+      name: 'n',
+      user_id: 'u',
+      frequency: 'daily',
+      execution_time: '2026-01-01T09:00:00Z',
+      payload: HANDLER_PAYLOAD,
+    });
+    // Submitted after 09:00: tomorrow.
+    expect(iso(firstOccurrence(toJobSpec(daily, 'job_1', ms('2026-01-05T10:00:00Z'))))).toBe('2026-01-06T09:00:00.000Z');
+    // Submitted before 09:00: today.
+    expect(iso(firstOccurrence(toJobSpec(daily, 'job_1', ms('2026-01-05T08:00:00Z'))))).toBe('2026-01-05T09:00:00.000Z');
+  });
+
+  it('daily with execution_time in the future: execution_time', () => {
+    const daily = parse({
+      name: 'n',
+      user_id: 'u',
+      frequency: 'daily',
+      execution_time: '2026-03-01T09:00:00Z',
+      payload: HANDLER_PAYLOAD,
+    });
+    expect(iso(firstOccurrence(toJobSpec(daily, 'job_1', ms('2026-01-05T10:00:00Z'))))).toBe('2026-03-01T09:00:00.000Z');
+  });
+
+  it('cron with execution_time in the future: the schedule starts there', () => {
+    const cron = (execution_time: string) =>
+      parse({ name: 'n', user_id: 'u', frequency: 'cron', cron: '0 * * * *', execution_time, payload: HANDLER_PAYLOAD });
+    const created = ms('2026-01-05T10:00:00Z');
+    expect(iso(firstOccurrence(toJobSpec(cron('2026-02-01T10:00:00Z'), 'job_1', created)))).toBe(
+      '2026-02-01T10:00:00.000Z',
+    );
+    expect(iso(firstOccurrence(toJobSpec(cron('2026-02-01T10:30:00Z'), 'job_1', created)))).toBe(
+      '2026-02-01T11:00:00.000Z',
+    );
+  });
+
+  it('cron without execution_time: the first match at or after created_at', () => {
+    const cron = parse({ name: 'n', user_id: 'u', frequency: 'cron', cron: '0 * * * *', payload: HANDLER_PAYLOAD });
+    expect(iso(firstOccurrence(toJobSpec(cron, 'job_1', ms('2026-01-05T10:00:01Z'))))).toBe('2026-01-05T11:00:00.000Z');
+  });
+
+  it('interval without execution_time: created_at', () => {
+    const interval = parse({ name: 'n', user_id: 'u', frequency: 'interval', every: '15m', payload: HANDLER_PAYLOAD });
+    expect(iso(firstOccurrence(toJobSpec(interval, 'job_1', ms('2026-01-05T10:00:07Z'))))).toBe(
+      '2026-01-05T10:00:07.000Z',
+    );
+  });
+
+  it('interval with execution_time in the past: the next tick of its grid after created_at', () => {
+    const interval = parse({
+      name: 'n',
+      user_id: 'u',
+      frequency: 'interval',
+      every: '15m',
+      execution_time: '2026-01-05T09:00:00Z',
+      payload: HANDLER_PAYLOAD,
+    });
+    expect(iso(firstOccurrence(toJobSpec(interval, 'job_1', ms('2026-01-05T10:07:00Z'))))).toBe(
+      '2026-01-05T10:15:00.000Z',
+    );
+  });
+});
