@@ -2,16 +2,15 @@
  * API entry point: connects to Temporal lazily (so the API starts, and answers
  * 503, while Temporal is down), listens, and closes cleanly on SIGINT/SIGTERM.
  */
-import { Client, Connection } from '@temporalio/client';
 import { loadConfigOrExit, temporalAddress } from '../config';
 import { createLogger } from '../logger';
 import { createApp } from './app';
+import { createTemporalClient } from './temporal-client';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger('api', config.LOG_LEVEL);
-  const connection = Connection.lazy({ address: temporalAddress(config) });
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = createTemporalClient(temporalAddress(config), config.TEMPORAL_NAMESPACE);
   const app = createApp({ client, taskQueue: config.TASK_QUEUE, logger });
   const server = app.listen(config.API_PORT, config.API_HOST, () => {
     const address = server.address();
@@ -21,7 +20,7 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     logger.info({ signal }, 'api stopping');
     server.close(() => {
-      void connection.close().finally(() => process.exit(0));
+      void client.connection.close().finally(() => process.exit(0));
     });
     server.closeIdleConnections();
     setTimeout(() => process.exit(0), 5_000).unref();

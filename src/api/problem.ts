@@ -33,10 +33,14 @@ export class ProblemError extends Error {
 
 /** 400 from a zod error, naming each bad field. */
 export function validationProblem(error: z.ZodError, where = 'body'): ProblemError {
-  const errors: FieldError[] = error.issues.map((issue) => ({
-    field: issue.path.length > 0 ? issue.path.join('.') : where,
-    message: issue.message,
-  }));
+  const errors: FieldError[] = error.issues.flatMap((issue) => {
+    // Unknown keys are reported at their parent object; name each key instead.
+    const paths = issue.code === 'unrecognized_keys' ? issue.keys.map((key) => [...issue.path, key]) : [issue.path];
+    return paths.map((path) => ({
+      field: path.length > 0 ? path.join('.') : where,
+      message: issue.code === 'unrecognized_keys' ? 'is not a known field' : issue.message,
+    }));
+  });
   const fields = [...new Set(errors.map((e) => e.field))].join(', ');
   return new ProblemError(400, 'Invalid request', `invalid ${where}: ${fields}`, 'validation-error', { errors });
 }

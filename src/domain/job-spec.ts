@@ -154,16 +154,18 @@ export interface JobSpec extends JobSubmission {
 
 /**
  * Builds the job spec from a validated submission: normalises `execution_time`
- * to UTC, truncated to whole seconds, and stamps id and submission time.
+ * to UTC and stamps id and submission time.
  * @param submission output of {@link jobSubmissionSchema}.
  * @param jobId the workflow id to use.
  * @param nowMs submission time, epoch milliseconds.
+ * `execution_time` and `created_at` are truncated to whole seconds.
  */
 export function toJobSpec(submission: JobSubmission, jobId: string, nowMs: number): JobSpec {
-  const spec: JobSpec = { ...submission, job_id: jobId, created_at: new Date(nowMs).toISOString() };
+  // Schedules have a resolution of one second (cron's finest field): times are truncated to it.
+  const wholeSecond = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString();
+  const spec: JobSpec = { ...submission, job_id: jobId, created_at: wholeSecond(nowMs) };
   if (submission.execution_time !== undefined) {
-    // Schedules have a resolution of one second (cron's finest field).
-    spec.execution_time = new Date(Math.floor(Date.parse(submission.execution_time) / 1000) * 1000).toISOString();
+    spec.execution_time = wholeSecond(Date.parse(submission.execution_time));
   }
   return spec;
 }

@@ -129,7 +129,8 @@ export function nextOccurrence(spec: ScheduleFields, scheduledMs: number): numbe
  * @param dueMs the occurrence the job was waiting for, epoch ms.
  * @param nowMs current time, epoch ms.
  * @param graceMs lateness tolerated before an occurrence counts as missed.
- * @returns the occurrence to run now and how many earlier occurrences were skipped.
+ * @returns the occurrence to run now and how many earlier occurrences were skipped (a lower bound
+ *   once more than 10,000 were missed: past that bound the walk jumps to the latest one without counting).
  */
 export function coalesceMisfires(
   spec: ScheduleFields,

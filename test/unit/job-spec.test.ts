@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  firstOccurrence,
-  type JobSubmissionInput,
-  jobSubmissionSchema,
-  toJobSpec,
-} from '../../src/domain/job-spec';
+import { type JobSubmissionInput, jobSubmissionSchema, toJobSpec } from '../../src/domain/job-spec';
+import { firstOccurrence } from '../../src/domain/schedule';
 
 const ms = (text: string): number => Date.parse(text);
 const iso = (value: number | null): string | null => (value === null ? null : new Date(value).toISOString());
@@ -61,7 +57,13 @@ describe('jobSubmissionSchema defaults', () => {
   });
 
   it('cron', () => {
-    const job = parse({ name: 'tick', user_id: 'u003', frequency: 'cron', cron: '*/5 * * * *', payload: HANDLER_PAYLOAD });
+    const job = parse({
+      name: 'tick',
+      user_id: 'u003',
+      frequency: 'cron',
+      cron: '*/5 * * * *',
+      payload: HANDLER_PAYLOAD,
+    });
     expect(job).toEqual({
       name: 'tick',
       user_id: 'u003',
@@ -91,7 +93,13 @@ describe('jobSubmissionSchema defaults', () => {
       frequency: 'cron',
       cron: '0 9 * * *',
       timezone: 'Europe/Berlin',
-      payload: { type: 'http', url: 'https://example.com/hook', method: 'POST', headers: { 'x-a': '1' }, body: { a: 1 } },
+      payload: {
+        type: 'http',
+        url: 'https://example.com/hook',
+        method: 'POST',
+        headers: { 'x-a': '1' },
+        body: { a: 1 },
+      },
       retry: { max_retries: 0, initial_interval: '2s', backoff_coefficient: 1.5, max_interval: '1m' },
       timeout: '1h',
       heartbeat_timeout: '30s',
@@ -143,7 +151,13 @@ describe('toJobSpec', () => {
 describe('firstOccurrence', () => {
   it('once in the past: that (past) time, i.e. at once', () => {
     const spec = toJobSpec(
-      parse({ name: 'n', user_id: 'u', frequency: 'once', execution_time: '2026-01-01T09:00:00Z', payload: HANDLER_PAYLOAD }),
+      parse({
+        name: 'n',
+        user_id: 'u',
+        frequency: 'once',
+        execution_time: '2026-01-01T09:00:00Z',
+        payload: HANDLER_PAYLOAD,
+      }),
       'job_1',
       ms('2026-02-01T00:00:00Z'),
     );
@@ -152,7 +166,13 @@ describe('firstOccurrence', () => {
 
   it('once in the future: that time', () => {
     const spec = toJobSpec(
-      parse({ name: 'n', user_id: 'u', frequency: 'once', execution_time: '2026-03-01T09:00:00Z', payload: HANDLER_PAYLOAD }),
+      parse({
+        name: 'n',
+        user_id: 'u',
+        frequency: 'once',
+        execution_time: '2026-03-01T09:00:00Z',
+        payload: HANDLER_PAYLOAD,
+      }),
       'job_1',
       ms('2026-02-01T00:00:00Z'),
     );
@@ -168,9 +188,13 @@ describe('firstOccurrence', () => {
       payload: HANDLER_PAYLOAD,
     });
     // Submitted after 09:00: tomorrow.
-    expect(iso(firstOccurrence(toJobSpec(daily, 'job_1', ms('2026-01-05T10:00:00Z'))))).toBe('2026-01-06T09:00:00.000Z');
+    expect(iso(firstOccurrence(toJobSpec(daily, 'job_1', ms('2026-01-05T10:00:00Z'))))).toBe(
+      '2026-01-06T09:00:00.000Z',
+    );
     // Submitted before 09:00: today.
-    expect(iso(firstOccurrence(toJobSpec(daily, 'job_1', ms('2026-01-05T08:00:00Z'))))).toBe('2026-01-05T09:00:00.000Z');
+    expect(iso(firstOccurrence(toJobSpec(daily, 'job_1', ms('2026-01-05T08:00:00Z'))))).toBe(
+      '2026-01-05T09:00:00.000Z',
+    );
   });
 
   it('daily with execution_time in the future: execution_time', () => {
@@ -181,12 +205,21 @@ describe('firstOccurrence', () => {
       execution_time: '2026-03-01T09:00:00Z',
       payload: HANDLER_PAYLOAD,
     });
-    expect(iso(firstOccurrence(toJobSpec(daily, 'job_1', ms('2026-01-05T10:00:00Z'))))).toBe('2026-03-01T09:00:00.000Z');
+    expect(iso(firstOccurrence(toJobSpec(daily, 'job_1', ms('2026-01-05T10:00:00Z'))))).toBe(
+      '2026-03-01T09:00:00.000Z',
+    );
   });
 
   it('cron with execution_time in the future: the schedule starts there', () => {
     const cron = (execution_time: string) =>
-      parse({ name: 'n', user_id: 'u', frequency: 'cron', cron: '0 * * * *', execution_time, payload: HANDLER_PAYLOAD });
+      parse({
+        name: 'n',
+        user_id: 'u',
+        frequency: 'cron',
+        cron: '0 * * * *',
+        execution_time,
+        payload: HANDLER_PAYLOAD,
+      });
     const created = ms('2026-01-05T10:00:00Z');
     expect(iso(firstOccurrence(toJobSpec(cron('2026-02-01T10:00:00Z'), 'job_1', created)))).toBe(
       '2026-02-01T10:00:00.000Z',

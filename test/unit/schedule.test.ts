@@ -195,7 +195,11 @@ describe('daily', () => {
   });
 
   it('fires once, not twice, on the day an hour repeats (01:30 America/New_York, 2026-11-01)', () => {
-    const halfPastOne = spec({ frequency: 'daily', execution_time: '2026-10-30T05:30:00Z', timezone: 'America/New_York' });
+    const halfPastOne = spec({
+      frequency: 'daily',
+      execution_time: '2026-10-30T05:30:00Z',
+      timezone: 'America/New_York',
+    });
     expect(occurrences(halfPastOne, '2026-10-31T00:00:00Z', 3)).toEqual([
       '2026-10-31T05:30:00.000Z',
       '2026-11-01T05:30:00.000Z',

@@ -7,8 +7,8 @@ import type { Client, WorkflowExecutionStatusName } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import { type JobSubmission, toJobSpec } from '../../domain/job-spec';
-import { firstOccurrence } from '../../domain/schedule';
 import type { ExecutionRecord, JobDescription } from '../../domain/job-state';
+import { firstOccurrence } from '../../domain/schedule';
 import {
   JOB_NAME,
   JOB_STATUS,
