@@ -46,6 +46,9 @@ export function createActivities(deps: ActivityDeps): PayloadActivities {
       // and cancellation reaches us through the heartbeat response.
       const beat = setInterval(() => ctx.heartbeat(), heartbeatPeriodMs(ctx.info.heartbeatTimeoutMs));
       try {
+        if (report.attempt === 1 && input.hold_ms) {
+          await holdUntil(Date.parse(input.scheduled_time), input.hold_ms, ctx.cancellationSignal);
+        }
         const { payload } = input;
         if (payload.type === 'http') {
           const outcome = await sendHttp(payload, input.idempotency_key, ctx.cancellationSignal, deps.fetch);
@@ -76,6 +79,27 @@ export function createActivities(deps: ActivityDeps): PayloadActivities {
       }
     },
   };
+}
+
+/**
+ * Waits until `atMs` (epoch ms, this worker's clock) but never longer than `maxMs`,
+ * so that a clock that disagrees with the server's (or a time-skipping test server) cannot stall an attempt.
+ * @throws the signal's reason when cancelled while waiting.
+ */
+async function holdUntil(atMs: number, maxMs: number, signal: AbortSignal): Promise<void> {
+  const waitMs = Math.min(maxMs, atMs - Date.now());
+  if (waitMs <= 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, waitMs);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 /** Coerces whatever an attempt threw into what crosses Temporal, once, at the boundary. */

@@ -13,6 +13,12 @@ export interface RunPayloadInput {
   scheduled_time: string;
   /** `<job_id>:<scheduled_time>`: the same across retries and failover. */
   idempotency_key: string;
+  /**
+   * Milliseconds (< 1000) the first attempt waits before running, so that it starts at
+   * `scheduled_time` although Temporal timers under 1 s cannot express the wait. Capped at
+   * `scheduled_time` by the worker's clock; 0 when the occurrence is already due.
+   */
+  hold_ms?: number;
 }
 
 /** Activities registered by the worker. */

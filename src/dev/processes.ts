@@ -13,6 +13,8 @@ export interface Child {
   name: string;
   process: ChildProcess;
   output: string[];
+  /** Lines printed so far (output keeps only the last 200). */
+  lineCount: number;
   /** Resolves with the exit code (or signal name) when the process exits. */
   exited: Promise<number | string>;
 }
@@ -31,18 +33,20 @@ export interface StartOptions {
 export function startProcess({ name, command, args, env = process.env, echo = false }: StartOptions): Child {
   const child = spawn(command, args, { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
+  const result: Child = { name, process: child, output, lineCount: 0, exited: Promise.resolve(0) };
   const onData = (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n')) {
       if (line.length === 0) continue;
       output.push(line);
+      result.lineCount++;
       if (output.length > 200) output.shift();
       if (echo) process.stdout.write(`[${name}] ${line}\n`);
     }
   };
   child.stdout?.on('data', onData);
   child.stderr?.on('data', onData);
-  const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string);
-  return { name, process: child, output, exited };
+  result.exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string);
+  return result;
 }
 
 /** Starts `src/<entry>` (e.g. `api/main.ts`) with Node and the tsx loader. */
@@ -63,16 +67,16 @@ export function startEntry(name: string, entry: string, env: NodeJS.ProcessEnv, 
  */
 export async function waitForOutput(child: Child, pattern: RegExp, timeoutMs = 60_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
-  let seen = 0;
+  let seen = 0; // lines already checked, counted over the whole life of the process
   let exitCode: number | string | undefined;
   void child.exited.then((code) => {
     exitCode = code;
   });
   while (Date.now() < deadline) {
-    const lines = child.output.slice(seen);
-    const hit = lines.find((line) => pattern.test(line));
+    const fresh = child.output.slice(Math.max(0, child.output.length - (child.lineCount - seen)));
+    seen = child.lineCount;
+    const hit = fresh.find((line) => pattern.test(line));
     if (hit !== undefined) return hit;
-    seen = Math.max(0, child.output.length - 1);
     if (exitCode !== undefined) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -148,7 +148,8 @@ export type RetrySettings = z.output<typeof retrySchema>;
  */
 export interface JobSpec extends JobSubmission {
   job_id: string;
-  /** When the API accepted the job (UTC); anchors `interval` and the first occurrence. */
+  /** When the API accepted the job (UTC, milliseconds); no occurrence falls before it, except an
+   * `interval` job's first one, anchored at this time truncated to the second ("runs now"). */
   created_at: string;
 }
 
@@ -158,12 +159,12 @@ export interface JobSpec extends JobSubmission {
  * @param submission output of {@link jobSubmissionSchema}.
  * @param jobId the workflow id to use.
  * @param nowMs submission time, epoch milliseconds.
- * `execution_time` and `created_at` are truncated to whole seconds.
+ * `execution_time` is truncated to whole seconds.
  */
 export function toJobSpec(submission: JobSubmission, jobId: string, nowMs: number): JobSpec {
   // Schedules have a resolution of one second (cron's finest field): times are truncated to it.
   const wholeSecond = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString();
-  const spec: JobSpec = { ...submission, job_id: jobId, created_at: wholeSecond(nowMs) };
+  const spec: JobSpec = { ...submission, job_id: jobId, created_at: new Date(nowMs).toISOString() };
   if (submission.execution_time !== undefined) {
     spec.execution_time = wholeSecond(Date.parse(submission.execution_time));
   }

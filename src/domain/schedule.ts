@@ -83,7 +83,7 @@ export function occurrenceAtOrAfter(spec: ScheduleFields, atMs: number): number 
     }
     case 'interval': {
       const every = parseDuration(spec.every as string);
-      const anchor = Date.parse(spec.execution_time ?? spec.created_at);
+      const anchor = intervalAnchor(spec);
       if (atMs <= anchor) return anchor;
       return anchor + Math.ceil((atMs - anchor) / every) * every;
     }
@@ -100,6 +100,11 @@ export function occurrenceAtOrAfter(spec: ScheduleFields, atMs: number): number 
   }
 }
 
+/** Anchor of an `interval` schedule, epoch ms: `execution_time`, else the submission time, in whole seconds. */
+function intervalAnchor(spec: ScheduleFields): number {
+  return Math.floor(Date.parse(spec.execution_time ?? spec.created_at) / 1000) * 1000;
+}
+
 /**
  * First occurrence of a new job, epoch ms (UTC), or null if it never fires: the first
  * occurrence at or after both the submission time and `execution_time`.
@@ -107,7 +112,9 @@ export function occurrenceAtOrAfter(spec: ScheduleFields, atMs: number): number 
  */
 export function firstOccurrence(spec: ScheduleFields): number | null {
   if (spec.frequency === 'once') return Date.parse(spec.execution_time as string);
-  const created = Date.parse(spec.created_at);
+  // An interval job without execution_time runs now: at its anchor, the submission second.
+  const createdMs = Date.parse(spec.created_at);
+  const created = spec.frequency === 'interval' ? Math.floor(createdMs / 1000) * 1000 : createdMs;
   const start = spec.execution_time === undefined ? created : Math.max(created, Date.parse(spec.execution_time));
   return occurrenceAtOrAfter(spec, start);
 }
@@ -156,7 +163,7 @@ export function coalesceMisfires(
 function latestOccurrenceAtOrBefore(spec: ScheduleFields, atMs: number): number | null {
   if (spec.frequency === 'interval') {
     const every = parseDuration(spec.every as string);
-    const anchor = Date.parse(spec.execution_time ?? spec.created_at);
+    const anchor = intervalAnchor(spec);
     return atMs < anchor ? null : anchor + Math.floor((atMs - anchor) / every) * every;
   }
   if (spec.frequency === 'once') return null;

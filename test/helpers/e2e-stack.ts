@@ -151,7 +151,10 @@ export async function startStack({ cliPath, name, logLevel = 'info' }: StackOpti
         const response = await fetch(`${apiUrl}${path}`, {
           method,
           ...(body !== undefined
-            ? { body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': 'application/json' } }
+            ? {
+                body: typeof body === 'string' ? body : JSON.stringify(body),
+                headers: { 'content-type': 'application/json' },
+              }
             : {}),
           signal: AbortSignal.timeout(20_000),
         });
@@ -159,7 +162,12 @@ export async function startStack({ cliPath, name, logLevel = 'info' }: StackOpti
         const text = await response.text();
         let parsed: unknown = text;
         if (/json/.test(contentType) && text.length > 0) parsed = JSON.parse(text);
-        return { status: response.status, contentType, location: response.headers.get('location'), body: parsed as Json };
+        return {
+          status: response.status,
+          contentType,
+          location: response.headers.get('location'),
+          body: parsed as Json,
+        };
       },
       cli(args) {
         return new Promise((resolve, reject) => {
