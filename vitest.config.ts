@@ -10,5 +10,10 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 180_000,
     pool: 'forks',
+    coverage: {
+      provider: 'v8',
+      include: ['src/domain/**', 'src/workflows/**', 'src/activities/**', 'src/api/**'],
+      reporter: ['text', 'json-summary'],
+    },
   },
 });

@@ -2,9 +2,10 @@
  * Real Temporal servers for tests: the time-skipping test server (workflow tests)
  * and the dev server (end-to-end), both from the binaries that global-setup installed.
  */
+
+import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { inject } from 'vitest';
 import { JOB_SEARCH_ATTRIBUTES } from '../../src/domain/search-attributes';
 
@@ -39,7 +40,10 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
 /** The workflow bundle, built once per test file. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quietLogger });
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: require.resolve('../../src/workflows/index.ts'),
+    logger: quietLogger,
+  });
   return bundle;
 }
 

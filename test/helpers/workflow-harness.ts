@@ -7,48 +7,29 @@
  * input and `Context.current().info` and then does what the test says
  * (succeed, throw ApplicationFailure / plain Error, wait for cancellation).
  */
+
 import { Context } from '@temporalio/activity';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { resolve } from 'node:path';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { expect } from 'vitest';
 import type { PayloadActivities, RunPayloadInput } from '../../src/activities/types';
 import { type JobSpec, type JobSubmissionInput, jobSubmissionSchema, toJobSpec } from '../../src/domain/job-spec';
 import type { AttemptReport, JobDescription } from '../../src/domain/job-state';
 import { JOB_STATUS } from '../../src/domain/search-attributes';
-import { startTimeSkippingEnv } from './temporal';
 import type { JobWorkflowInput, jobWorkflow } from '../../src/workflows/job-workflow';
+import { startTimeSkippingEnv, workflowBundle } from './temporal';
 
 /** Identity the double reports in its AttemptReport / failure details. */
 export const DOUBLE_WORKER_ID = 'test-double-worker';
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-
-/**
- * The workflow bundle, built once per test file. Same as `workflowBundle()` in ./temporal.ts,
- * whose `require.resolve('../../src/workflows')` cannot resolve a directory whose index is
- * `index.ts` under vitest (Node's resolver knows no `.ts`); this names the file.
- */
-export function jobWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({
-    workflowsPath: resolve(__dirname, '../../src/workflows/index.ts'),
-    logger: {
-      log: () => undefined,
-      trace: () => undefined,
-      debug: () => undefined,
-      info: () => undefined,
-      warn: (message: string) => console.warn(message),
-      error: (message: string) => console.error(message),
-    },
-  });
-  return bundle;
-}
+/** The workflow bundle, built once per test file. */
+export const jobWorkflowBundle = workflowBundle;
 
 let runtimeInstalled = false;
 
-/** Installs a Runtime that logs errors only (tests provoke activity failures on purpose) (once per process; before any worker). */
+/** Installs a Runtime that logs errors only (tests fail activities on purpose); once per process, before any connection. */
 export function installQuietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
@@ -106,7 +87,12 @@ export async function succeed(call: PayloadCall): Promise<AttemptReport> {
 
 /** A retryable failure shaped like the real activity's (`details: [AttemptReport]`). */
 export function retryableFailure(call: PayloadCall, message: string): ApplicationFailure {
-  return ApplicationFailure.create({ message, type: 'HandlerError', nonRetryable: false, details: [attemptReport(call)] });
+  return ApplicationFailure.create({
+    message,
+    type: 'HandlerError',
+    nonRetryable: false,
+    details: [attemptReport(call)],
+  });
 }
 
 /** A permanent failure (`ApplicationFailure.nonRetryable`), details `[AttemptReport]`. */
@@ -140,8 +126,8 @@ export class PayloadDouble {
           input,
           attempt: info.attempt,
           scheduledMs: info.currentAttemptScheduledTimestampMs,
-          workflowId: info.workflowExecution.workflowId,
-          runId: info.workflowExecution.runId,
+          workflowId: info.workflowExecution?.workflowId ?? '',
+          runId: info.workflowExecution?.runId ?? '',
           activityId: info.activityId,
           heartbeatTimeoutMs: info.heartbeatTimeoutMs,
           startedMs: this.serverClock ? await this.serverClock() : undefined,
@@ -216,7 +202,7 @@ export async function createTestWorker(
   });
 }
 
-export type JobHandle = WorkflowHandle<typeof jobWorkflow>;
+export type JobHandle = WorkflowHandleWithFirstExecutionRunId<typeof jobWorkflow>;
 
 /** Starts jobWorkflow as the API does (workflow id = job id). */
 export function startJob(

@@ -67,6 +67,8 @@ describe('jobWorkflow: one-time job', () => {
         payload: spec.payload,
         scheduled_time: executionTime,
         idempotency_key: `${id}:${executionTime}`,
+        // The timer fired at the execution time: nothing left for the attempt to hold.
+        hold_ms: 0,
       });
       expect(call?.attempt).toBe(1);
       // Scheduled by the server at (not before) the execution time.
@@ -118,6 +120,7 @@ describe('jobWorkflow: one-time job', () => {
       expect(result.status).toBe('completed');
       expect(result.missed_count).toBe(0);
       expect(double.calls.map((c) => c.input.scheduled_time)).toEqual([executionTime]);
+      expect(double.calls[0]?.input.hold_ms).toBe(0);
       // Ran right away: no time was skipped to run it.
       expect(double.calls[0]?.scheduledMs).toBeLessThan(nowMs + 10_000);
     });

@@ -3,6 +3,7 @@
  * cron jobs run occurrence after occurrence across several continue-as-new runs,
  * with every occurrence of the schedule run exactly once, in order.
  */
+import { tsToMs } from '@temporalio/common/lib/time';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobSpec } from '../../src/domain/job-spec';
@@ -39,7 +40,6 @@ const MINUTE = 60_000;
  * (plus a second) and waits until the workflow reports it ran, then checks what ran.
  */
 async function runThrough(handle: JobHandle, double: PayloadDouble, expected: number[]): Promise<void> {
-  const runIds = new Set<string>();
   for (const [k, occurrenceMs] of expected.entries()) {
     const before = await describeJob(handle);
     expect(before.run_count).toBe(k);
@@ -53,9 +53,12 @@ async function runThrough(handle: JobHandle, double: PayloadDouble, expected: nu
     const after = await waitForRunCount(handle, k + 1);
     expect(after.run_count).toBe(k + 1);
     expect(after.generation).toBe(Math.floor((k + 1) / CONTINUE_AS_NEW_AFTER));
-    runIds.add((await handle.describe()).runId);
   }
+  await verifyRuns(handle, double, expected);
+}
 
+/** Checks that the job ran exactly the `expected` occurrences, once each, over several runs. */
+async function verifyRuns(handle: JobHandle, double: PayloadDouble, expected: number[]): Promise<void> {
   const iso = expected.map((ms) => new Date(ms).toISOString());
   // Exactly the schedule's consecutive occurrences: none lost, none repeated, in order.
   expect(double.calls.map((c) => c.input.scheduled_time)).toEqual(iso);
@@ -94,13 +97,26 @@ async function runThrough(handle: JobHandle, double: PayloadDouble, expected: nu
   expect(await handle.query('executions')).toEqual(d.executions);
 }
 
-async function runPeriodicJob(spec: JobSpec, expected: number[]): Promise<void> {
+/**
+ * Runs a periodic job through `expected` occurrences. `advance: 'step'` moves the clock to each
+ * occurrence in turn; `'leap'` skips the whole span in one env.sleep (the server fires every
+ * timer on the way and the workflow must keep up).
+ */
+async function runPeriodicJob(spec: JobSpec, expected: number[], advance: 'step' | 'leap' = 'step'): Promise<void> {
   const double = new PayloadDouble();
   const worker = await createTestWorker(env, spec.job_id, double);
   await worker.runUntil(async () => {
     const handle = await startJob(env, spec.job_id, spec, { continue_as_new_after: CONTINUE_AS_NEW_AFTER });
     await waitFor('the first workflow task', async () => (await describeJob(handle)).next_run_time !== null);
-    await runThrough(handle, double, expected);
+    if (advance === 'step') {
+      await runThrough(handle, double, expected);
+    } else {
+      expect(double.calls).toHaveLength(0);
+      const now = await env.currentTimeMs();
+      await env.sleep((expected.at(-1) as number) - now + 1_000);
+      await waitForRunCount(handle, expected.length);
+      await verifyRuns(handle, double, expected);
+    }
     // The next occurrence is published and has not run.
     const next = await describeJob(handle);
     expect(next.next_run_time).not.toBeNull();
@@ -124,6 +140,19 @@ describe('jobWorkflow: periodic jobs', () => {
     await runPeriodicJob(spec, expected);
   });
 
+  it('keeps up with an interval job when 26 minutes are skipped at once', async () => {
+    const id = testSlug();
+    const nowMs = await env.currentTimeMs();
+    const anchorMs = (Math.floor(nowMs / MINUTE) + 1) * MINUTE;
+    const spec = buildSpec(id, nowMs, {
+      frequency: 'interval',
+      every: '1m',
+      execution_time: new Date(anchorMs).toISOString(),
+    });
+    const expected = Array.from({ length: RUNS }, (_, k) => anchorMs + k * MINUTE);
+    await runPeriodicJob(spec, expected, 'leap');
+  });
+
   it('runs a 5-field cron job (*/5 * * * *) across continue-as-new', async () => {
     const id = testSlug();
     const nowMs = await env.currentTimeMs();
@@ -145,5 +174,52 @@ describe('jobWorkflow: periodic jobs', () => {
       if ((m % 60) % 7 === 0 && ms >= nowMs) expected.push(ms);
     }
     await runPeriodicJob(spec, expected);
+  });
+
+  it('runs a per-second cron job (* * * * * *) with no sub-second timers: the attempt gets hold_ms', async () => {
+    const id = testSlug();
+    const nowMs = await env.currentTimeMs();
+    const spec = buildSpec(id, nowMs, { frequency: 'cron', cron: '* * * * * *' });
+    const firstMs = Math.ceil(nowMs / 1000) * 1000;
+    const count = 12;
+    const double = new PayloadDouble();
+    const worker = await createTestWorker(env, id, double);
+    await worker.runUntil(async () => {
+      const handle = await startJob(env, id, spec, { continue_as_new_after: CONTINUE_AS_NEW_AFTER });
+      await waitForRunCount(handle, 0);
+      await env.sleep(firstMs + (count - 1) * 1000 - (await env.currentTimeMs()) + 100);
+      const d = await waitForRunCount(handle, count);
+      expect(d.missed_count).toBe(0);
+      expect(d.generation).toBeGreaterThanOrEqual(2);
+      await handle.terminate('test done');
+
+      // Consecutive seconds, none lost or repeated (a few more may have run early, held).
+      expect(double.calls.length).toBeGreaterThanOrEqual(count);
+      double.calls.forEach((c, k) => {
+        expect(c.input.scheduled_time).toBe(new Date(firstMs + k * 1000).toISOString());
+      });
+      // Each attempt is scheduled at its time, or less than a second before it with hold_ms
+      // covering the rest: scheduled (server clock) + hold_ms lands at or just after the occurrence.
+      for (const c of double.calls) {
+        const hold = c.input.hold_ms ?? 0;
+        const occurrenceMs = Date.parse(c.input.scheduled_time);
+        expect(hold).toBeGreaterThanOrEqual(0);
+        expect(hold).toBeLessThan(1000);
+        expect(c.scheduledMs + hold, c.input.scheduled_time).toBeGreaterThanOrEqual(occurrenceMs);
+        expect(c.scheduledMs + hold, c.input.scheduled_time).toBeLessThan(occurrenceMs + 1000);
+      }
+      // Occurrences less than a second away were not waited for with a timer...
+      expect(double.calls.some((c) => (c.input.hold_ms ?? 0) > 0)).toBe(true);
+      // ...and no run started a timer shorter than a second.
+      const runIds = [...new Set(double.calls.map((c) => c.runId))];
+      expect(runIds.length).toBeGreaterThanOrEqual(3);
+      for (const runId of runIds) {
+        const history = await env.client.workflow.getHandle(id, runId).fetchHistory();
+        const timers = (history.events ?? []).flatMap((e) =>
+          e.timerStartedEventAttributes ? [tsToMs(e.timerStartedEventAttributes.startToFireTimeout)] : [],
+        );
+        for (const ms of timers) expect(ms).toBeGreaterThanOrEqual(1000);
+      }
+    });
   });
 });

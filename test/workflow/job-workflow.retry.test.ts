@@ -99,7 +99,10 @@ describe('jobWorkflow: retries', () => {
       const scheduled = double.calls.map((c) => c.scheduledMs);
       const scheduledGaps = scheduled.slice(1).map((t, i) => t - (scheduled[i] as number));
       scheduledGaps.forEach((gap, i) => {
-        if (i > 0) expect(gap, `scheduled gaps ${scheduledGaps.join(', ')}`).toBeGreaterThanOrEqual(scheduledGaps[i - 1] as number);
+        if (i > 0)
+          expect(gap, `scheduled gaps ${scheduledGaps.join(', ')}`).toBeGreaterThanOrEqual(
+            scheduledGaps[i - 1] as number,
+          );
       });
       expect(scheduledGaps[2]).toBeGreaterThanOrEqual(2_000);
       double.calls.forEach((c) => {
