@@ -39,6 +39,7 @@ async function startServer(config: Config): Promise<Server> {
       address: server.address,
       uiUrl: server.uiUrl,
       stop: async () => {
+        server.child.echo = false; // its shutdown warnings (pollers losing the connection) are expected
         await stopProcess(server.child);
       },
     };

@@ -13,6 +13,8 @@ export interface Child {
   name: string;
   process: ChildProcess;
   output: string[];
+  /** Print output lines prefixed with `[name]`; may be turned off (e.g. for shutdown noise). */
+  echo: boolean;
   /** Lines printed so far (output keeps only the last 200). */
   lineCount: number;
   /** Resolves with the exit code (or signal name) when the process exits. */
@@ -33,14 +35,14 @@ export interface StartOptions {
 export function startProcess({ name, command, args, env = process.env, echo = false }: StartOptions): Child {
   const child = spawn(command, args, { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
-  const result: Child = { name, process: child, output, lineCount: 0, exited: Promise.resolve(0) };
+  const result: Child = { name, process: child, output, echo, lineCount: 0, exited: Promise.resolve(0) };
   const onData = (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n')) {
       if (line.length === 0) continue;
       output.push(line);
       result.lineCount++;
       if (output.length > 200) output.shift();
-      if (echo) process.stdout.write(`[${name}] ${line}\n`);
+      if (result.echo) process.stdout.write(`[${name}] ${line}\n`);
     }
   };
   child.stdout?.on('data', onData);
