@@ -107,7 +107,7 @@ export async function jobWorkflow(input: JobWorkflowInput): Promise<JobDescripti
       const remaining = due - Date.now();
       // Temporal timers shorter than 1 s fire after ~1 s (measured on the dev server; longer ones
       // are precise to ~10 ms). So a timer only for >= 1 s; a start less than 1 s away is held by
-      // the activity itself (`not_before`), and an occurrence already due runs without a timer.
+      // the activity itself (`hold_ms`), and an occurrence already due runs without a timer.
       if (remaining >= MIN_TIMER_MS) await sleep(remaining);
 
       const { scheduledMs, skipped } = coalesceMisfires(spec, due, Date.now(), MISFIRE_GRACE_MS);
