@@ -7,9 +7,10 @@
  */
 import { resolve } from 'node:path';
 import { type Config, loadConfigOrExit } from '../config';
-import { JOB_SEARCH_ATTRIBUTES } from '../domain/search-attributes';
+import { JOB_SEARCH_ATTRIBUTES, searchAttributeFlags } from '../domain/search-attributes';
 import { startEmbeddedServer } from './embedded-server';
 import { type Child, startEntry, stopProcess, waitForOutput } from './processes';
+import { ensureSearchAttributes } from './search-attributes';
 import { ensureTemporalCli } from './temporal-cli';
 
 interface Server {
@@ -21,6 +22,15 @@ interface Server {
 /** The embedded server: from our CLI binary, or as the last fallback from the SDK's download. */
 async function startServer(config: Config): Promise<Server> {
   if (config.TEMPORAL_ADDRESS !== undefined) {
+    try {
+      const added = await ensureSearchAttributes(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE);
+      if (added.length > 0) console.log(`[setup] registered search attributes ${added.join(', ')}`);
+    } catch (err) {
+      console.warn(
+        `[setup] could not check or register the job search attributes (${(err as Error).message}); ` +
+          `register ${searchAttributeFlags().join(', ')} on namespace ${config.TEMPORAL_NAMESPACE} yourself`,
+      );
+    }
     return { address: config.TEMPORAL_ADDRESS, uiUrl: null, stop: async () => undefined };
   }
   const dataDir = resolve(config.DATA_DIR);
