@@ -8,6 +8,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { JOB_SEARCH_ATTRIBUTES } from '../../src/domain/search-attributes';
+import { workflowCoverageBundleOptions } from './workflow-coverage';
 
 /** Starts the time-skipping test server and registers the job search attributes. */
 export async function startTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
@@ -38,11 +39,12 @@ export async function startDevServerEnv(): Promise<TestWorkflowEnvironment> {
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
-/** The workflow bundle, built once per test file. */
+/** The workflow bundle, built once per test file (instrumented for coverage under --coverage). */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   bundle ??= bundleWorkflowCode({
     workflowsPath: require.resolve('../../src/workflows/index.ts'),
     logger: quietLogger,
+    ...workflowCoverageBundleOptions(),
   });
   return bundle;
 }

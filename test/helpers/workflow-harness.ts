@@ -20,6 +20,7 @@ import type { AttemptReport, JobDescription } from '../../src/domain/job-state';
 import { JOB_STATUS } from '../../src/domain/search-attributes';
 import type { JobWorkflowInput, jobWorkflow } from '../../src/workflows/job-workflow';
 import { startTimeSkippingEnv, workflowBundle } from './temporal';
+import { withWorkflowCoverage } from './workflow-coverage';
 
 /** Identity the double reports in its AttemptReport / failure details. */
 export const DOUBLE_WORKER_ID = 'test-double-worker';
@@ -29,13 +30,16 @@ export const jobWorkflowBundle = workflowBundle;
 
 let runtimeInstalled = false;
 
-/** Installs a Runtime that logs errors only (tests fail activities on purpose); once per process, before any connection. */
+/**
+ * Installs a Runtime that logs errors only (tests fail activities on purpose); once per process, before any connection.
+ * Under --coverage its logger also collects the workflow bundle's coverage (test/helpers/workflow-coverage.ts).
+ */
 export function installQuietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
     Runtime.install({
-      logger: new DefaultLogger('ERROR'),
+      logger: withWorkflowCoverage(new DefaultLogger('ERROR')),
       telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
     });
   } catch {

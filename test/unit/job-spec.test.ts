@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type JobSubmissionInput, jobSubmissionSchema, toJobSpec } from '../../src/domain/job-spec';
+import { idempotencyKey } from '../../src/domain/job-state';
 import { firstOccurrence } from '../../src/domain/schedule';
 
 const ms = (text: string): number => Date.parse(text);
@@ -253,5 +254,13 @@ describe('firstOccurrence', () => {
     expect(iso(firstOccurrence(toJobSpec(interval, 'job_1', ms('2026-01-05T10:07:00Z'))))).toBe(
       '2026-01-05T10:15:00.000Z',
     );
+  });
+});
+
+describe('idempotencyKey', () => {
+  it('is <job_id>:<scheduled time as UTC RFC 3339>, the same for every call', () => {
+    const at = Date.parse('2026-03-08T07:00:00+01:00');
+    expect(idempotencyKey('job_1', at)).toBe('job_1:2026-03-08T06:00:00.000Z');
+    expect(idempotencyKey('job_1', at)).toBe(idempotencyKey('job_1', at));
   });
 });
