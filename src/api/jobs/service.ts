@@ -23,6 +23,9 @@ import type { CreatedJob, JobPage, JobSummary, ListJobsQuery } from './schema';
 
 /** `GET /jobs/{id}`: the workflow's own description, plus Temporal's view of the run. */
 export type JobView = JobDescription & {
+  /** Copied from the spec so the answer reads like a `GET /jobs` row. */
+  name: string;
+  user_id: string;
   temporal: { workflow_id: string; run_id: string; status: WorkflowExecutionStatusName };
 };
 
@@ -122,11 +125,10 @@ export class JobService {
         details_unavailable: `the job's details could not be read: ${(err as Error).message}`,
       };
     }
-    return {
-      ...state,
-      status: statusFromTemporal(description.status.name, published ?? state.status) as JobView['status'],
-      temporal,
-    };
+    const status = statusFromTemporal(description.status.name, published ?? state.status) as JobView['status'];
+    // Key order is the order readers see: identity and status first, the spec and history last.
+    const { job_id, spec, executions, ...progress } = state;
+    return { job_id, name: spec.name, user_id: spec.user_id, ...progress, status, spec, executions, temporal };
   }
 
   /** The job's executions, newest first. @throws WorkflowNotFoundError (404). */
