@@ -143,9 +143,10 @@ describe('POST /jobs validation', () => {
     expectFieldError(res, 'body');
   });
 
-  it('a body that is not JSON (text/plain) → 400', async () => {
+  it('a body that is not JSON (text/plain) → 415', async () => {
     const res = await request(app).post('/jobs').set('Content-Type', 'text/plain').send(JSON.stringify(VALID_ONCE));
-    expectProblem(res, 400);
+    expectProblem(res, 415);
+    expect(res.body.type).toBe('/problems/unsupported-media-type');
   });
 
   it('malformed JSON → 400 problem', async () => {

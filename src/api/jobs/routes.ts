@@ -6,7 +6,7 @@ import { Router } from 'express';
 import type { z } from 'zod';
 import { jobSubmissionSchema } from '../../domain/job-spec';
 import type { Logger } from '../../logger';
-import { validationProblem } from '../problem';
+import { ProblemError, validationProblem } from '../problem';
 import { jobIdSchema, listJobsQuerySchema } from './schema';
 import type { JobService } from './service';
 
@@ -21,10 +21,15 @@ export function jobsRouter(jobs: JobService, logger: Logger): Router {
   const router = Router();
 
   router.post('/', async (req, res) => {
-    if (!req.is('application/json')) {
-      req.body = undefined;
+    if (!req.is(['application/json', 'application/*+json'])) {
+      throw new ProblemError(
+        415,
+        'Unsupported media type',
+        'send the job as application/json',
+        'unsupported-media-type',
+      );
     }
-    const submission = parse(jobSubmissionSchema, req.body ?? null, 'body');
+    const submission = parse(jobSubmissionSchema, req.body, 'body');
     const created = await jobs.create(submission);
     logger.info(
       { job_id: created.job_id, user_id: submission.user_id, frequency: submission.frequency },
