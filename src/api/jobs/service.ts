@@ -3,7 +3,7 @@
  * imports workflow or activity code; it talks to Temporal only.
  */
 import { randomUUID } from 'node:crypto';
-import type { Client, WorkflowExecutionStatusName } from '@temporalio/client';
+import { type Client, isGrpcServiceError, type WorkflowExecutionStatusName } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import { type JobSubmission, toJobSpec } from '../../domain/job-spec';
@@ -177,12 +177,22 @@ export class JobService {
     if (query.status !== undefined) clauses.push(`${JOB_STATUS.name} = ${quote(query.status)}`);
     if (query.user_id !== undefined) clauses.push(`${USER_ID.name} = ${quote(query.user_id)}`);
     if (query.name !== undefined) clauses.push(`${JOB_NAME.name} STARTS_WITH ${quote(query.name)}`);
-    const response = await this.client.workflowService.listWorkflowExecutions({
-      namespace: this.client.options.namespace,
-      query: clauses.join(' AND '),
-      pageSize: query.limit,
-      nextPageToken: query.page_token === undefined ? null : Buffer.from(query.page_token, 'base64url'),
-    });
+    const response = await this.client.workflowService
+      .listWorkflowExecutions({
+        namespace: this.client.options.namespace,
+        query: clauses.join(' AND '),
+        pageSize: query.limit,
+        nextPageToken: query.page_token === undefined ? null : Buffer.from(query.page_token, 'base64url'),
+      })
+      .catch((err: unknown) => {
+        // Temporal cannot decode a tampered or foreign page token (UNKNOWN or INVALID_ARGUMENT).
+        if (query.page_token !== undefined && isGrpcServiceError(err) && (err.code === 2 || err.code === 3)) {
+          throw new ProblemError(400, 'Invalid request', 'invalid query: page_token', 'validation-error', {
+            errors: [{ field: 'page_token', message: 'is not a page token of this listing' }],
+          });
+        }
+        throw err;
+      });
     const jobs: JobSummary[] = (response.executions ?? []).map((raw) => {
       const attributes = decodeTypedSearchAttributes(raw.searchAttributes?.indexedFields);
       const next = attributes.get(NEXT_RUN_TIME);
