@@ -13,8 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities, demoHandlers } from '../../src/activities';
 import { createApp } from '../../src/api/app';
 import { createTemporalClient } from '../../src/api/temporal-client';
-import { waitFor } from '../helpers/e2e-wait';
 import { startDevServerEnv, workflowBundle } from '../helpers/temporal';
+import { waitFor } from '../helpers/wait';
 import { installQuietRuntime } from '../helpers/workflow-harness';
 
 const TASK_QUEUE = `api-e2e-${randomUUID()}`;

@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, test } from 'vitest';
 import { type Sink, type SinkCall, startSink } from '../helpers/e2e-sink';
 import { decodeCliSearchAttributes, type Json, type Stack, startStack } from '../helpers/e2e-stack';
-import { sleep, waitFor } from '../helpers/e2e-wait';
+import { sleep, waitFor } from '../helpers/wait';
 
 const USER = 'u003';
 /** A UTC RFC 3339 instant at a whole second, as the scheduler writes it (toISOString). */

@@ -12,7 +12,7 @@ import { type Child, startProcess, stopProcess } from '../../src/dev/processes';
 import { ensureSearchAttributes } from '../../src/dev/search-attributes';
 import { JOB_SEARCH_ATTRIBUTES } from '../../src/domain/search-attributes';
 import { freePorts } from '../helpers/e2e-stack';
-import { waitFor } from '../helpers/e2e-wait';
+import { waitFor } from '../helpers/wait';
 
 let server: Child;
 let address: string;

@@ -20,6 +20,7 @@ import type { AttemptReport, JobDescription } from '../../src/domain/job-state';
 import { JOB_STATUS } from '../../src/domain/search-attributes';
 import type { JobWorkflowInput, jobWorkflow } from '../../src/workflows/job-workflow';
 import { startTimeSkippingEnv, workflowBundle } from './temporal';
+import { waitFor as pollUntil } from './wait';
 import { withWorkflowCoverage } from './workflow-coverage';
 
 /** Identity the double reports in its AttemptReport / failure details. */
@@ -238,24 +239,12 @@ export async function jobStatusAttribute(handle: JobHandle): Promise<string | un
  * and returns it. Queries do not unlock time skipping, so the workflow's clock
  * stands still while this waits. Throws with `what` and the last value on timeout.
  */
-export async function waitFor<T>(
+export function waitFor<T>(
   what: string,
   check: () => Promise<T | undefined | false> | T | undefined | false,
   { timeoutMs = 20_000, intervalMs = 25 } = {},
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value;
-      last = value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${String(last)}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
+): Promise<Exclude<T, undefined | false>> {
+  return pollUntil(check, { what, timeoutMs, intervalMs });
 }
 
 /** Waits until the job's describe query reports at least `runs` occurrences, returns the description. */

@@ -1,4 +1,4 @@
-/** Polling with a deadline, for end-to-end tests: never a fixed sleep when a condition can be observed. */
+/** Polling with a deadline, for tests: never a fixed sleep when a condition can be observed. */
 
 /** Options of {@link waitFor}. */
 export interface WaitForOptions {
