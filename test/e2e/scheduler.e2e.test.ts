@@ -6,6 +6,7 @@
  */
 import { basename } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, test } from 'vitest';
+import { stopProcess } from '../../src/dev/processes';
 import { type Sink, type SinkCall, startSink } from '../helpers/e2e-sink';
 import { decodeCliSearchAttributes, type Json, type Stack, startStack } from '../helpers/e2e-stack';
 import { sleep, waitFor } from '../helpers/wait';
@@ -379,5 +380,12 @@ describe('scheduler end to end (dev server + worker + API processes + HTTP sink)
       expect(res.contentType).toMatch(/^application\/problem\+json/);
       expect(res.body).toMatchObject({ status: 404, type: '/problems/not-found' });
     }
+  });
+
+  test('SIGTERM stops the API and the worker gracefully (exit code 0)', async () => {
+    expect(await stopProcess(stack.api)).toBe(0);
+    expect(stack.api.output.join('\n')).toMatch(/api stopping/);
+    expect(await stopProcess(stack.worker)).toBe(0);
+    expect(stack.worker.output.join('\n')).toMatch(/worker stopped/);
   });
 });
