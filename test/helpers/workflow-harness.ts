@@ -13,7 +13,7 @@ import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { PayloadActivities, RunPayloadInput } from '../../src/activities/types';
 import { type JobSpec, type JobSubmissionInput, jobSubmissionSchema, toJobSpec } from '../../src/domain/job-spec';
 import type { AttemptReport, JobDescription } from '../../src/domain/job-state';
@@ -57,6 +57,21 @@ export async function startWorkflowTestEnv(): Promise<TestWorkflowEnvironment> {
   const env = await startTimeSkippingEnv();
   await jobWorkflowBundle();
   return env;
+}
+
+/**
+ * One time-skipping server for a test file: started in beforeAll (handed to `onReady`),
+ * torn down in afterAll.
+ */
+export function useWorkflowTestEnv(onReady: (env: TestWorkflowEnvironment) => void): void {
+  let env: TestWorkflowEnvironment | undefined;
+  beforeAll(async () => {
+    env = await startWorkflowTestEnv();
+    onReady(env);
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
 }
 
 /** One call of the activity double: what it got and what the server said about the attempt. */

@@ -6,7 +6,7 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   buildSpec,
   createTestWorker,
@@ -15,19 +15,14 @@ import {
   jobStatusAttribute,
   PayloadDouble,
   startJob,
-  startWorkflowTestEnv,
   testSlug,
+  useWorkflowTestEnv,
   waitFor,
 } from '../helpers/workflow-harness';
 
 let env: TestWorkflowEnvironment;
-
-beforeAll(async () => {
-  env = await startWorkflowTestEnv();
-});
-
-afterAll(async () => {
-  await env?.teardown();
+useWorkflowTestEnv((started) => {
+  env = started;
 });
 
 /** Awaits the result of a cancelled job: WorkflowFailedError caused by CancelledFailure. */

@@ -3,7 +3,7 @@
  * until its execution_time, runs its payload once, and ends `completed`.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JOB_STATUS } from '../../src/domain/search-attributes';
 import {
   buildSpec,
@@ -13,19 +13,14 @@ import {
   jobStatusAttribute,
   PayloadDouble,
   startJob,
-  startWorkflowTestEnv,
   testSlug,
+  useWorkflowTestEnv,
   waitFor,
 } from '../helpers/workflow-harness';
 
 let env: TestWorkflowEnvironment;
-
-beforeAll(async () => {
-  env = await startWorkflowTestEnv();
-});
-
-afterAll(async () => {
-  await env?.teardown();
+useWorkflowTestEnv((started) => {
+  env = started;
 });
 
 describe('jobWorkflow: one-time job', () => {

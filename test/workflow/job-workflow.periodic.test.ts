@@ -5,7 +5,7 @@
  */
 import { tsToMs } from '@temporalio/common/lib/time';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { JobSpec } from '../../src/domain/job-spec';
 import {
   buildSpec,
@@ -15,20 +15,15 @@ import {
   jobStatusAttribute,
   PayloadDouble,
   startJob,
-  startWorkflowTestEnv,
   testSlug,
+  useWorkflowTestEnv,
   waitFor,
   waitForRunCount,
 } from '../helpers/workflow-harness';
 
 let env: TestWorkflowEnvironment;
-
-beforeAll(async () => {
-  env = await startWorkflowTestEnv();
-});
-
-afterAll(async () => {
-  await env?.teardown();
+useWorkflowTestEnv((started) => {
+  env = started;
 });
 
 const RUNS = 26;

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   buildSpec,
   createTestWorker,
@@ -22,20 +22,15 @@ import {
   PayloadDouble,
   retryableFailure,
   startJob,
-  startWorkflowTestEnv,
   succeed,
   testSlug,
+  useWorkflowTestEnv,
   waitForRunCount,
 } from '../helpers/workflow-harness';
 
 let env: TestWorkflowEnvironment;
-
-beforeAll(async () => {
-  env = await startWorkflowTestEnv();
-});
-
-afterAll(async () => {
-  await env?.teardown();
+useWorkflowTestEnv((started) => {
+  env = started;
 });
 
 describe('jobWorkflow: replay', () => {

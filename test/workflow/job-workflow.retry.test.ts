@@ -7,7 +7,7 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { JobDescription } from '../../src/domain/job-state';
 import {
   buildSpec,
@@ -20,20 +20,15 @@ import {
   permanentFailure,
   retryableFailure,
   startJob,
-  startWorkflowTestEnv,
   succeed,
   testSlug,
+  useWorkflowTestEnv,
   waitForRunCount,
 } from '../helpers/workflow-harness';
 
 let env: TestWorkflowEnvironment;
-
-beforeAll(async () => {
-  env = await startWorkflowTestEnv();
-});
-
-afterAll(async () => {
-  await env?.teardown();
+useWorkflowTestEnv((started) => {
+  env = started;
 });
 
 /** Awaits the job's result, which must fail; returns the WorkflowFailedError. */
