@@ -67,6 +67,13 @@ export function dailyPattern(executionTime: string, timezone: string): string {
   return `${field('second')} ${field('minute')} ${field('hour')} * * *`;
 }
 
+/** The cron pattern of a `daily` or `cron` schedule (a daily job is a cron at its time of day). */
+function cronPattern(spec: ScheduleFields): string {
+  return spec.frequency === 'daily'
+    ? dailyPattern(spec.execution_time as string, spec.timezone)
+    : (spec.cron as string).trim();
+}
+
 /**
  * The first occurrence of the job's schedule at or after `atMs`.
  * @param spec the schedule fields (see {@link ScheduleFields}).
@@ -89,12 +96,8 @@ export function occurrenceAtOrAfter(spec: ScheduleFields, atMs: number): number 
     }
     case 'daily':
     case 'cron': {
-      const pattern =
-        spec.frequency === 'daily'
-          ? dailyPattern(spec.execution_time as string, spec.timezone)
-          : (spec.cron as string).trim();
       // croner's nextRun(t) is the first run strictly after t at whole seconds.
-      const next = cronOf(pattern, spec.timezone).nextRun(new Date(atMs - 1));
+      const next = cronOf(cronPattern(spec), spec.timezone).nextRun(new Date(atMs - 1));
       return next === null ? null : next.getTime();
     }
   }
@@ -167,8 +170,6 @@ function latestOccurrenceAtOrBefore(spec: ScheduleFields, atMs: number): number 
     return atMs < anchor ? null : anchor + Math.floor((atMs - anchor) / every) * every;
   }
   if (spec.frequency === 'once') return null;
-  const pattern =
-    spec.frequency === 'daily' ? dailyPattern(spec.execution_time as string, spec.timezone) : (spec.cron as string);
-  const [prev] = cronOf(pattern, spec.timezone).previousRuns(1, new Date(atMs + 1));
+  const [prev] = cronOf(cronPattern(spec), spec.timezone).previousRuns(1, new Date(atMs + 1));
   return prev === undefined ? null : prev.getTime();
 }

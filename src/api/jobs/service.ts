@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type Client, isGrpcServiceError, type WorkflowExecutionStatusName } from '@temporalio/client';
-import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { type TypedSearchAttributes, WorkflowIdReusePolicy } from '@temporalio/common';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import { type JobSubmission, toJobSpec } from '../../domain/job-spec';
 import type { ExecutionRecord, JobDescription } from '../../domain/job-state';
@@ -52,6 +52,26 @@ function statusFromTemporal(status: WorkflowExecutionStatusName, published: stri
   if (status === 'COMPLETED') return published === 'failed' ? 'failed' : 'completed';
   if (status === 'FAILED' || status === 'TIMED_OUT') return 'failed';
   return 'cancelled';
+}
+
+/** A job as visibility knows it: its search attributes and Temporal's run status. */
+function summaryOf(
+  jobId: string,
+  attributes: TypedSearchAttributes,
+  statusName: WorkflowExecutionStatusName,
+  startedAt: Date | null,
+): JobSummary {
+  const next = attributes.get(NEXT_RUN_TIME);
+  const last = attributes.get(LAST_RUN_TIME);
+  return {
+    job_id: jobId,
+    name: attributes.get(JOB_NAME) ?? null,
+    user_id: attributes.get(USER_ID) ?? null,
+    status: statusFromTemporal(statusName, attributes.get(JOB_STATUS)),
+    next_run_time: next ? next.toISOString() : null,
+    last_run_time: last ? last.toISOString() : null,
+    started_at: startedAt ? startedAt.toISOString() : null,
+  };
 }
 
 function quote(value: string): string {
@@ -111,16 +131,8 @@ export class JobService {
       state = await handle.query<JobDescription>('describe');
     } catch (err) {
       // No worker answered (all down, or the query timed out): answer from visibility.
-      const next = attributes.get(NEXT_RUN_TIME);
-      const last = attributes.get(LAST_RUN_TIME);
       return {
-        job_id: jobId,
-        name: attributes.get(JOB_NAME) ?? null,
-        user_id: attributes.get(USER_ID) ?? null,
-        status: statusFromTemporal(description.status.name, published),
-        next_run_time: next ? next.toISOString() : null,
-        last_run_time: last ? last.toISOString() : null,
-        started_at: description.startTime.toISOString(),
+        ...summaryOf(jobId, attributes, description.status.name, description.startTime),
         temporal,
         details_unavailable: `the job's details could not be read: ${(err as Error).message}`,
       };
@@ -193,21 +205,14 @@ export class JobService {
         }
         throw err;
       });
-    const jobs: JobSummary[] = (response.executions ?? []).map((raw) => {
-      const attributes = decodeTypedSearchAttributes(raw.searchAttributes?.indexedFields);
-      const next = attributes.get(NEXT_RUN_TIME);
-      const last = attributes.get(LAST_RUN_TIME);
-      const statusName = temporalStatusName(raw.status);
-      return {
-        job_id: raw.execution?.workflowId ?? '',
-        name: attributes.get(JOB_NAME) ?? null,
-        user_id: attributes.get(USER_ID) ?? null,
-        status: statusFromTemporal(statusName, attributes.get(JOB_STATUS)),
-        next_run_time: next ? next.toISOString() : null,
-        last_run_time: last ? last.toISOString() : null,
-        started_at: raw.startTime?.seconds ? new Date(Number(raw.startTime.seconds) * 1000).toISOString() : null,
-      };
-    });
+    const jobs: JobSummary[] = (response.executions ?? []).map((raw) =>
+      summaryOf(
+        raw.execution?.workflowId ?? '',
+        decodeTypedSearchAttributes(raw.searchAttributes?.indexedFields),
+        temporalStatusName(raw.status),
+        raw.startTime?.seconds ? new Date(Number(raw.startTime.seconds) * 1000) : null,
+      ),
+    );
     const token = response.nextPageToken;
     return {
       jobs,
