@@ -70,13 +70,25 @@ export const retrySchema = z.strictObject({
   max_interval: positiveDurationSchema.optional(),
 });
 
-export const FREQUENCIES = ['once', 'daily', 'cron', 'interval'] as const;
+export const FREQUENCIES = ['once', 'daily', 'weekly', 'cron', 'interval'] as const;
 export type Frequency = (typeof FREQUENCIES)[number];
 
 const rfc3339 = z.iso.datetime({
   offset: true,
   error: 'must be an RFC 3339 date-time with a zone, e.g. 2026-01-01T09:00:00Z',
 });
+
+/** Days of the week of a `weekly` schedule, ISO order (Monday first). */
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** Misfire (catch-up) policies: what to do with occurrences missed by more than `catchup_window`. */
+export const MISFIRE_POLICIES = ['skip', 'latest', 'all'] as const;
+export type MisfirePolicy = (typeof MISFIRE_POLICIES)[number];
+
+/** Overlap policies: what to do when an occurrence is due while the previous one still runs. */
+export const OVERLAP_POLICIES = ['skip', 'buffer_one'] as const;
+export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
 
 /**
  * Body of `POST /jobs`. Rules across fields:
@@ -96,7 +108,27 @@ export const jobSubmissionSchema = z
     execution_time: rfc3339.optional(),
     cron: z.string().trim().min(1).max(200).optional(),
     every: positiveDurationSchema.optional(),
+    /** `weekly`: the local days it runs on; default: the local weekday of `execution_time`. */
+    days_of_week: z.array(z.enum(WEEKDAYS)).min(1).max(7).optional(),
     timezone: z.string().default('UTC'),
+    /** No occurrence before this instant. */
+    start_at: rfc3339.optional(),
+    /** No occurrence after this instant; the job completes when its schedule passes it. */
+    end_at: rfc3339.optional(),
+    /** The job completes after this many occurrences (any outcome, skipped ones excluded). */
+    max_runs: z.int().min(1).max(1_000_000_000).optional(),
+    /** Occurrences missed by more than `catchup_window` (workers/server down, paused): see MISFIRE_POLICIES. */
+    misfire_policy: z.enum(MISFIRE_POLICIES).default('latest'),
+    /** Lateness after which an occurrence counts as missed, default "1h". */
+    catchup_window: positiveDurationSchema.default('1h'),
+    /** `misfire_policy: all`: at most this many missed occurrences are caught up, default 100. */
+    max_catchup: z.int().min(1).max(10_000).default(100),
+    /** An occurrence due while the previous still runs: skipped (default) or buffered (one at most). */
+    overlap_policy: z.enum(OVERLAP_POLICIES).default('skip'),
+    /** Spread each fire time by a stable pseudo-random offset in [0, jitter). */
+    jitter: durationSchema.optional(),
+    /** Task queue that runs this job's attempts (its own worker pool); default: the API's task queue. */
+    queue: identifierSchema.optional(),
     payload: payloadSchema,
     retry: retrySchema.default({ max_retries: 3, initial_interval: '1s', backoff_coefficient: 2 }),
     /** start-to-close limit of one attempt, default "5m". */
@@ -113,9 +145,16 @@ export const jobSubmissionSchema = z
     const forbids = (field: 'cron' | 'every', present: boolean) => {
       if (present) issue(field, `is not allowed when frequency is "${job.frequency}"`);
     };
+    if (job.start_at !== undefined && job.end_at !== undefined && Date.parse(job.end_at) <= Date.parse(job.start_at)) {
+      issue('end_at', 'must be after start_at');
+    }
+    if (job.days_of_week !== undefined && job.frequency !== 'weekly') {
+      issue('days_of_week', `is not allowed when frequency is "${job.frequency}"`);
+    }
     switch (job.frequency) {
       case 'once':
       case 'daily':
+      case 'weekly':
         needs('execution_time', job.execution_time !== undefined);
         forbids('cron', job.cron !== undefined);
         forbids('every', job.every !== undefined);

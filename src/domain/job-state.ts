@@ -7,7 +7,30 @@
  */
 import type { JobSpec, JobStatus } from './job-spec';
 
-export type ExecutionStatus = 'succeeded' | 'failed' | 'cancelled';
+/** How an occurrence ended: every planned occurrence ends as exactly one of these (the ledger). */
+export type ExecutionStatus = 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+
+/** Why an occurrence was skipped. */
+export type SkipReason = 'overlap' | 'paused' | 'misfire';
+
+/** What started an occurrence: its schedule, or `POST /jobs/{id}/trigger`. */
+export type ExecutionTrigger = 'schedule' | 'manual';
+
+/** How one attempt ended; `running` while it runs, `worker_lost` when its worker died (heartbeat timeout). */
+export type AttemptStatus = 'running' | 'succeeded' | 'failed' | 'timed_out' | 'worker_lost' | 'cancelled';
+
+/** One attempt of an occurrence (Temporal activity attempt), with the worker that ran it. */
+export interface AttemptRecord {
+  /** 1-based. */
+  attempt: number;
+  worker_id: string | null;
+  /** UTC RFC 3339. */
+  started_at: string;
+  /** UTC RFC 3339; null while running. */
+  finished_at: string | null;
+  status: AttemptStatus;
+  error?: ExecutionError;
+}
 
 /** Why an execution failed, as reported by the last attempt. */
 export interface ExecutionError {
@@ -35,6 +58,12 @@ export interface ExecutionRecord {
   /** HTTP status of the last attempt, for `http` payloads. */
   http_status?: number;
   error?: ExecutionError;
+  /** `skipped` occurrences: why. */
+  reason?: SkipReason;
+  /** Default `schedule`. */
+  trigger?: ExecutionTrigger;
+  /** Every attempt, oldest first (also those that died with their worker). */
+  attempt_history?: AttemptRecord[];
 }
 
 /** How many execution records a job keeps (newest first); older ones are dropped. */

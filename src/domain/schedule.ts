@@ -9,7 +9,11 @@ import { parseDuration } from './duration';
 
 /** The fields of a job spec that define its schedule. */
 export interface ScheduleFields {
-  frequency: 'once' | 'daily' | 'cron' | 'interval';
+  frequency: 'once' | 'daily' | 'weekly' | 'cron' | 'interval';
+  /** `weekly`: local days it runs on (default: the weekday of `execution_time`). */
+  days_of_week?: readonly ('mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun')[] | undefined;
+  start_at?: string | undefined;
+  end_at?: string | undefined;
   /** RFC 3339; required for once and daily, the start for cron, the anchor for interval. */
   execution_time?: string | undefined;
   cron?: string | undefined;
@@ -67,11 +71,30 @@ export function dailyPattern(executionTime: string, timezone: string): string {
   return `${field('second')} ${field('minute')} ${field('hour')} * * *`;
 }
 
-/** The cron pattern of a `daily` or `cron` schedule (a daily job is a cron at its time of day). */
+const CRON_WEEKDAY = { sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6 } as const;
+
+/**
+ * The cron pattern of a `weekly` job: the local time of day of `execution_time` on `days`
+ * (default: the local weekday of `execution_time`) in `timezone`.
+ */
+export function weeklyPattern(executionTime: string, timezone: string, days?: ScheduleFields['days_of_week']): string {
+  const weekday = new Intl.DateTimeFormat('en-US', { timeZone: timezone, weekday: 'short' })
+    .format(new Date(executionTime))
+    .toLowerCase() as keyof typeof CRON_WEEKDAY;
+  const list = [...new Set((days ?? [weekday]).map((d) => CRON_WEEKDAY[d]))].sort((a, b) => a - b);
+  return `${dailyPattern(executionTime, timezone).replace(/ \*$/, '')} ${list.join(',')}`;
+}
+
+/** The cron pattern of a `daily`, `weekly` or `cron` schedule (daily and weekly are crons at a time of day). */
 function cronPattern(spec: ScheduleFields): string {
-  return spec.frequency === 'daily'
-    ? dailyPattern(spec.execution_time as string, spec.timezone)
-    : (spec.cron as string).trim();
+  switch (spec.frequency) {
+    case 'daily':
+      return dailyPattern(spec.execution_time as string, spec.timezone);
+    case 'weekly':
+      return weeklyPattern(spec.execution_time as string, spec.timezone, spec.days_of_week);
+    default:
+      return (spec.cron as string).trim();
+  }
 }
 
 /**
@@ -95,6 +118,7 @@ export function occurrenceAtOrAfter(spec: ScheduleFields, atMs: number): number 
       return anchor + Math.ceil((atMs - anchor) / every) * every;
     }
     case 'daily':
+    case 'weekly':
     case 'cron': {
       // croner's nextRun(t) is the first run strictly after t at whole seconds.
       const next = cronOf(cronPattern(spec), spec.timezone).nextRun(new Date(atMs - 1));

@@ -73,7 +73,7 @@ describe('POST /jobs validation', () => {
     ['blank name', 'name', { ...VALID_ONCE, name: '   ' }],
     ['missing user_id', 'user_id', without(VALID_ONCE, 'user_id')],
     ['user_id with a space', 'user_id', { ...VALID_ONCE, user_id: 'u 003' }],
-    ['unknown frequency', 'frequency', { ...VALID_ONCE, frequency: 'weekly' }],
+    ['unknown frequency', 'frequency', { ...VALID_ONCE, frequency: 'fortnightly' }],
     ['once without execution_time', 'execution_time', without(VALID_ONCE, 'execution_time')],
     [
       'daily without execution_time',

@@ -14,6 +14,10 @@ const DEFAULTS = {
   retry: { max_retries: 3, initial_interval: '1s', backoff_coefficient: 2 },
   timeout: '5m',
   heartbeat_timeout: '10s',
+  misfire_policy: 'latest',
+  catchup_window: '1h',
+  max_catchup: 100,
+  overlap_policy: 'skip',
 };
 
 function parse(input: JobSubmissionInput) {
