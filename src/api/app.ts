@@ -5,6 +5,7 @@
 import type { Client } from '@temporalio/client';
 import express, { type Express } from 'express';
 import type { Logger } from '../logger';
+import { apiMetrics } from '../observability/http-metrics';
 import { jobsRouter } from './jobs/routes';
 import { JobService } from './jobs/service';
 import { notFound, problemHandler } from './problem';
@@ -21,11 +22,12 @@ export interface AppDeps {
   now?: () => number;
 }
 
-/** Builds the app: `/jobs`, `/healthz`, `/readyz`, problem+json errors. */
+/** Builds the app: `/jobs`, `/healthz`, `/readyz`, `/metrics`, problem+json errors. */
 export function createApp({ client, taskQueue, logger, now }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.use(apiMetrics()); // GET /metrics (Prometheus) and request latency / submissions / errors
   app.use(express.json({ limit: BODY_LIMIT, strict: false, type: ['application/json', 'application/*+json'] }));
 
   const jobs = new JobService({ client, taskQueue, ...(now ? { now } : {}) });

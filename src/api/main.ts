@@ -2,15 +2,17 @@
  * API entry point: connects to Temporal lazily (so the API starts, and answers
  * 503, while Temporal is down), listens, and closes cleanly on SIGINT/SIGTERM.
  */
-import { loadConfigOrExit, temporalAddress } from '../config';
+import { loadConfigOrExit } from '../config';
+import { temporalConnectionSettings } from '../config/temporal-connection';
 import { createLogger } from '../logger';
 import { createApp } from './app';
 import { createTemporalClient } from './temporal-client';
 
-async function main(): Promise<void> {
+/** Runs the API until SIGINT/SIGTERM (the `scheduler api` command). */
+export async function runApi(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger('api', config.LOG_LEVEL);
-  const client = createTemporalClient(temporalAddress(config), config.TEMPORAL_NAMESPACE);
+  const client = createTemporalClient(temporalConnectionSettings(config), config.TEMPORAL_NAMESPACE);
   const app = createApp({ client, taskQueue: config.TASK_QUEUE, logger });
   const server = app.listen(config.API_PORT, config.API_HOST, () => {
     const address = server.address();
@@ -29,7 +31,9 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+if (require.main === module) {
+  runApi().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

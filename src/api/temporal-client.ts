@@ -5,18 +5,23 @@
  * (10 attempts with 100 ms × 1.7ⁿ backoff).
  */
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
+import type { TemporalConnectionSettings } from '../config/temporal-connection';
 
 /** gRPC attempts per API call when Temporal is unavailable (the SDK default is 10). */
 export const API_GRPC_ATTEMPTS = 3;
 
 /**
  * Builds a client on a lazy connection.
- * @param address Temporal frontend `host:port`.
+ * @param target Temporal frontend `host:port`, or the connection settings from the config
+ *   (address, TLS / mTLS, Temporal Cloud API key: see src/config/temporal-connection.ts).
  * @param namespace Temporal namespace.
  */
-export function createTemporalClient(address: string, namespace: string): Client {
+export function createTemporalClient(target: string | TemporalConnectionSettings, namespace: string): Client {
+  const { address, tls, apiKey } = typeof target === 'string' ? { address: target } : target;
   const connection = Connection.lazy({
     address,
+    ...(tls ? { tls } : {}),
+    ...(apiKey ? { apiKey } : {}),
     interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: API_GRPC_ATTEMPTS }))],
   });
   return new Client({ connection, namespace });

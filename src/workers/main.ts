@@ -3,10 +3,19 @@
  * activities. Task queue and identity come from the config; SIGINT/SIGTERM stop
  * taking work, let running tasks finish (up to the grace time) and exit.
  */
-import { DefaultLogger, type LogLevel, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  type LogLevel,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type WorkerInterceptors,
+} from '@temporalio/worker';
 import { createActivities, demoHandlers, type HandlerRegistry } from '../activities';
-import { type Config, loadConfigOrExit, temporalAddress } from '../config';
+import { type Config, loadConfigOrExit } from '../config';
+import { temporalConnectionSettings } from '../config/temporal-connection';
 import { createLogger } from '../logger';
+import { setupWorkerObservability } from '../observability/worker-observability';
 
 /** Options of {@link createWorker}. */
 export interface WorkerOptions {
@@ -14,11 +23,19 @@ export interface WorkerOptions {
   connection: NativeConnection;
   /** Handler functions; default: the built-in demo handlers. */
   handlers?: HandlerRegistry;
+  /** Worker interceptors (src/observability: execution metrics and logs). */
+  interceptors?: WorkerInterceptors;
 }
 
 /** Builds a worker for the job task queue (does not run it). */
-export async function createWorker({ config, connection, handlers = demoHandlers }: WorkerOptions): Promise<Worker> {
+export async function createWorker({
+  config,
+  connection,
+  handlers = demoHandlers,
+  interceptors,
+}: WorkerOptions): Promise<Worker> {
   return Worker.create({
+    ...(interceptors ? { interceptors } : {}),
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TASK_QUEUE,
@@ -37,24 +54,32 @@ function sdkLogLevel(level: Config['LOG_LEVEL']): LogLevel {
   return 'ERROR';
 }
 
-async function main(): Promise<void> {
+/** Runs a worker until SIGINT/SIGTERM (the `scheduler worker` command). */
+export async function runWorker(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger('worker', config.LOG_LEVEL);
-  Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'], logger: new DefaultLogger(sdkLogLevel(config.LOG_LEVEL)) });
-  const address = temporalAddress(config);
-  const connection = await NativeConnection.connect({ address });
-  const worker = await createWorker({ config, connection });
+  const observability = await setupWorkerObservability(config, logger);
+  Runtime.install({
+    shutdownSignals: ['SIGINT', 'SIGTERM'],
+    logger: new DefaultLogger(sdkLogLevel(config.LOG_LEVEL)),
+    ...observability.runtimeOptions,
+  });
+  const settings = temporalConnectionSettings(config);
+  const connection = await NativeConnection.connect(settings);
+  const worker = await createWorker({ config, connection, interceptors: observability.interceptors });
+  const { address } = settings;
   logger.info({ address, taskQueue: config.TASK_QUEUE, identity: config.workerIdentity }, 'worker started');
   try {
     await worker.run();
   } finally {
     await connection.close();
+    await observability.close();
     logger.info('worker stopped');
   }
 }
 
 if (require.main === module) {
-  main().catch((err) => {
+  runWorker().catch((err) => {
     console.error(err);
     process.exit(1);
   });

@@ -1,0 +1,91 @@
+/**
+ * The configuration schema: every environment variable the processes read, with its
+ * default, as one zod object. The README's "Configuration" table documents the same names.
+ * Values come from the environment, or from a config file (CONFIG_FILE) with the same keys;
+ * the environment wins.
+ */
+import { z } from 'zod';
+import { isDuration } from '../domain/duration';
+
+const port = z.coerce.number().int().min(0).max(65_535);
+const positiveInt = z.coerce.number().int().positive();
+const positiveNumber = z.coerce.number().positive();
+const bool = z.stringbool({ truthy: ['true', '1', 'yes', 'on'], falsy: ['false', '0', 'no', 'off', ''] });
+const path = z.string().min(1);
+const duration = z.string().refine(isDuration, 'must be a duration like "10s", "1m" or "1m30s"');
+
+/** A `host:port` address (host name, IPv4, or [IPv6]). */
+const hostPort = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port, e.g. temporal:7233');
+
+/** Log levels of pino, plus `silent`. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** The schema of the environment (and of the config file's keys). */
+export const envSchema = z.object({
+  /** Optional JSON or YAML file with the same keys as the environment (the environment wins). */
+  CONFIG_FILE: path.optional(),
+
+  // Temporal connection
+  /** host:port of the Temporal frontend. When unset, `scheduler dev` runs an embedded dev server. */
+  TEMPORAL_ADDRESS: hostPort.optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  /** Task queue the workers poll and the API starts job workflows on. */
+  TASK_QUEUE: z.string().min(1).default('jobs'),
+  /** Connect with TLS (implied by TEMPORAL_API_KEY, a CA or a client certificate). */
+  TEMPORAL_TLS: bool.optional(),
+  /** PEM file of the CA that signed the server's certificate (default: the system's roots). */
+  TEMPORAL_TLS_CA_PATH: path.optional(),
+  /** PEM client certificate for mTLS (with TEMPORAL_TLS_KEY_PATH). */
+  TEMPORAL_TLS_CERT_PATH: path.optional(),
+  /** PEM private key of the client certificate. */
+  TEMPORAL_TLS_KEY_PATH: path.optional(),
+  /** Server name to verify in the server's certificate (default: the address's host). */
+  TEMPORAL_TLS_SERVER_NAME: z.string().min(1).optional(),
+  /** Temporal Cloud API key (sent as a bearer token; implies TLS). */
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+
+  // Worker
+  /** Worker identity recorded with every attempt; default `<pid>@<hostname>`. */
+  WORKER_IDENTITY: z.string().min(1).optional(),
+  /** Port of the worker's Prometheus /metrics (SDK runtime metrics + ours); unset: no metrics server. */
+  WORKER_METRICS_PORT: port.optional(),
+  /** Address the worker's metrics server listens on. */
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Limits (issue 4): concurrent attempts per worker, attempts started per second per worker / per task queue. */
+  MAX_CONCURRENT_EXECUTIONS: positiveInt.optional(),
+  EXECUTIONS_PER_SECOND: positiveNumber.optional(),
+  TASK_QUEUE_EXECUTIONS_PER_SECOND: positiveNumber.optional(),
+  /** How long a stopping worker lets running attempts finish, e.g. "30s". */
+  SHUTDOWN_GRACE: duration.optional(),
+
+  // API
+  API_HOST: z.string().min(1).default('127.0.0.1'),
+  API_PORT: port.default(3000),
+  /** Auth (issue 9): API keys inline (comma-separated) or from a file; AUTH_DISABLED=true for local use only. */
+  API_KEYS: z.string().min(1).optional(),
+  API_KEYS_FILE: path.optional(),
+  AUTH_DISABLED: bool.optional(),
+  /** Hosts or CIDRs that http jobs may call although they are private (comma-separated). */
+  HTTP_ALLOWLIST: z.string().optional(),
+  /** Requests per minute per API key. */
+  RATE_LIMIT_PER_MINUTE: positiveInt.default(1000),
+
+  // Embedded dev server (`scheduler dev` / `npm start` without TEMPORAL_ADDRESS)
+  /** Path of the `temporal` CLI binary; otherwise it is looked up or installed (see src/dev/temporal-cli.ts). */
+  TEMPORAL_CLI_PATH: path.optional(),
+  /** Folder of the embedded server's database file (jobs survive restarts). */
+  DATA_DIR: path.default('.data'),
+  TEMPORAL_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+
+  // Observability
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+});
+
+/** The parsed variables. */
+export type EnvConfig = z.output<typeof envSchema>;
+
+/** Every variable name the schema knows. */
+export const CONFIG_KEYS = Object.keys(envSchema.shape) as (keyof EnvConfig)[];

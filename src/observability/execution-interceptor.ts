@@ -1,0 +1,105 @@
+/**
+ * A Temporal activity interceptor (worker option `interceptors.activity`) that observes every
+ * job execution attempt without touching the executors' code: it updates the execution
+ * metrics (./execution-metrics.ts) and writes one structured log line when an attempt starts
+ * and one when it ends, each with `job_id`, `occurrence` (scheduled time, UTC RFC 3339),
+ * `attempt`, `worker` and `idempotency_key`.
+ * Source: Temporal TypeScript SDK, "Interceptors" (ActivityInboundCallsInterceptor.execute).
+ */
+import type { Context } from '@temporalio/activity';
+import { CancelledFailure } from '@temporalio/common';
+import type { ActivityInterceptorsFactory } from '@temporalio/worker';
+import type { Logger } from '../logger';
+import type { ExecutionMetrics, ExecutionStatus } from './execution-metrics';
+
+/** Options of {@link executionInterceptor}. */
+export interface ExecutionInterceptorOptions {
+  metrics: ExecutionMetrics;
+  logger: Logger;
+  workerIdentity: string;
+  /** Clock, epoch ms (tests may pass their own). */
+  now?: () => number;
+}
+
+/** The fields of a job execution's activity input that we observe (src/activities/types.ts). */
+interface ExecutionInput {
+  job_id: string;
+  scheduled_time: string;
+  idempotency_key?: string;
+}
+
+function executionInput(args: readonly unknown[]): ExecutionInput | null {
+  const input = args[0] as Partial<ExecutionInput> | undefined;
+  if (input === null || typeof input !== 'object') return null;
+  if (typeof input.job_id !== 'string' || typeof input.scheduled_time !== 'string') return null;
+  return input as ExecutionInput;
+}
+
+function statusOf(err: unknown, ctx: Context): ExecutionStatus {
+  return err instanceof CancelledFailure || ctx.cancellationSignal.aborted ? 'cancelled' : 'failed';
+}
+
+/** Counts heartbeats that carry details (checkpoints) by wrapping this attempt's heartbeat function. */
+function countCheckpoints(ctx: Context, onCheckpoint: () => void): void {
+  const target = ctx as unknown as { heartbeatFn: (details?: unknown) => void };
+  const original = target.heartbeatFn;
+  if (typeof original !== 'function') return;
+  target.heartbeatFn = (details?: unknown) => {
+    if (details !== undefined) onCheckpoint();
+    original.call(ctx, details);
+  };
+}
+
+/**
+ * Builds the interceptor factory. Activities whose first argument is not a job execution input
+ * (`{job_id, scheduled_time}`) pass through untouched.
+ */
+export function executionInterceptor({
+  metrics,
+  logger,
+  workerIdentity,
+  now = Date.now,
+}: ExecutionInterceptorOptions): ActivityInterceptorsFactory {
+  return (ctx) => ({
+    inbound: {
+      async execute(input, next) {
+        const execution = executionInput(input.args);
+        if (execution === null) return next(input);
+        const { attempt } = ctx.info;
+        const startedAt = now();
+        const log = logger.child({
+          job_id: execution.job_id,
+          occurrence: execution.scheduled_time,
+          attempt,
+          worker: workerIdentity,
+          ...(execution.idempotency_key ? { idempotency_key: execution.idempotency_key } : {}),
+        });
+        if (attempt > 1) metrics.retries.inc();
+        if (attempt === 1) {
+          const scheduled = Date.parse(execution.scheduled_time);
+          if (Number.isFinite(scheduled)) metrics.fireLag.observe(Math.max(0, startedAt - scheduled) / 1000);
+        }
+        countCheckpoints(ctx, () => metrics.checkpoints.inc());
+        log.info({ lag_ms: startedAt - Date.parse(execution.scheduled_time) }, 'execution started');
+        try {
+          const result = await next(input);
+          const seconds = (now() - startedAt) / 1000;
+          metrics.executions.inc({ status: 'succeeded' });
+          metrics.duration.observe({ status: 'succeeded' }, seconds);
+          log.info({ status: 'succeeded', duration_ms: Math.round(seconds * 1000) }, 'execution ended');
+          return result;
+        } catch (err) {
+          const status = statusOf(err, ctx);
+          const seconds = (now() - startedAt) / 1000;
+          metrics.executions.inc({ status });
+          metrics.duration.observe({ status }, seconds);
+          log.warn(
+            { status, duration_ms: Math.round(seconds * 1000), error: (err as Error)?.message ?? String(err) },
+            'execution ended',
+          );
+          throw err;
+        }
+      },
+    },
+  });
+}

@@ -1,0 +1,67 @@
+/**
+ * The API's Prometheus metrics and its `/metrics` endpoint, as one Express router that
+ * `createApp` mounts first: it times every request and serves the registry.
+ * - `scheduler_http_request_duration_seconds{method,route,status}`: latency histogram;
+ * - `scheduler_job_submissions_total{outcome}`: `POST /jobs` answers, `accepted` (201) or `rejected`;
+ * - `scheduler_http_errors_total{route,status}`: answers with status >= 400;
+ * - the Node process metrics of prom-client (`process_*`, `nodejs_*`).
+ */
+import { type Request, Router } from 'express';
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+
+/** The route template of a request (e.g. `/jobs/:job_id`), or `unmatched` (keeps label sets small). */
+function routeOf(req: Request): string {
+  const path = (req.route as { path?: unknown } | undefined)?.path;
+  if (typeof path !== 'string') return 'unmatched';
+  const route = `${req.baseUrl}${path === '/' && req.baseUrl ? '' : path}`;
+  return route || '/';
+}
+
+/**
+ * Builds the metrics router on its own registry (so several apps in one process never clash).
+ * @param registry where the metrics live; default: a new registry with the Node process metrics.
+ */
+export function apiMetrics(registry?: Registry): Router {
+  const reg = registry ?? new Registry();
+  if (registry === undefined) collectDefaultMetrics({ register: reg });
+  const registers = [reg];
+  const latency = new Histogram({
+    name: 'scheduler_http_request_duration_seconds',
+    help: 'API request latency in seconds, by method, route template and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers,
+  });
+  const submissions = new Counter({
+    name: 'scheduler_job_submissions_total',
+    help: 'POST /jobs answers: accepted (201) or rejected (any other status)',
+    labelNames: ['outcome'],
+    registers,
+  });
+  const errors = new Counter({
+    name: 'scheduler_http_errors_total',
+    help: 'API answers with status >= 400, by route template and status',
+    labelNames: ['route', 'status'],
+    registers,
+  });
+
+  const router = Router();
+  router.use((req, res, next) => {
+    const stop = latency.startTimer();
+    res.once('finish', () => {
+      const route = routeOf(req);
+      const status = String(res.statusCode);
+      stop({ method: req.method, route, status });
+      if (res.statusCode >= 400) errors.inc({ route, status });
+      if (req.method === 'POST' && route === '/jobs') {
+        submissions.inc({ outcome: res.statusCode === 201 ? 'accepted' : 'rejected' });
+      }
+    });
+    next();
+  });
+  router.get('/metrics', async (_req, res) => {
+    res.setHeader('content-type', reg.contentType);
+    res.send(await reg.metrics());
+  });
+  return router;
+}

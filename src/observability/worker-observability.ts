@@ -1,0 +1,50 @@
+/**
+ * Everything a worker process needs for observability, built from the config:
+ * the activity interceptor (execution metrics + structured execution logs), the Temporal
+ * SDK runtime's Prometheus exporter, and the worker's metrics port (WORKER_METRICS_PORT).
+ */
+import type { RuntimeOptions, WorkerInterceptors } from '@temporalio/worker';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import { executionInterceptor } from './execution-interceptor';
+import { createWorkerRegistry, freeLoopbackPort, startWorkerMetricsServer } from './worker-metrics';
+
+/** What {@link setupWorkerObservability} gives the worker entry point. */
+export interface WorkerObservability {
+  interceptors: WorkerInterceptors;
+  /** Spread into `Runtime.install(...)`: the SDK's Prometheus exporter when metrics are on. */
+  runtimeOptions: Pick<RuntimeOptions, 'telemetryOptions'>;
+  /** `http://host:port/metrics`, or null when WORKER_METRICS_PORT is unset. */
+  metricsUrl: string | null;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the interceptors and, when WORKER_METRICS_PORT is set, starts the metrics server.
+ * @throws when the metrics port cannot be bound.
+ */
+export async function setupWorkerObservability(config: Config, logger: Logger): Promise<WorkerObservability> {
+  const { registry, metrics } = createWorkerRegistry();
+  const interceptors: WorkerInterceptors = {
+    activity: [executionInterceptor({ metrics, logger, workerIdentity: config.workerIdentity })],
+  };
+  if (config.WORKER_METRICS_PORT === undefined) {
+    return { interceptors, runtimeOptions: {}, metricsUrl: null, close: async () => undefined };
+  }
+  const sdkPort = await freeLoopbackPort();
+  const server = await startWorkerMetricsServer(
+    registry,
+    config.WORKER_METRICS_HOST,
+    config.WORKER_METRICS_PORT,
+    `http://127.0.0.1:${sdkPort}/metrics`,
+  );
+  logger.info({ url: server.url }, 'worker metrics listening');
+  return {
+    interceptors,
+    runtimeOptions: {
+      telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${sdkPort}` } } },
+    },
+    metricsUrl: server.url,
+    close: () => server.close(),
+  };
+}
