@@ -9,12 +9,26 @@
 import { type Request, Router } from 'express';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
-/** The route template of a request (e.g. `/jobs/:job_id`), or `unmatched` (keeps label sets small). */
-function routeOf(req: Request): string {
-  const path = (req.route as { path?: unknown } | undefined)?.path;
-  if (typeof path !== 'string') return 'unmatched';
-  const route = `${req.baseUrl}${path === '/' && req.baseUrl ? '' : path}`;
-  return route || '/';
+/**
+ * Remembers the route template (e.g. `/jobs/:job_id`) when Express matches a route: Express sets
+ * `req.route` then, while `req.baseUrl` still holds the router's mount path (it is restored when an
+ * error leaves the router, so reading both at 'finish' would lose the mount path).
+ * @returns a function giving the template, or `unmatched` (keeps label sets small).
+ */
+function trackRoute(req: Request): () => string {
+  let template = 'unmatched';
+  let current: unknown = req.route;
+  Object.defineProperty(req, 'route', {
+    configurable: true,
+    enumerable: true,
+    get: () => current,
+    set(value: unknown) {
+      current = value;
+      const path = (value as { path?: unknown } | undefined)?.path;
+      if (typeof path === 'string') template = `${req.baseUrl}${path === '/' && req.baseUrl ? '' : path}` || '/';
+    },
+  });
+  return () => template;
 }
 
 /**
@@ -48,8 +62,9 @@ export function apiMetrics(registry?: Registry): Router {
   const router = Router();
   router.use((req, res, next) => {
     const stop = latency.startTimer();
+    const routeOf = trackRoute(req);
     res.once('finish', () => {
-      const route = routeOf(req);
+      const route = routeOf();
       const status = String(res.statusCode);
       stop({ method: req.method, route, status });
       if (res.statusCode >= 400) errors.inc({ route, status });

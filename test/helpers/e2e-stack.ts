@@ -54,6 +54,8 @@ export interface StackOptions {
   name: string;
   /** LOG_LEVEL of the children; must be info or lower, since the ready lines are info lines. */
   logLevel?: 'info' | 'debug';
+  /** Extra environment of the worker and the API (e.g. WORKER_METRICS_PORT). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** A running stack. */
@@ -93,7 +95,7 @@ function cleanEnv(): NodeJS.ProcessEnv {
  * and the API prints "api listening".
  * @throws {Error} with the children's output when something does not start; whatever started is stopped.
  */
-export async function startStack({ cliPath, name, logLevel = 'info' }: StackOptions): Promise<Stack> {
+export async function startStack({ cliPath, name, logLevel = 'info', env: extraEnv }: StackOptions): Promise<Stack> {
   const [port, uiPort, apiPort] = (await freePorts(3)) as [number, number, number];
   const dataDir = mkdtempSync(join(tmpdir(), `${name}-`));
   const namespace = 'default';
@@ -125,6 +127,7 @@ export async function startStack({ cliPath, name, logLevel = 'info' }: StackOpti
       API_HOST: '127.0.0.1',
       API_PORT: String(apiPort),
       LOG_LEVEL: logLevel,
+      ...extraEnv,
     };
     const worker = startEntry('worker', 'workers/main.ts', env);
     children.push(worker);
