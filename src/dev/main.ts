@@ -74,7 +74,8 @@ async function startServer(config: Config): Promise<Server> {
   };
 }
 
-async function main(): Promise<void> {
+/** Runs the all-in-one launcher until SIGINT/SIGTERM (the `scheduler dev` command, `npm start`). */
+export async function runDev(): Promise<void> {
   const config = loadConfigOrExit();
   const server = await startServer(config);
   const env = { ...process.env, TEMPORAL_ADDRESS: server.address };
@@ -128,7 +129,9 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+if (require.main === module) {
+  runDev().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

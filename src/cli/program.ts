@@ -1,0 +1,169 @@
+/**
+ * The `scheduler` command line (commander): `dev` (everything on one machine, what `npm start`
+ * runs), `api`, `worker`, and `jobs create|list|get|executions|cancel` through the REST API.
+ * Options of `api` and `worker` are the environment variables of the configuration
+ * (README "Configuration"), set before the process's config is loaded.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
+import { ApiError, JobsClient } from './jobs-client';
+
+/** What the program needs from its surroundings (tests pass their own). */
+export interface ProgramIo {
+  /** Prints a result (stdout). */
+  out: (text: string) => void;
+  /** Prints an error (stderr). */
+  err: (text: string) => void;
+  /** Environment for defaults (SCHEDULER_API_URL, SCHEDULER_API_KEY) and for `api`/`worker` options. */
+  env: NodeJS.ProcessEnv;
+  fetch?: typeof fetch;
+  /** Starters of the long-running processes (lazily imported by default). */
+  run?: { dev(): Promise<void>; api(): Promise<void>; worker(): Promise<void> };
+}
+
+// require (not import()): loaded only for the command that runs, and through tsx's CommonJS hook.
+const defaultRun = {
+  dev: () => (require('../dev/main') as typeof import('../dev/main')).runDev(),
+  api: () => (require('../api/main') as typeof import('../api/main')).runApi(),
+  worker: () => (require('../workers/main') as typeof import('../workers/main')).runWorker(),
+};
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+}
+
+/** Reads a job spec from `--file <path|->` or `--json <text>`. */
+function readSpec(options: { file?: string; json?: string }): unknown {
+  if ((options.file === undefined) === (options.json === undefined)) {
+    throw new InvalidArgumentError('give exactly one of --file <path> or --json <spec>');
+  }
+  const text = options.json ?? readFileSync(options.file === '-' ? 0 : (options.file as string), 'utf8');
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new InvalidArgumentError(`the job spec is not JSON: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Builds the program. `parseAsync(argv)` runs one command; API failures set `process.exitCode`
+ * (1) and print the problem+json body to `err`.
+ */
+export function buildProgram(io: ProgramIo): Command {
+  const run = io.run ?? defaultRun;
+  const program = new Command('scheduler')
+    .description('A distributed job scheduler on Temporal')
+    .showHelpAfterError()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+
+  /** Copies the given options into the environment read by src/config. */
+  const setEnv = (pairs: Record<string, string | number | undefined>) => {
+    for (const [key, value] of Object.entries(pairs)) if (value !== undefined) io.env[key] = String(value);
+  };
+
+  program
+    .command('dev')
+    .description('embedded Temporal dev server + Web UI, a worker and the API (what `npm start` runs)')
+    .action(() => run.dev());
+
+  program
+    .command('api')
+    .description('run the REST API against TEMPORAL_ADDRESS')
+    .option('--host <host>', 'listen address (API_HOST)')
+    .option('--port <port>', 'listen port (API_PORT)')
+    .action((opts: { host?: string; port?: string }) => {
+      setEnv({ API_HOST: opts.host, API_PORT: opts.port });
+      return run.api();
+    });
+
+  program
+    .command('worker')
+    .description('run a worker (job workflows and executions) against TEMPORAL_ADDRESS')
+    .option('--task-queue <name>', 'task queue to poll (TASK_QUEUE)')
+    .option('--identity <id>', 'worker identity (WORKER_IDENTITY)')
+    .option('--metrics-port <port>', 'Prometheus /metrics port (WORKER_METRICS_PORT)')
+    .action((opts: { taskQueue?: string; identity?: string; metricsPort?: string }) => {
+      setEnv({ TASK_QUEUE: opts.taskQueue, WORKER_IDENTITY: opts.identity, WORKER_METRICS_PORT: opts.metricsPort });
+      return run.worker();
+    });
+
+  const jobs = program
+    .command('jobs')
+    .description('manage jobs through the REST API')
+    .option('--api-url <url>', 'API base URL (SCHEDULER_API_URL)', io.env.SCHEDULER_API_URL ?? 'http://127.0.0.1:3000')
+    .option('--api-key <key>', 'API key, sent as a bearer token (SCHEDULER_API_KEY)', io.env.SCHEDULER_API_KEY);
+
+  const client = (): JobsClient => {
+    const opts = jobs.opts<{ apiUrl: string; apiKey?: string }>();
+    return new JobsClient({ apiUrl: opts.apiUrl, apiKey: opts.apiKey, ...(io.fetch ? { fetch: io.fetch } : {}) });
+  };
+  const print = async (call: () => Promise<unknown>) => {
+    try {
+      io.out(JSON.stringify(await call(), null, 2));
+    } catch (err) {
+      if (err instanceof ApiError) {
+        io.err(`${err.message}\n${JSON.stringify(err.body, null, 2)}`);
+      } else {
+        io.err(`cannot reach the API: ${(err as Error).message}`);
+      }
+      process.exitCode = 1;
+    }
+  };
+
+  jobs
+    .command('create')
+    .description('submit a job (the POST /jobs body, from a file, stdin (-) or inline)')
+    .option('-f, --file <path>', 'JSON file with the job spec, or - for stdin')
+    .option('--json <spec>', 'the job spec as a JSON string')
+    .action((opts: { file?: string; json?: string }) => {
+      let spec: unknown;
+      try {
+        spec = readSpec(opts);
+      } catch (err) {
+        program.error(`error: ${(err as Error).message}`); // exits with status 1 (throws under exitOverride)
+      }
+      return print(() => client().create(spec));
+    });
+
+  jobs
+    .command('list')
+    .description('list jobs, newest first')
+    .option('--status <status>', 'pending, running, completed, failed or cancelled')
+    .option('--user <user_id>', 'owner')
+    .option('--name <prefix>', 'name prefix')
+    .option('--limit <n>', 'page size (<= 1000)', positiveInt)
+    .option('--page-token <token>', 'next_page_token of the previous page')
+    .action((opts: { status?: string; user?: string; name?: string; limit?: number; pageToken?: string }) =>
+      print(() =>
+        client().list({
+          status: opts.status,
+          user_id: opts.user,
+          name: opts.name,
+          limit: opts.limit,
+          page_token: opts.pageToken,
+        }),
+      ),
+    );
+
+  jobs
+    .command('get')
+    .description('show one job: status, next/last run, counters, recent executions')
+    .argument('<job_id>')
+    .action((jobId: string) => print(() => client().get(jobId)));
+
+  jobs
+    .command('executions')
+    .description("show a job's executions, newest first")
+    .argument('<job_id>')
+    .action((jobId: string) => print(() => client().executions(jobId)));
+
+  jobs
+    .command('cancel')
+    .description('cancel a job (and its running attempt)')
+    .argument('<job_id>')
+    .action((jobId: string) => print(() => client().cancel(jobId)));
+
+  return program;
+}

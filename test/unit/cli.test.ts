@@ -1,0 +1,152 @@
+/**
+ * The `scheduler` command line: `jobs` subcommands send the right requests to the API (a local
+ * stub on 127.0.0.1) and print its JSON; API errors print the problem and set exit code 1;
+ * `api`/`worker` options become configuration variables; the real bin exits 2 naming an invalid
+ * variable before it starts anything.
+ */
+import { spawnSync } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { buildProgram } from '../../src/cli/program';
+
+interface Seen {
+  method: string;
+  url: string;
+  auth: string | undefined;
+  body: string;
+}
+
+let server: Server;
+let apiUrl: string;
+const seen: Seen[] = [];
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      seen.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        auth: req.headers.authorization,
+        body: Buffer.concat(chunks).toString(),
+      });
+      if (req.url?.startsWith('/jobs/missing')) {
+        res.writeHead(404, { 'content-type': 'application/problem+json' });
+        res.end(JSON.stringify({ title: 'Not Found', status: 404, detail: 'no job missing' }));
+        return;
+      }
+      res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ok: true, method: req.method, url: req.url }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterEach(() => {
+  seen.length = 0;
+  process.exitCode = undefined;
+});
+
+async function run(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const started: string[] = [];
+  const program = buildProgram({
+    out: (t) => out.push(t),
+    err: (t) => err.push(t),
+    env,
+    run: {
+      dev: async () => void started.push('dev'),
+      api: async () => void started.push('api'),
+      worker: async () => void started.push('worker'),
+    },
+  });
+  program.exitOverride();
+  await program.parseAsync(args, { from: 'user' });
+  return { out: out.join('\n'), err: err.join('\n'), started, env };
+}
+
+describe('scheduler jobs', () => {
+  test('create --json posts the spec and prints the answer', async () => {
+    const spec = { name: 'n', user_id: 'u', frequency: 'once', payload: { type: 'handler', name: 'demo.echo' } };
+    const r = await run(['jobs', '--api-url', apiUrl, '--api-key', 'k1', 'create', '--json', JSON.stringify(spec)]);
+    expect(seen).toEqual([{ method: 'POST', url: '/jobs', auth: 'Bearer k1', body: JSON.stringify(spec) }]);
+    expect(JSON.parse(r.out)).toEqual({ ok: true, method: 'POST', url: '/jobs' });
+    expect(process.exitCode).toBeUndefined();
+  });
+
+  test('list passes the filters as query parameters; the URL and key come from the environment', async () => {
+    await run(['jobs', 'list', '--status', 'pending', '--user', 'u003', '--limit', '5'], {
+      SCHEDULER_API_URL: apiUrl,
+      SCHEDULER_API_KEY: 'env-key',
+    });
+    expect(seen).toEqual([
+      { method: 'GET', url: '/jobs?status=pending&user_id=u003&limit=5', auth: 'Bearer env-key', body: '' },
+    ]);
+  });
+
+  test('get, executions and cancel call the job URLs', async () => {
+    await run(['jobs', '--api-url', apiUrl, 'get', 'job_1']);
+    await run(['jobs', '--api-url', apiUrl, 'executions', 'job_1']);
+    await run(['jobs', '--api-url', apiUrl, 'cancel', 'job_1']);
+    expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual([
+      'GET /jobs/job_1',
+      'GET /jobs/job_1/executions',
+      'DELETE /jobs/job_1',
+    ]);
+    expect(seen[0]?.auth).toBeUndefined();
+  });
+
+  test('an API error prints the problem and sets exit code 1', async () => {
+    const r = await run(['jobs', '--api-url', apiUrl, 'get', 'missing']);
+    expect(r.err).toContain('HTTP 404: no job missing');
+    expect(r.err).toContain('"title": "Not Found"');
+    expect(r.out).toBe('');
+    expect(process.exitCode).toBe(1);
+  });
+
+  test('an unreachable API is reported, with exit code 1', async () => {
+    const r = await run(['jobs', '--api-url', 'http://127.0.0.1:1', 'list']);
+    expect(r.err).toMatch(/^cannot reach the API/);
+    expect(process.exitCode).toBe(1);
+  });
+
+  test('create needs exactly one of --file and --json, and JSON', async () => {
+    await expect(run(['jobs', '--api-url', apiUrl, 'create'])).rejects.toThrow(/exactly one of --file/);
+    await expect(run(['jobs', '--api-url', apiUrl, 'create', '--json', '{'])).rejects.toThrow(/not JSON/);
+    expect(seen).toEqual([]);
+  });
+});
+
+describe('scheduler dev | api | worker', () => {
+  test('options become configuration variables before the process starts', async () => {
+    const api = await run(['api', '--port', '4000', '--host', '0.0.0.0']);
+    expect(api.started).toEqual(['api']);
+    expect(api.env).toMatchObject({ API_PORT: '4000', API_HOST: '0.0.0.0' });
+    const worker = await run(['worker', '--task-queue', 'reports', '--metrics-port', '9464', '--identity', 'w1']);
+    expect(worker.started).toEqual(['worker']);
+    expect(worker.env).toMatchObject({ TASK_QUEUE: 'reports', WORKER_METRICS_PORT: '9464', WORKER_IDENTITY: 'w1' });
+    expect((await run(['dev'])).started).toEqual(['dev']);
+  });
+
+  test('the bin exits with status 2 and names an invalid variable', () => {
+    const bin = join(__dirname, '..', '..', 'bin', 'scheduler.js');
+    for (const [command, env, name] of [
+      ['api', { API_PORT: 'http' }, 'API_PORT'],
+      ['worker', { TEMPORAL_ADDRESS: 'nope' }, 'TEMPORAL_ADDRESS'],
+    ] as const) {
+      const result = spawnSync(process.execPath, [bin, command], {
+        env: { PATH: process.env.PATH, ...env },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(result.status, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(new RegExp(`^  ${name}: `, 'm'));
+    }
+  });
+});
