@@ -1,0 +1,298 @@
+/**
+ * The production topology with real processes: a Temporal server built from its Go module, on a
+ * local PostgreSQL with 8 history shards; the API and two workers as separate Node processes
+ * (src/api/main.ts, src/workers/main.ts); HTTP jobs calling a local sink that records every
+ * request's Idempotency-Key.
+ *
+ * 200 jobs (170 one-time jobs spread over 85 s, 30 interval jobs every 5 s) are submitted through
+ * the API; the Temporal server is restarted mid-run, then one worker. Every occurrence must run
+ * (one-time: one call each; periodic: contiguous scheduled times, no misfires) and none twice
+ * (no idempotency key delivered twice), and the jobs must spread over every history shard.
+ *
+ * Run with `npm run test:cluster` (scripts/cluster/run.sh builds the server first).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type Child, startEntry, stopProcess, waitForOutput } from '../../src/dev/processes';
+import { type Sink, startSink } from '../helpers/e2e-sink';
+import { freePorts, type Json } from '../helpers/e2e-stack';
+import { waitFor } from '../helpers/wait';
+import { type Postgres, startPostgres } from './postgres';
+import { prepareNamespace, setupSchema, TemporalServer, writeServerConfig } from './temporal-server';
+
+const SHARDS = 8;
+const ONCE_JOBS = 170;
+const PERIODIC_JOBS = 30;
+const PERIOD_S = 5;
+const NAMESPACE = 'default';
+const RUN_ID = Date.now().toString(36);
+const TASK_QUEUE = `cluster-${RUN_ID}`;
+
+let baseDir: string;
+let pg: Postgres | undefined;
+let server: TemporalServer;
+let sink: Sink;
+let apiUrl: string;
+let childEnv: NodeJS.ProcessEnv;
+const children: Child[] = [];
+
+/** Our environment without anything that could point the children elsewhere. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (/^TEMPORAL_/.test(key) || /proxy$/i.test(key)) continue;
+    env[key] = value;
+  }
+  return env;
+}
+
+function log(message: string): void {
+  console.log(`[cluster ${new Date().toISOString()}] ${message}`);
+}
+
+async function startWorker(identity: string): Promise<Child> {
+  const worker = startEntry(identity, 'workers/main.ts', { ...childEnv, WORKER_IDENTITY: identity });
+  children.push(worker);
+  await waitForOutput(worker, /worker started/, 180_000);
+  return worker;
+}
+
+async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
+  const res = await fetch(`${apiUrl}${path}`, {
+    method,
+    ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+/** Runs `fn` over `items` with at most `limit` at once. */
+async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await fn(items[i] as T);
+      }
+    }),
+  );
+  return results;
+}
+
+function diagnostics(): string {
+  return [server?.diagnostics() ?? '', ...children.map((c) => `----- ${c.name} -----\n${c.output.join('\n')}`)].join(
+    '\n',
+  );
+}
+
+beforeAll(async () => {
+  const started = Date.now();
+  baseDir = mkdtempSync(join(tmpdir(), 'cluster-'));
+  const [pgPort, apiPort, ...p] = (await freePorts(11)) as number[];
+  const [
+    frontend,
+    frontendHttp,
+    frontendMembership,
+    history,
+    historyMembership,
+    matching,
+    matchingMembership,
+    worker,
+    workerMembership,
+  ] = p as [number, number, number, number, number, number, number, number, number];
+  pg = startPostgres(baseDir, pgPort as number);
+  log(`PostgreSQL on 127.0.0.1:${pgPort}`);
+  setupSchema(pg);
+  log('schema set up with temporal-sql-tool');
+  const configFile = writeServerConfig(
+    baseDir,
+    pg,
+    {
+      frontend,
+      frontendHttp,
+      frontendMembership,
+      history,
+      historyMembership,
+      matching,
+      matchingMembership,
+      worker,
+      workerMembership,
+    },
+    SHARDS,
+  );
+  server = new TemporalServer(configFile, `127.0.0.1:${frontend}`);
+  await server.start();
+  log(`Temporal server on ${server.address} (${SHARDS} history shards)`);
+  await prepareNamespace(server.address, NAMESPACE);
+  log('namespace and search attributes ready');
+
+  sink = await startSink();
+  apiUrl = `http://127.0.0.1:${apiPort}`;
+  childEnv = {
+    ...cleanEnv(),
+    NO_PROXY: '127.0.0.1,localhost',
+    TEMPORAL_ADDRESS: server.address,
+    TEMPORAL_NAMESPACE: NAMESPACE,
+    TASK_QUEUE,
+    API_HOST: '127.0.0.1',
+    API_PORT: String(apiPort),
+    LOG_LEVEL: 'info',
+  };
+  const apiChild = startEntry('api', 'api/main.ts', childEnv);
+  children.push(apiChild);
+  await Promise.all([
+    startWorker('worker-a'),
+    startWorker('worker-b'),
+    waitForOutput(apiChild, /api listening/, 60_000),
+  ]);
+  log(`API and 2 workers up; setup took ${Math.round((Date.now() - started) / 1000)} s`);
+}, 600_000);
+
+afterAll(async () => {
+  for (const child of [...children].reverse()) await stopProcess(child);
+  await server?.stop();
+  await sink?.close();
+  try {
+    pg?.stop();
+  } finally {
+    if (baseDir && !process.env.KEEP_CLUSTER_DIR) rmSync(baseDir, { recursive: true, force: true });
+  }
+});
+
+describe('multi-shard Temporal server on PostgreSQL, API + 2 workers as processes', () => {
+  test('200 jobs across shards: every occurrence runs once through a server restart and a worker restart', async () => {
+    try {
+      const base = Math.ceil((Date.now() + 45_000) / 1000) * 1000;
+      const iso = (ms: number) => new Date(ms).toISOString();
+      const specs = [
+        ...Array.from({ length: ONCE_JOBS }, (_, i) => ({
+          kind: 'once' as const,
+          at: base + (i % 85) * 1000,
+          body: {
+            name: `cluster once ${i}`,
+            user_id: 'u-cluster',
+            frequency: 'once',
+            execution_time: iso(base + (i % 85) * 1000),
+            payload: { type: 'http', method: 'POST', url: `${sink.url}/hook/once`, body: { i } },
+          },
+        })),
+        ...Array.from({ length: PERIODIC_JOBS }, (_, i) => ({
+          kind: 'periodic' as const,
+          at: base,
+          body: {
+            name: `cluster periodic ${i}`,
+            user_id: 'u-cluster',
+            frequency: 'interval',
+            every: `${PERIOD_S}s`,
+            execution_time: iso(base),
+            payload: { type: 'http', method: 'POST', url: `${sink.url}/hook/periodic`, body: { i } },
+          },
+        })),
+      ];
+      const submitStart = Date.now();
+      const created = await pool(specs, 8, async (spec) => {
+        const res = await api('POST', '/jobs', spec.body);
+        expect(res.status, JSON.stringify(res.body)).toBe(201);
+        return { ...spec, id: res.body.job_id as string };
+      });
+      log(`submitted ${created.length} jobs in ${Date.now() - submitStart} ms; first occurrences at ${iso(base)}`);
+      expect(Date.now()).toBeLessThan(base); // all submitted before the first occurrence
+
+      // The Temporal server goes down 20 s into the run and comes back.
+      await waitFor(() => Date.now() >= base + 20_000, { timeoutMs: 120_000, intervalMs: 250, what: 'base + 20 s' });
+      const callsBeforeRestart = sink.calls.length;
+      const downAt = Date.now();
+      await server.stop();
+      log(`Temporal server stopped (${callsBeforeRestart} sink calls so far)`);
+      await server.start();
+      log(`Temporal server restarted: down for ${Date.now() - downAt} ms`);
+
+      // Then worker A is replaced by a new process (SIGTERM: it finishes running attempts first).
+      await waitFor(() => Date.now() >= base + 50_000, { timeoutMs: 120_000, intervalMs: 250, what: 'base + 50 s' });
+      const workerA = children.find((c) => c.name === 'worker-a') as Child;
+      const workerStop = Date.now();
+      expect(await stopProcess(workerA)).toBe(0);
+      await startWorker('worker-a2');
+      log(`worker-a replaced by worker-a2 in ${Date.now() - workerStop} ms`);
+
+      // Every one-time job calls the sink once.
+      const onceJobs = created.filter((c) => c.kind === 'once');
+      await waitFor(() => onceJobs.every((j) => sink.callsFor(j.id).length > 0), {
+        timeoutMs: 180_000,
+        intervalMs: 500,
+        what: 'a sink call from every one-time job',
+      });
+      await waitFor(() => Date.now() >= base + 100_000, { timeoutMs: 120_000, intervalMs: 250, what: 'base + 100 s' });
+
+      const periodicJobs = created.filter((c) => c.kind === 'periodic');
+      const cancels = await pool(periodicJobs, 8, (j) => api('DELETE', `/jobs/${j.id}`));
+      for (const res of cancels) expect([200, 202], JSON.stringify(res.body)).toContain(res.status);
+      await waitFor(
+        async () => {
+          const states = await pool(periodicJobs, 8, async (j) => (await api('GET', `/jobs/${j.id}`)).body.status);
+          return states.every((s) => s === 'cancelled');
+        },
+        { timeoutMs: 60_000, what: 'every periodic job cancelled' },
+      );
+      log(`periodic jobs cancelled; ${sink.calls.length} sink calls in all`);
+
+      // None twice: no idempotency key reached the sink more than once.
+      const byKey = new Map<string, number>();
+      for (const call of sink.calls)
+        byKey.set(call.idempotencyKey ?? '', (byKey.get(call.idempotencyKey ?? '') ?? 0) + 1);
+      const duplicates = [...byKey].filter(([, n]) => n > 1);
+      expect(duplicates, 'idempotency keys delivered more than once').toEqual([]);
+      expect(byKey.has('')).toBe(false);
+
+      // Every one-time job ran exactly once, for its own occurrence.
+      for (const job of onceJobs) {
+        const calls = sink.callsFor(job.id);
+        expect(calls.map((c) => c.idempotencyKey)).toEqual([`${job.id}:${iso(job.at)}`]);
+      }
+      const onceStates = await pool(onceJobs, 8, async (j) => (await api('GET', `/jobs/${j.id}`)).body);
+      for (const state of onceStates) expect(state).toMatchObject({ status: 'completed', run_count: 1 });
+
+      // Every periodic occurrence from the first to the last ran: contiguous, every 5 s, none missed.
+      const workers = new Set<string>();
+      let periodicRuns = 0;
+      for (const job of periodicJobs) {
+        const times = sink
+          .callsFor(job.id)
+          .map((c) => Date.parse((c.idempotencyKey as string).slice(job.id.length + 1)))
+          .sort((a, b) => a - b);
+        periodicRuns += times.length;
+        expect(times[0]).toBe(base);
+        expect(times).toEqual(times.map((_, i) => base + i * PERIOD_S * 1000));
+        // It ran until it was cancelled (at base + 100 s or later).
+        expect(times.at(-1) as number).toBeGreaterThanOrEqual(base + 95_000);
+        const view = (await api('GET', `/jobs/${job.id}`)).body;
+        expect(view.missed_count).toBe(0);
+        expect(view.run_count).toBeGreaterThanOrEqual(times.length - 1); // the last may have been cancelled mid-call
+        expect(view.run_count).toBeLessThanOrEqual(times.length);
+        const executions = (await api('GET', `/jobs/${job.id}/executions`)).body.executions as Json[];
+        for (const e of executions) if (e.worker_id) workers.add(e.worker_id);
+      }
+      log(`periodic occurrences run: ${periodicRuns}; workers seen: ${[...workers].sort().join(', ')}`);
+      expect(workers).toEqual(new Set(['worker-a', 'worker-b', 'worker-a2']));
+
+      // The jobs are spread over every history shard (the server's own executions table).
+      const rows = (pg as Postgres)
+        .sql('temporal', "SELECT shard_id, count(*) FROM executions WHERE workflow_id LIKE 'job_%' GROUP BY shard_id")
+        .trim()
+        .split('\n');
+      const perShard = rows.map((r) => r.split('|').map(Number) as [number, number]);
+      log(`workflows per shard: ${perShard.map(([s, n]) => `${s}:${n}`).join(' ')}`);
+      expect(perShard).toHaveLength(SHARDS);
+      expect(perShard.reduce((sum, [, n]) => sum + n, 0)).toBeGreaterThanOrEqual(ONCE_JOBS + PERIODIC_JOBS);
+      expect(server.generations).toHaveLength(2);
+    } catch (err) {
+      console.error(diagnostics());
+      throw err;
+    }
+  });
+});
