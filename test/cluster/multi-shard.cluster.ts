@@ -20,7 +20,7 @@ import { type Sink, startSink } from '../helpers/e2e-sink';
 import { freePorts, type Json } from '../helpers/e2e-stack';
 import { waitFor } from '../helpers/wait';
 import { type Postgres, startPostgres } from './postgres';
-import { prepareNamespace, setupSchema, TemporalServer, writeServerConfig } from './temporal-server';
+import { freeServerPorts, prepareNamespace, setupSchema, TemporalServer, writeServerConfig } from './temporal-server';
 
 const SHARDS = 8;
 const ONCE_JOBS = 170;
@@ -93,39 +93,14 @@ function diagnostics(): string {
 beforeAll(async () => {
   const started = Date.now();
   baseDir = mkdtempSync(join(tmpdir(), 'cluster-'));
-  const [pgPort, apiPort, ...p] = (await freePorts(11)) as number[];
-  const [
-    frontend,
-    frontendHttp,
-    frontendMembership,
-    history,
-    historyMembership,
-    matching,
-    matchingMembership,
-    worker,
-    workerMembership,
-  ] = p as [number, number, number, number, number, number, number, number, number];
-  pg = startPostgres(baseDir, pgPort as number);
+  const [pgPort, apiPort] = (await freePorts(2)) as [number, number];
+  pg = startPostgres(baseDir, pgPort);
   log(`PostgreSQL on 127.0.0.1:${pgPort}`);
   setupSchema(pg);
   log('schema set up with temporal-sql-tool');
-  const configFile = writeServerConfig(
-    baseDir,
-    pg,
-    {
-      frontend,
-      frontendHttp,
-      frontendMembership,
-      history,
-      historyMembership,
-      matching,
-      matchingMembership,
-      worker,
-      workerMembership,
-    },
-    SHARDS,
-  );
-  server = new TemporalServer(configFile, `127.0.0.1:${frontend}`);
+  const ports = await freeServerPorts();
+  const configFile = writeServerConfig(baseDir, pg, ports, SHARDS);
+  server = new TemporalServer(configFile, `127.0.0.1:${ports.frontend}`);
   await server.start();
   log(`Temporal server on ${server.address} (${SHARDS} history shards)`);
   await prepareNamespace(server.address, NAMESPACE);

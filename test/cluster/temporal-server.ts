@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
@@ -32,6 +33,50 @@ export interface ServerPorts {
   matchingMembership: number;
   worker: number;
   workerMembership: number;
+}
+
+/** True when 127.0.0.1:`port` can be bound now. */
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * Picks free loopback ports for a server. They are below 32768 because the server stores its
+ * membership ports in a PostgreSQL smallint (cluster_membership.rpc_port), which the kernel's
+ * ephemeral ports (port 0) overflow.
+ */
+export async function freeServerPorts(): Promise<ServerPorts> {
+  const picked: number[] = [];
+  while (picked.length < 9) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (!picked.includes(port) && (await canBind(port))) picked.push(port);
+  }
+  const [
+    frontend,
+    frontendHttp,
+    frontendMembership,
+    history,
+    historyMembership,
+    matching,
+    matchingMembership,
+    worker,
+    workerMembership,
+  ] = picked as [number, number, number, number, number, number, number, number, number];
+  return {
+    frontend,
+    frontendHttp,
+    frontendMembership,
+    history,
+    historyMembership,
+    matching,
+    matchingMembership,
+    worker,
+    workerMembership,
+  };
 }
 
 /**
@@ -150,9 +195,11 @@ export class TemporalServer {
     });
     this.child = child;
     this.generations.push(child);
+    let exited = false;
     await waitFor(
       async () => {
-        if (child.process.exitCode !== null) throw new Error(`exited:\n${child.output.join('\n')}`);
+        if (child.process.exitCode !== null) exited = true;
+        if (exited) return true;
         const connection = await Connection.connect({ address: this.address, connectTimeout: 1_000 });
         try {
           await connection.workflowService.getSystemInfo({});
@@ -163,6 +210,7 @@ export class TemporalServer {
       },
       { timeoutMs, intervalMs: 500, what: `the Temporal server at ${this.address}` },
     );
+    if (exited) throw new Error(`the Temporal server exited at start:\n${child.output.join('\n')}`);
   }
 
   /** Stops the server (SIGTERM, then SIGKILL after 20 s). */
