@@ -5,6 +5,7 @@
 import { loadConfigOrExit } from '../config';
 import { temporalConnectionSettings } from '../config/temporal-connection';
 import { createLogger } from '../logger';
+import { createTracing } from '../observability/tracing';
 import { createApp } from './app';
 import { createTemporalClient } from './temporal-client';
 
@@ -12,7 +13,14 @@ import { createTemporalClient } from './temporal-client';
 export async function runApi(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger('api', config.LOG_LEVEL);
-  const client = createTemporalClient(temporalConnectionSettings(config), config.TEMPORAL_NAMESPACE);
+  const tracing = config.OTEL_TRACING
+    ? createTracing({ serviceName: 'scheduler-api', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT })
+    : null;
+  const client = createTemporalClient(
+    temporalConnectionSettings(config),
+    config.TEMPORAL_NAMESPACE,
+    tracing?.clientInterceptors ?? [],
+  );
   const app = createApp({ client, taskQueue: config.TASK_QUEUE, logger });
   const server = app.listen(config.API_PORT, config.API_HOST, () => {
     const address = server.address();
@@ -22,7 +30,10 @@ export async function runApi(): Promise<void> {
   const stop = (signal: string) => {
     logger.info({ signal }, 'api stopping');
     server.close(() => {
-      void client.connection.close().finally(() => process.exit(0));
+      void client.connection
+        .close()
+        .then(() => tracing?.shutdown())
+        .finally(() => process.exit(0));
     });
     server.closeIdleConnections();
     setTimeout(() => process.exit(0), 5_000).unref();

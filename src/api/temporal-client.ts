@@ -4,7 +4,13 @@
  * request fails in about half a second instead of the SDK default's ~20 s
  * (10 attempts with 100 ms × 1.7ⁿ backoff).
  */
-import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  defaultGrpcRetryOptions,
+  makeGrpcRetryInterceptor,
+  type WorkflowClientInterceptor,
+} from '@temporalio/client';
 import type { TemporalConnectionSettings } from '../config/temporal-connection';
 
 /** gRPC attempts per API call when Temporal is unavailable (the SDK default is 10). */
@@ -15,8 +21,13 @@ export const API_GRPC_ATTEMPTS = 3;
  * @param target Temporal frontend `host:port`, or the connection settings from the config
  *   (address, TLS / mTLS, Temporal Cloud API key: see src/config/temporal-connection.ts).
  * @param namespace Temporal namespace.
+ * @param workflowInterceptors client interceptors (e.g. OpenTelemetry tracing, src/observability/tracing.ts).
  */
-export function createTemporalClient(target: string | TemporalConnectionSettings, namespace: string): Client {
+export function createTemporalClient(
+  target: string | TemporalConnectionSettings,
+  namespace: string,
+  workflowInterceptors: WorkflowClientInterceptor[] = [],
+): Client {
   const { address, tls, apiKey } = typeof target === 'string' ? { address: target } : target;
   const connection = Connection.lazy({
     address,
@@ -24,5 +35,5 @@ export function createTemporalClient(target: string | TemporalConnectionSettings
     ...(apiKey ? { apiKey } : {}),
     interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: API_GRPC_ATTEMPTS }))],
   });
-  return new Client({ connection, namespace });
+  return new Client({ connection, namespace, interceptors: { workflow: workflowInterceptors } });
 }

@@ -82,6 +82,10 @@ export const envSchema = z.object({
 
   // Observability
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /** OpenTelemetry tracing through Temporal's interceptors (off by default). */
+  OTEL_TRACING: bool.default(false),
+  /** OTLP/HTTP collector base URL for traces (default http://localhost:4318). */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 /** The parsed variables. */

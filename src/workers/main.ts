@@ -8,6 +8,7 @@ import {
   type LogLevel,
   NativeConnection,
   Runtime,
+  type WorkerOptions as SdkWorkerOptions,
   Worker,
   type WorkerInterceptors,
 } from '@temporalio/worker';
@@ -17,14 +18,18 @@ import { temporalConnectionSettings } from '../config/temporal-connection';
 import { createLogger } from '../logger';
 import { setupWorkerObservability } from '../observability/worker-observability';
 
+type WorkerSinks = NonNullable<SdkWorkerOptions['sinks']>;
+
 /** Options of {@link createWorker}. */
 export interface WorkerOptions {
   config: Config;
   connection: NativeConnection;
   /** Handler functions; default: the built-in demo handlers. */
   handlers?: HandlerRegistry;
-  /** Worker interceptors (src/observability: execution metrics and logs). */
+  /** Worker interceptors (src/observability: execution metrics and logs, tracing). */
   interceptors?: WorkerInterceptors;
+  /** Sinks (src/observability: the workflow span exporter when tracing is on). */
+  sinks?: WorkerSinks;
 }
 
 /** Builds a worker for the job task queue (does not run it). */
@@ -33,9 +38,11 @@ export async function createWorker({
   connection,
   handlers = demoHandlers,
   interceptors,
+  sinks,
 }: WorkerOptions): Promise<Worker> {
   return Worker.create({
     ...(interceptors ? { interceptors } : {}),
+    ...(sinks ? { sinks } : {}),
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TASK_QUEUE,
@@ -66,7 +73,8 @@ export async function runWorker(): Promise<void> {
   });
   const settings = temporalConnectionSettings(config);
   const connection = await NativeConnection.connect(settings);
-  const worker = await createWorker({ config, connection, interceptors: observability.interceptors });
+  const { interceptors, sinks } = observability;
+  const worker = await createWorker({ config, connection, interceptors, sinks });
   const { address } = settings;
   logger.info({ address, taskQueue: config.TASK_QUEUE, identity: config.workerIdentity }, 'worker started');
   try {

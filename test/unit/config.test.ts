@@ -52,6 +52,8 @@ describe('loadConfig: each invalid variable fails fast with its name', () => {
     ['TEMPORAL_PORT', { TEMPORAL_PORT: '-1' }],
     ['TEMPORAL_UI_PORT', { TEMPORAL_UI_PORT: '1.5' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'verbose' }],
+    ['OTEL_TRACING', { OTEL_TRACING: 'sometimes' }],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', { OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }],
     ['CONFIG_FILE', { CONFIG_FILE: missing }],
   ];
   test.each(cases)('%s', (name, env) => {
@@ -78,6 +80,7 @@ describe('loadConfig: valid values', () => {
       LOG_LEVEL: 'info',
       WORKER_METRICS_HOST: '127.0.0.1',
       temporalTls: false,
+      OTEL_TRACING: false,
     });
     expect(config.WORKER_METRICS_PORT).toBeUndefined();
     expect(config.MAX_CONCURRENT_EXECUTIONS).toBeUndefined();
