@@ -26,8 +26,8 @@ command -v go >/dev/null || { echo "go is not installed: the Temporal server is 
 
 start=$(date +%s)
 cd "$MODULE"
-nice -n "${BUILD_NICE:-10}" go build -trimpath -o "$BIN_DIR/temporal-server" go.temporal.io/server/cmd/server
-nice -n "${BUILD_NICE:-10}" go build -trimpath -o "$BIN_DIR/temporal-sql-tool" go.temporal.io/server/cmd/tools/sql
+nice -n "${BUILD_NICE:-10}" go build -trimpath -buildvcs=false -o "$BIN_DIR/temporal-server" go.temporal.io/server/cmd/server
+nice -n "${BUILD_NICE:-10}" go build -trimpath -buildvcs=false -o "$BIN_DIR/temporal-sql-tool" go.temporal.io/server/cmd/tools/sql
 # The PostgreSQL schema files ship in the server module: keep a copy next to the binaries.
 rm -rf "$SCHEMA_DIR" && mkdir -p "$SCHEMA_DIR"
 cp -r "$(go list -m -f '{{.Dir}}' go.temporal.io/server)/schema/postgresql" "$SCHEMA_DIR/"
