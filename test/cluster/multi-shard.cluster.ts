@@ -1,6 +1,7 @@
 /**
  * The production topology with real processes: a Temporal server built from its Go module, on a
- * local PostgreSQL with 8 history shards; the API and two workers as separate Node processes
+ * local PostgreSQL with 8 history shards, set up by docker-compose.yml's own `temporal-schema` and
+ * `temporal-setup` scripts; the API and two workers as separate Node processes
  * (src/api/main.ts, src/workers/main.ts); HTTP jobs calling a local sink that records every
  * request's Idempotency-Key.
  *
@@ -99,14 +100,14 @@ beforeAll(async () => {
   pg = startPostgres(baseDir, pgPort);
   log(`PostgreSQL on 127.0.0.1:${pgPort}`);
   setupSchema(pg);
-  log('schema set up with temporal-sql-tool');
+  log("schema set up by docker-compose.yml's temporal-schema script (temporal-sql-tool)");
   const ports = await freeServerPorts();
   const configFile = writeServerConfig(baseDir, pg, ports, SHARDS);
   server = new TemporalServer(configFile, `127.0.0.1:${ports.frontend}`);
   await server.start();
   log(`Temporal server on ${server.address} (${SHARDS} history shards)`);
   await prepareNamespace(server.address, NAMESPACE);
-  log('namespace and search attributes ready');
+  log("namespace and search attributes registered by docker-compose.yml's temporal-setup script");
 
   sink = await startSink();
   apiUrl = `http://127.0.0.1:${apiPort}`;

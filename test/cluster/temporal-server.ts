@@ -5,14 +5,13 @@
  * the namespace and the job search attributes registered.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
-import { msToTs } from '@temporalio/common/lib/time';
+import { parse as parseYaml } from 'yaml';
 import { type Child, startProcess, stopProcess } from '../../src/dev/processes';
-import { PROJECT_ROOT } from '../../src/dev/temporal-cli';
+import { ensureTemporalCli, PROJECT_ROOT } from '../../src/dev/temporal-cli';
 import { JOB_SEARCH_ATTRIBUTES } from '../../src/domain/search-attributes';
 import { waitFor } from '../helpers/wait';
 import type { Postgres } from './postgres';
@@ -80,32 +79,47 @@ export async function freeServerPorts(): Promise<ServerPorts> {
 }
 
 /**
- * Creates the `temporal` and `temporal_visibility` databases and applies every versioned schema.
+ * The shell script of a one-shot service of docker-compose.yml (`temporal-schema`, `temporal-setup`),
+ * with compose's `$$` escapes turned back into `$`: the suite runs the deployment's own setup steps.
+ */
+export function composeScript(service: string): string {
+  const compose = parseYaml(readFileSync(join(PROJECT_ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+    services: Record<string, { command?: string[] }>;
+  };
+  const script = compose.services[service]?.command?.[0];
+  if (typeof script !== 'string') throw new Error(`docker-compose.yml: ${service} has no command script`);
+  return script.replace(/\$\$/g, '$');
+}
+
+function runScript(name: string, script: string, env: NodeJS.ProcessEnv): void {
+  const result = spawnSync('sh', ['-c', script], { env, encoding: 'utf8', timeout: 180_000 });
+  if (result.status !== 0) throw new Error(`${name} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+}
+
+/**
+ * Creates the `temporal` and `temporal_visibility` databases and applies every versioned schema,
+ * by running docker-compose.yml's `temporal-schema` script with temporal-sql-tool from our build
+ * (the host, port and schema folder of the container replaced by ours).
  * @throws {Error} with the tool's output when a step fails.
  */
 export function setupSchema(pg: Postgres): void {
   const binDir = serverBinDir();
-  const tool = join(binDir, 'temporal-sql-tool');
-  const schema = join(binDir, '..', 'schema', 'postgresql', 'v12');
-  if (!existsSync(tool) || !existsSync(schema)) {
-    throw new Error(`no ${tool} or ${schema}: run scripts/cluster/build-server.sh first`);
+  const schemaRoot = join(binDir, '..', 'schema');
+  if (!existsSync(join(binDir, 'temporal-sql-tool')) || !existsSync(join(schemaRoot, 'postgresql', 'v12'))) {
+    throw new Error(`no temporal-sql-tool or schema under ${binDir}: run scripts/cluster/build-server.sh first`);
   }
-  const common = ['--plugin', 'postgres12', '--ep', pg.host, '-p', String(pg.port), '-u', pg.user, '--pw', pg.password];
-  for (const [db, dir] of [
-    ['temporal', 'temporal'],
-    ['temporal_visibility', 'visibility'],
-  ] as const) {
-    for (const args of [
-      ['--db', db, 'create-database'],
-      ['--db', db, 'setup-schema', '-v', '0.0'],
-      ['--db', db, 'update-schema', '-d', join(schema, dir, 'versioned')],
-    ]) {
-      const result = spawnSync(tool, [...common, ...args], { encoding: 'utf8', timeout: 120_000 });
-      if (result.status !== 0) {
-        throw new Error(`temporal-sql-tool ${args.join(' ')} failed:\n${result.stdout}\n${result.stderr}`);
-      }
-    }
+  const original = composeScript('temporal-schema');
+  const script = original
+    .replaceAll('--ep postgresql -p 5432', `--ep ${pg.host} -p ${pg.port}`)
+    .replaceAll('/etc/temporal/schema', schemaRoot);
+  if (!original.includes('--ep postgresql -p 5432') || !script.includes(schemaRoot)) {
+    throw new Error('the temporal-schema script of docker-compose.yml no longer has the expected shape');
   }
+  runScript('temporal-schema', script, {
+    ...process.env,
+    PATH: `${binDir}${delimiter}${process.env.PATH ?? ''}`,
+    SQL_PASSWORD: pg.password,
+  });
 }
 
 /** Writes the server's config (and dynamic config) into `dir`; returns the config file's path. */
@@ -226,32 +240,25 @@ export class TemporalServer {
 }
 
 /**
- * Registers `namespace` (1-day retention) if missing and adds the job search attributes;
- * waits until both are usable.
+ * Registers `namespace` and the job search attributes by running docker-compose.yml's
+ * `temporal-setup` script with the project's `temporal` CLI, then waits until visibility
+ * queries on the attributes work.
+ * @throws {Error} when the CLI is missing or the script fails.
  */
 export async function prepareNamespace(address: string, namespace: string): Promise<void> {
+  const cli = ensureTemporalCli(process.env.TEMPORAL_CLI_PATH);
+  if (cli === null) throw new Error('no temporal CLI: run npm run setup');
+  runScript('temporal-setup', composeScript('temporal-setup'), {
+    ...process.env,
+    PATH: `${dirname(cli)}${delimiter}${process.env.PATH ?? ''}`,
+    TEMPORAL_ADDRESS: address,
+    TEMPORAL_NAMESPACE: namespace,
+  });
   const connection = await Connection.connect({ address });
   try {
-    try {
-      await connection.workflowService.registerNamespace({
-        namespace,
-        workflowExecutionRetentionPeriod: msToTs('1 day'),
-      });
-    } catch (err) {
-      if (!/already exists/i.test((err as Error).message)) throw err;
-    }
-    const searchAttributes: Record<string, number> = {};
-    for (const key of JOB_SEARCH_ATTRIBUTES) {
-      searchAttributes[key.name] = encodeSearchAttributeIndexedValueType(key.type) as number;
-    }
-    await waitFor(
-      async () => {
-        await connection.operatorService.addSearchAttributes({ namespace, searchAttributes });
-        const listed = await connection.operatorService.listSearchAttributes({ namespace });
-        return JOB_SEARCH_ATTRIBUTES.every((k) => k.name in (listed.customAttributes ?? {}));
-      },
-      { timeoutMs: 60_000, intervalMs: 1_000, what: `namespace ${namespace} with the job search attributes` },
-    );
+    const listed = await connection.operatorService.listSearchAttributes({ namespace });
+    const missing = JOB_SEARCH_ATTRIBUTES.filter((k) => !(k.name in (listed.customAttributes ?? {})));
+    if (missing.length > 0) throw new Error(`temporal-setup left out ${missing.map((k) => k.name).join(', ')}`);
     await waitFor(
       async () => {
         await connection.workflowService.listWorkflowExecutions({ namespace, query: "JobStatus = 'pending'" });
