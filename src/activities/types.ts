@@ -31,3 +31,42 @@ export interface PayloadActivities {
    */
   runPayload(input: RunPayloadInput): Promise<AttemptReport>;
 }
+
+/**
+ * Signal an attempt sends to its own job workflow when it starts (before running the payload).
+ * The workflow cannot see attempt starts itself (Temporal records only the last attempt), so this
+ * is how every attempt — also one whose worker dies — gets an execution record with its worker.
+ */
+export interface AttemptStartedSignal {
+  /** The occurrence's idempotency key (`<job_id>:<scheduled_time>`): late signals of an older occurrence are ignored. */
+  execution_id: string;
+  /** 1-based Temporal activity attempt. */
+  attempt: number;
+  worker_id: string;
+  /** UTC RFC 3339, worker clock. */
+  started_at: string;
+}
+
+/** Signal an attempt sends when it ends on its worker (any outcome); a dead worker sends none. */
+export interface AttemptEndedSignal {
+  execution_id: string;
+  attempt: number;
+  worker_id: string;
+  /** UTC RFC 3339, worker clock. */
+  finished_at: string;
+  status: 'succeeded' | 'failed' | 'timed_out' | 'cancelled';
+  error?: { message: string; type: string; non_retryable: boolean };
+}
+
+/** Names and payloads of the attempt signals (src/workflows/attempts.ts defines the handlers). */
+export interface AttemptSignals {
+  attemptStarted: AttemptStartedSignal;
+  attemptEnded: AttemptEndedSignal;
+}
+
+/** Sends one attempt signal to the job's workflow (by workflow id = job id). */
+export type AttemptReporter = <K extends keyof AttemptSignals>(
+  jobId: string,
+  name: K,
+  event: AttemptSignals[K],
+) => Promise<void>;
