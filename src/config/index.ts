@@ -5,8 +5,10 @@
  */
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { isDuration, parseDuration } from '../domain/duration';
 
 const port = z.coerce.number().int().min(0).max(65_535);
+const durationVar = z.string().refine(isDuration, 'must be a duration like "10s" or "1m30s"');
 
 const envSchema = z.object({
   /** host:port of the Temporal frontend. When unset, `npm start` runs an embedded dev server. */
@@ -26,6 +28,22 @@ const envSchema = z.object({
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // --- Execution service (issue 4): worker limits, shutdown, worker heartbeats, handler modules. ---
+  /** Attempts one worker runs at once (Temporal maxConcurrentActivityTaskExecutions). */
+  MAX_CONCURRENT_EXECUTIONS: z.coerce.number().int().min(1).max(10_000).default(100),
+  /** Attempts one worker starts per second at most (Temporal maxActivitiesPerSecond); unset = no limit. */
+  EXECUTIONS_PER_SECOND: z.coerce.number().positive().optional(),
+  /** Attempts the whole task queue starts per second, across workers (maxTaskQueueActivitiesPerSecond). */
+  TASK_QUEUE_EXECUTIONS_PER_SECOND: z.coerce.number().positive().optional(),
+  /** On SIGTERM, how long running attempts may finish before they are handed back for a retry elsewhere. */
+  SHUTDOWN_GRACE: durationVar.default('10s'),
+  /** How often a worker reports itself to Temporal (worker heartbeat, 1s–60s); 3 missed = unhealthy. */
+  WORKER_HEARTBEAT_INTERVAL: durationVar
+    .refine((d) => !isDuration(d) || (parseDuration(d) >= 1_000 && parseDuration(d) <= 60_000), 'must be 1s to 60s')
+    .default('5s'),
+  /** Comma-separated modules (paths relative to the working directory) exporting defineHandler() handlers. */
+  HANDLER_MODULES: z.string().optional(),
+  // --- end of execution service ---
 });
 
 /** Parsed configuration. */

@@ -1,31 +1,81 @@
 /**
  * Worker entry point: polls the task queue, runs job workflows and their payload
- * activities. Task queue and identity come from the config; SIGINT/SIGTERM stop
- * taking work, let running tasks finish (up to the grace time) and exit.
+ * activities. Task queue, identity, limits and handler modules come from the config.
+ * SIGINT/SIGTERM stop polling, let running attempts finish for SHUTDOWN_GRACE, then
+ * cancel the rest, which fail with a retryable `WorkerShutdown` error so that Temporal
+ * retries them on another worker (none is lost; each retry resumes from its checkpoint).
  */
+import { resolve } from 'node:path';
+import { Client } from '@temporalio/client';
 import { DefaultLogger, type LogLevel, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { createActivities, demoHandlers, type HandlerRegistry } from '../activities';
+import {
+  type AttemptReporter,
+  createActivities,
+  demoHandlers,
+  type HandlerRegistry,
+  handlerRegistry,
+  handlersOfModule,
+} from '../activities';
 import { type Config, loadConfigOrExit, temporalAddress } from '../config';
+import { parseDuration } from '../domain/duration';
 import { createLogger } from '../logger';
 
 /** Options of {@link createWorker}. */
 export interface WorkerOptions {
   config: Config;
   connection: NativeConnection;
-  /** Handler functions; default: the built-in demo handlers. */
+  /** Handler functions; default: the built-in demo handlers plus those of HANDLER_MODULES. */
   handlers?: HandlerRegistry;
 }
 
-/** Builds a worker for the job task queue (does not run it). */
-export async function createWorker({ config, connection, handlers = demoHandlers }: WorkerOptions): Promise<Worker> {
+/**
+ * Reports attempt starts and ends to the job's workflow with a signal (src/workflows/attempts.ts).
+ * @param client a client of the job's namespace.
+ */
+export function signalReporter(client: Client): AttemptReporter {
+  return async (jobId, name, event) => {
+    await client.workflow.getHandle(jobId).signal(name, event);
+  };
+}
+
+/**
+ * Loads the handlers of `HANDLER_MODULES` (comma-separated paths, relative to the working directory).
+ * @returns the demo handlers plus every `defineHandler()` export of those modules.
+ * @throws {Error} when a module cannot be loaded or exports no handler, or two share a name.
+ */
+export function loadHandlers(modules: string | undefined): HandlerRegistry {
+  const paths = (modules ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
+  const definitions = paths.flatMap((path) => {
+    const found = handlersOfModule(require(resolve(path)) as Record<string, unknown>);
+    if (found.length === 0) throw new Error(`HANDLER_MODULES: ${path} exports no defineHandler() handler`);
+    return found;
+  });
+  return handlerRegistry(demoHandlers, ...definitions);
+}
+
+/** Builds a worker for the job task queue (does not run it), with the configured limits. */
+export async function createWorker({ config, connection, handlers }: WorkerOptions): Promise<Worker> {
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   return Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TASK_QUEUE,
     identity: config.workerIdentity,
     workflowsPath: require.resolve('../workflows'),
-    activities: createActivities({ workerIdentity: config.workerIdentity, handlers }),
-    shutdownGraceTime: '10s',
+    activities: createActivities({
+      workerIdentity: config.workerIdentity,
+      handlers: handlers ?? loadHandlers(config.HANDLER_MODULES),
+      reportAttempt: signalReporter(client),
+    }),
+    maxConcurrentActivityTaskExecutions: config.MAX_CONCURRENT_EXECUTIONS,
+    ...(config.EXECUTIONS_PER_SECOND !== undefined ? { maxActivitiesPerSecond: config.EXECUTIONS_PER_SECOND } : {}),
+    ...(config.TASK_QUEUE_EXECUTIONS_PER_SECOND !== undefined
+      ? { maxTaskQueueActivitiesPerSecond: config.TASK_QUEUE_EXECUTIONS_PER_SECOND }
+      : {}),
+    shutdownGraceTime: parseDuration(config.SHUTDOWN_GRACE),
   });
 }
 
@@ -40,11 +90,25 @@ function sdkLogLevel(level: Config['LOG_LEVEL']): LogLevel {
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger('worker', config.LOG_LEVEL);
-  Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'], logger: new DefaultLogger(sdkLogLevel(config.LOG_LEVEL)) });
+  Runtime.install({
+    shutdownSignals: ['SIGINT', 'SIGTERM'],
+    logger: new DefaultLogger(sdkLogLevel(config.LOG_LEVEL)),
+    workerHeartbeatInterval: parseDuration(config.WORKER_HEARTBEAT_INTERVAL),
+  });
   const address = temporalAddress(config);
   const connection = await NativeConnection.connect({ address });
-  const worker = await createWorker({ config, connection });
-  logger.info({ address, taskQueue: config.TASK_QUEUE, identity: config.workerIdentity }, 'worker started');
+  const handlers = loadHandlers(config.HANDLER_MODULES);
+  const worker = await createWorker({ config, connection, handlers });
+  logger.info(
+    {
+      address,
+      taskQueue: config.TASK_QUEUE,
+      identity: config.workerIdentity,
+      handlers: [...handlers.keys()],
+      maxConcurrentExecutions: config.MAX_CONCURRENT_EXECUTIONS,
+    },
+    'worker started',
+  );
   try {
     await worker.run();
   } finally {
