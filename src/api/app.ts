@@ -5,9 +5,13 @@
 import type { Client } from '@temporalio/client';
 import express, { type Express } from 'express';
 import type { Logger } from '../logger';
+import { executionsRouter } from './executions/routes';
+import { ExecutionService } from './executions/service';
 import { jobsRouter } from './jobs/routes';
 import { JobService } from './jobs/service';
 import { notFound, problemHandler } from './problem';
+import { workersRouter } from './workers/routes';
+import { WorkerService } from './workers/service';
 
 /** Largest accepted request body (a job spec); larger bodies get 413. */
 export const BODY_LIMIT = '64kb';
@@ -30,6 +34,8 @@ export function createApp({ client, taskQueue, logger, now }: AppDeps): Express 
 
   const jobs = new JobService({ client, taskQueue, ...(now ? { now } : {}) });
   app.use('/jobs', jobsRouter(jobs, logger));
+  app.use('/workers', workersRouter(new WorkerService({ client, taskQueue, ...(now ? { now } : {}) })));
+  app.use('/job/executions', executionsRouter(new ExecutionService(client)));
 
   /** Liveness: the process answers. */
   app.get('/healthz', (_req, res) => {
