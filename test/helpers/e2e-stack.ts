@@ -54,6 +54,10 @@ export interface StackOptions {
   name: string;
   /** LOG_LEVEL of the children; must be info or lower, since the ready lines are info lines. */
   logLevel?: 'info' | 'debug';
+  /** Worker processes on the task queue (default 1); identities `<workerIdentity>` then `-2`, `-3`, … */
+  workers?: number;
+  /** Extra environment of the worker processes (e.g. HANDLER_MODULES, WORKER_HEARTBEAT_INTERVAL). */
+  workerEnv?: NodeJS.ProcessEnv;
 }
 
 /** A running stack. */
@@ -65,8 +69,18 @@ export interface Stack {
   workerIdentity: string;
   apiUrl: string;
   server: EmbeddedServer;
+  /** The first worker. */
   worker: Child;
+  /** Every worker process started so far (also by {@link Stack.startWorker}), in start order. */
+  workers: Child[];
+  /** Identities of {@link Stack.workers}, same order. */
+  workerIdentities: string[];
   api: Child;
+  /**
+   * Starts one more worker process (stopped with the stack) and waits until it polls.
+   * @param env overrides, e.g. `{ TASK_QUEUE, MAX_CONCURRENT_EXECUTIONS }`.
+   */
+  startWorker(identity: string, env?: NodeJS.ProcessEnv): Promise<Child>;
   /** Calls the API (JSON in, JSON or text out). */
   request<T = Json>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>>;
   /** Runs the Temporal CLI against this server; resolves with stdout. */
@@ -93,7 +107,13 @@ function cleanEnv(): NodeJS.ProcessEnv {
  * and the API prints "api listening".
  * @throws {Error} with the children's output when something does not start; whatever started is stopped.
  */
-export async function startStack({ cliPath, name, logLevel = 'info' }: StackOptions): Promise<Stack> {
+export async function startStack({
+  cliPath,
+  name,
+  logLevel = 'info',
+  workers: workerCount = 1,
+  workerEnv = {},
+}: StackOptions): Promise<Stack> {
   const [port, uiPort, apiPort] = (await freePorts(3)) as [number, number, number];
   const dataDir = mkdtempSync(join(tmpdir(), `${name}-`));
   const namespace = 'default';
@@ -126,11 +146,28 @@ export async function startStack({ cliPath, name, logLevel = 'info' }: StackOpti
       API_PORT: String(apiPort),
       LOG_LEVEL: logLevel,
     };
-    const worker = startEntry('worker', 'workers/main.ts', env);
-    children.push(worker);
+    const workers: Child[] = [];
+    const workerIdentities: string[] = [];
+    const launchWorker = (identity: string, overrides: NodeJS.ProcessEnv) => {
+      const child = startEntry(`worker ${identity}`, 'workers/main.ts', {
+        ...env,
+        ...workerEnv,
+        ...overrides,
+        WORKER_IDENTITY: identity,
+      });
+      children.push(child);
+      workers.push(child);
+      workerIdentities.push(identity);
+      return child;
+    };
+    for (let i = 0; i < workerCount; i++) launchWorker(i === 0 ? workerIdentity : `${workerIdentity}-${i + 1}`, {});
+    const worker = workers[0] as Child;
     const api = startEntry('api', 'api/main.ts', env);
     children.push(api);
-    await Promise.all([waitForOutput(worker, /worker started/, 120_000), waitForOutput(api, /api listening/, 60_000)]);
+    await Promise.all([
+      ...workers.map((w) => waitForOutput(w, /worker started/, 120_000)),
+      waitForOutput(api, /api listening/, 60_000),
+    ]);
 
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const temporalAddress = server.address;
@@ -144,7 +181,14 @@ export async function startStack({ cliPath, name, logLevel = 'info' }: StackOpti
       apiUrl,
       server: started,
       worker,
+      workers,
+      workerIdentities,
       api,
+      async startWorker(identity, overrides = {}) {
+        const child = launchWorker(identity, overrides);
+        await waitForOutput(child, /worker started/, 120_000);
+        return child;
+      },
       diagnostics,
       stop: stopAll,
       async request(method, path, body) {
