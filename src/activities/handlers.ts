@@ -100,7 +100,8 @@ export function defineHandler<Args = unknown, Checkpoint = unknown>(
 }
 
 /** True for values made by {@link defineHandler}. */
-export function isHandlerDefinition(value: unknown): value is HandlerDefinition {
+// biome-ignore lint/suspicious/noExplicitAny: a definition of any args and checkpoint types
+export function isHandlerDefinition(value: unknown): value is HandlerDefinition<any, any> {
   return (
     typeof value === 'object' &&
     value !== null &&
@@ -113,7 +114,8 @@ export function isHandlerDefinition(value: unknown): value is HandlerDefinition 
  * Builds a registry from registries and definitions (later names replace earlier ones).
  * @throws {Error} when two definitions (not registries) share a name.
  */
-export function handlerRegistry(...parts: Array<HandlerRegistry | HandlerDefinition>): HandlerRegistry {
+// biome-ignore lint/suspicious/noExplicitAny: definitions of any args and checkpoint types are accepted
+export function handlerRegistry(...parts: Array<HandlerRegistry | HandlerDefinition<any, any>>): HandlerRegistry {
   const map = new Map<string, JobHandler>();
   const defined = new Set<string>();
   for (const part of parts) {
