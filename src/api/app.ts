@@ -7,6 +7,7 @@ import express, { type Express } from 'express';
 import type { Logger } from '../logger';
 import { executionsRouter } from './executions/routes';
 import { ExecutionService } from './executions/service';
+import { handlerNameGuard } from './handler-names';
 import { jobsRouter } from './jobs/routes';
 import { JobService } from './jobs/service';
 import { notFound, problemHandler } from './problem';
@@ -23,16 +24,19 @@ export interface AppDeps {
   logger: Logger;
   /** Clock, epoch ms (tests pass a fixed one). */
   now?: () => number;
+  /** Handler names the workers register (`HANDLER_NAMES`); when set, POST /jobs refuses others. */
+  handlerNames?: readonly string[] | undefined;
 }
 
 /** Builds the app: `/jobs`, `/healthz`, `/readyz`, problem+json errors. */
-export function createApp({ client, taskQueue, logger, now }: AppDeps): Express {
+export function createApp({ client, taskQueue, logger, now, handlerNames }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(express.json({ limit: BODY_LIMIT, strict: false, type: ['application/json', 'application/*+json'] }));
 
   const jobs = new JobService({ client, taskQueue, ...(now ? { now } : {}) });
+  app.post('/jobs', handlerNameGuard(handlerNames));
   app.use('/jobs', jobsRouter(jobs, logger));
   app.use('/workers', workersRouter(new WorkerService({ client, taskQueue, ...(now ? { now } : {}) })));
   app.use('/job/executions', executionsRouter(new ExecutionService(client)));

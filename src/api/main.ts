@@ -5,13 +5,19 @@
 import { loadConfigOrExit, temporalAddress } from '../config';
 import { createLogger } from '../logger';
 import { createApp } from './app';
+import { parseHandlerNames } from './handler-names';
 import { createTemporalClient } from './temporal-client';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger('api', config.LOG_LEVEL);
   const client = createTemporalClient(temporalAddress(config), config.TEMPORAL_NAMESPACE);
-  const app = createApp({ client, taskQueue: config.TASK_QUEUE, logger });
+  const app = createApp({
+    client,
+    taskQueue: config.TASK_QUEUE,
+    logger,
+    handlerNames: parseHandlerNames(config.HANDLER_NAMES),
+  });
   const server = app.listen(config.API_PORT, config.API_HOST, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.API_PORT;

@@ -43,6 +43,8 @@ const envSchema = z.object({
     .default('5s'),
   /** Comma-separated modules (paths relative to the working directory) exporting defineHandler() handlers. */
   HANDLER_MODULES: z.string().optional(),
+  /** API: comma-separated handler names the workers register (`reports.*` = prefix); POST /jobs refuses others. */
+  HANDLER_NAMES: z.string().optional(),
   // --- end of execution service ---
 });
 

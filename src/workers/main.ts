@@ -8,6 +8,7 @@
 import { resolve } from 'node:path';
 import { Client } from '@temporalio/client';
 import { DefaultLogger, type LogLevel, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { require as tsxRequire } from 'tsx/cjs/api';
 import {
   type AttemptReporter,
   createActivities,
@@ -49,7 +50,8 @@ export function loadHandlers(modules: string | undefined): HandlerRegistry {
     .map((p) => p.trim())
     .filter((p) => p.length > 0);
   const definitions = paths.flatMap((path) => {
-    const found = handlersOfModule(require(resolve(path)) as Record<string, unknown>);
+    // tsx's require loads TypeScript modules (and plain JS) whatever loader runs this process.
+    const found = handlersOfModule(tsxRequire(resolve(path), __filename) as Record<string, unknown>);
     if (found.length === 0) throw new Error(`HANDLER_MODULES: ${path} exports no defineHandler() handler`);
     return found;
   });
