@@ -5,7 +5,10 @@
  * died) recorded as `worker_lost`, and the RunningWorker / RunningAttempt / WorkerIds search
  * attributes while an attempt runs and after it.
  */
-import { Client } from '@temporalio/client';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
@@ -82,9 +85,11 @@ async function runOnce(name: string, reportAttempt: (client: Client) => AttemptR
     const handle = await startJob(env, id, spec);
     await handle.result().catch(() => undefined);
     const description = await handle.describe();
-    return { id, job: await describeJob(handle), attributes: description.typedSearchAttributes };
+    return { id, job: await describeJob(handle), attributes: description.typedSearchAttributes, handle };
   });
 }
+
+const FIXTURES = join(__dirname, '..', 'fixtures', 'histories');
 
 describe('attempt records', () => {
   it('records each attempt with its worker and error; the retry resumes from the checkpoint', async () => {
@@ -109,6 +114,24 @@ describe('attempt records', () => {
     expect(job.last_execution?.execution_id.startsWith(`${id}:`)).toBe(true);
     expect(attributes.get(RUNNING_WORKER)).toBeUndefined();
     expect(attributes.get(WORKER_IDS)).toEqual([WORKER_ID]);
+  });
+
+  it('replays a history with attempt signals (recorded as a fixture with RECORD_HISTORIES=1)', async () => {
+    const { handle } = await runOnce('test.checkpoint-then-fail-once', (c) =>
+      reporter(c, (name, attempt) => name === 'attemptEnded' && attempt === 1),
+    );
+    const history = await handle.fetchHistory();
+    const signals = history.events?.filter((e) => e.workflowExecutionSignaledEventAttributes) ?? [];
+    expect(signals.length).toBe(3); // start 1, start 2, end 2
+    await Worker.runReplayHistory({ workflowBundle: await jobWorkflowBundle() }, history, handle.workflowId);
+    if (process.env.RECORD_HISTORIES) {
+      mkdirSync(FIXTURES, { recursive: true });
+      const History = temporal.api.history.v1.History;
+      writeFileSync(
+        join(FIXTURES, 'attempt-signals-worker-lost.binpb'),
+        History.encode(History.fromObject(history)).finish(),
+      );
+    }
   });
 
   it('an attempt that never reported its end is worker_lost when the next one starts', async () => {
