@@ -251,3 +251,21 @@ test('SIGTERM during a run: the attempt is handed back and finishes on another w
   expect(history[1].worker_id).not.toBe(running);
   console.log(`[e2e sigterm] attempts: ${history.length}, items redone: ${redone.length}`);
 });
+
+test('a long HTTP attempt heartbeats while it waits: a 4 s answer with a 1 s heartbeat timeout succeeds at once', async () => {
+  const res = await stack.request('POST', '/jobs', {
+    name: 'slow-http',
+    user_id: USER,
+    frequency: 'once',
+    execution_time: new Date().toISOString(),
+    heartbeat_timeout: '1s',
+    payload: { type: 'http', method: 'POST', url: `${sink.url}/delay/4000/slow`, timeout: '10s' },
+  });
+  expect(res.status).toBe(201);
+  const job = await waitForJobEnd(res.body.job_id);
+  expect(job.status).toBe('completed');
+  expect(job.last_execution).toMatchObject({ status: 'succeeded', attempts: 1 });
+  expect(sink.callsFor(res.body.job_id)).toHaveLength(1);
+  const unknown = await stack.request('GET', '/workers/no-such-worker');
+  expect(unknown.status).toBe(404);
+});
