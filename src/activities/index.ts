@@ -96,7 +96,12 @@ export function createActivities(deps: ActivityDeps): PayloadActivities {
       // Heartbeat while the attempt runs: a dead worker is noticed after heartbeat_timeout,
       // and cancellation reaches us through the heartbeat response.
       const beat = setInterval(() => ctx.heartbeat(details), heartbeatPeriodMs(ctx.info.heartbeatTimeoutMs));
-      await report(input.job_id, 'attemptStarted', { ...reported, started_at: new Date().toISOString() });
+      // Not awaited before the payload, so it does not delay the start; awaited before the end is
+      // reported, so the workflow always sees an attempt's start before its end.
+      const startReported = report(input.job_id, 'attemptStarted', {
+        ...reported,
+        started_at: new Date().toISOString(),
+      });
       try {
         if (attemptReport.attempt === 1 && input.hold_ms) {
           await holdUntil(Date.parse(input.scheduled_time), input.hold_ms, ctx.cancellationSignal);
@@ -136,14 +141,13 @@ export function createActivities(deps: ActivityDeps): PayloadActivities {
           };
           await handler(payload.args, handlerContext);
         }
-        await report(input.job_id, 'attemptEnded', {
-          ...reported,
-          finished_at: new Date().toISOString(),
-          status: 'succeeded',
-        });
+        const finishedAt = new Date().toISOString();
+        await startReported;
+        await report(input.job_id, 'attemptEnded', { ...reported, finished_at: finishedAt, status: 'succeeded' });
         return attemptReport;
       } catch (err) {
         const failure = toFailure(err, attemptReport, ctx);
+        await startReported;
         await report(input.job_id, 'attemptEnded', {
           ...reported,
           finished_at: new Date().toISOString(),
