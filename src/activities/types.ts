@@ -2,6 +2,7 @@
  * The contract between jobWorkflow and the payload activity. The workflow imports
  * this file for types only.
  */
+import type { AttemptEndedEvent, AttemptStartedEvent } from '../domain/attempts';
 import type { JobPayload } from '../domain/job-spec';
 import type { AttemptReport } from '../domain/job-state';
 
@@ -36,27 +37,12 @@ export interface PayloadActivities {
  * Signal an attempt sends to its own job workflow when it starts (before running the payload).
  * The workflow cannot see attempt starts itself (Temporal records only the last attempt), so this
  * is how every attempt — also one whose worker dies — gets an execution record with its worker.
+ * `execution_id` is the occurrence's idempotency key: late signals of an older occurrence are ignored.
  */
-export interface AttemptStartedSignal {
-  /** The occurrence's idempotency key (`<job_id>:<scheduled_time>`): late signals of an older occurrence are ignored. */
-  execution_id: string;
-  /** 1-based Temporal activity attempt. */
-  attempt: number;
-  worker_id: string;
-  /** UTC RFC 3339, worker clock. */
-  started_at: string;
-}
+export type AttemptStartedSignal = AttemptStartedEvent;
 
 /** Signal an attempt sends when it ends on its worker (any outcome); a dead worker sends none. */
-export interface AttemptEndedSignal {
-  execution_id: string;
-  attempt: number;
-  worker_id: string;
-  /** UTC RFC 3339, worker clock. */
-  finished_at: string;
-  status: 'succeeded' | 'failed' | 'timed_out' | 'cancelled';
-  error?: { message: string; type: string; non_retryable: boolean };
-}
+export type AttemptEndedSignal = AttemptEndedEvent;
 
 /** Names and payloads of the attempt signals (src/workflows/attempts.ts defines the handlers). */
 export interface AttemptSignals {

@@ -35,8 +35,8 @@ export const JOB_SEARCH_ATTRIBUTES = [
 
 /** `name=Type` pairs as `temporal server start-dev --search-attribute` takes them. */
 export function searchAttributeFlags(): string[] {
-  const typeName: Record<string, string> = { KEYWORD: 'Keyword', DATETIME: 'Datetime', KEYWORD_LIST: 'KeywordList' };
-  return JOB_SEARCH_ATTRIBUTES.map((key) => `${key.name}=${typeName[key.type] ?? key.type}`);
+  const typeName = { KEYWORD: 'Keyword', DATETIME: 'Datetime', KEYWORD_LIST: 'KeywordList' } as const;
+  return JOB_SEARCH_ATTRIBUTES.map((key) => `${key.name}=${typeName[key.type]}`);
 }
 
 /** Workflow type name of a job, used by the API without importing workflow code. */

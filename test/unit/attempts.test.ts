@@ -1,8 +1,16 @@
-/** The attempt list of an occurrence (src/workflows/attempts.ts), pure parts, fixed timestamps. */
+/** The attempt list of an occurrence (src/domain/attempts.ts), fixed timestamps. */
 import { describe, expect, it } from 'vitest';
-import type { AttemptEndedSignal, AttemptStartedSignal } from '../../src/activities/types';
+import {
+  type AttemptEndedEvent as AttemptEndedSignal,
+  type AttemptStartedEvent as AttemptStartedSignal,
+  closedAttempts,
+  MAX_WORKER_IDS,
+  withEnded,
+  withStarted,
+  withWorker,
+} from '../../src/domain/attempts';
 import type { AttemptRecord } from '../../src/domain/job-state';
-import { closedAttempts, MAX_WORKER_IDS, withEnded, withStarted, withWorker } from '../../src/workflows/attempts';
+import { searchAttributeFlags } from '../../src/domain/search-attributes';
 
 const KEY = 'job_1:2026-01-01T00:00:00.000Z';
 const T = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
@@ -72,6 +80,11 @@ describe('withEnded', () => {
     expect(withEnded(list, ended(1, 6, 'succeeded'))[0]?.status).toBe('worker_lost');
   });
 
+  it('keeps attempts sorted when an end without a start arrives', () => {
+    const list = withEnded(withStarted([], started(3, 'w1', 0)), ended(2, 4, 'succeeded'));
+    expect(list.map((a) => a.attempt)).toEqual([2, 3]);
+  });
+
   it('records an end without a start, starting at its end', () => {
     expect(withEnded([], ended(2, 4, 'succeeded'))).toEqual([
       { attempt: 2, worker_id: 'w1', started_at: T(4), finished_at: T(4), status: 'succeeded' },
@@ -111,6 +124,10 @@ describe('closedAttempts', () => {
     expect(closedAttempts([running(1)], outcome('failed', 'Timeout', 3))[0]?.status).toBe('worker_lost');
   });
 
+  it('an occurrence without attempts has none', () => {
+    expect(closedAttempts([], outcome('succeeded'))).toEqual([]);
+  });
+
   it('leaves ended attempts alone', () => {
     const done: AttemptRecord = { ...running(1), status: 'failed', finished_at: T(2) };
     expect(closedAttempts([done], outcome('failed', 'Error'))).toEqual([done]);
@@ -122,5 +139,14 @@ describe('withWorker', () => {
     expect(withWorker(['a', 'b'], 'a')).toEqual(['b', 'a']);
     const many = Array.from({ length: MAX_WORKER_IDS }, (_, i) => `w${i}`);
     expect(withWorker(many, 'new')).toEqual([...many.slice(1), 'new']);
+  });
+});
+
+describe('search attributes of the execution service', () => {
+  it('are registered with the others, with their types', () => {
+    expect(searchAttributeFlags()).toEqual(
+      expect.arrayContaining(['RunningWorker=Keyword', 'RunningAttempt=Keyword', 'WorkerIds=KeywordList']),
+    );
+    expect(searchAttributeFlags()).toContain('NextRunTime=Datetime');
   });
 });

@@ -12,7 +12,13 @@ import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { type AttemptReporter, createActivities, defineHandler, handlerRegistry } from '../../src/activities';
+import {
+  type AttemptReporter,
+  createActivities,
+  defineHandler,
+  demoHandlers,
+  handlerRegistry,
+} from '../../src/activities';
 import { RUNNING_ATTEMPT, RUNNING_WORKER, WORKER_IDS } from '../../src/domain/search-attributes';
 import {
   buildSpec,
@@ -181,6 +187,10 @@ describe('attempt records', () => {
         started_at: expect.any(String),
       });
       await waitFor('the handler running', () => release !== undefined);
+      // Signals of another occurrence (a late attempt of an older one) are ignored.
+      const other = { execution_id: `${id}:2000-01-01T00:00:00.000Z`, attempt: 7, worker_id: 'old-worker' };
+      await handle.signal('attemptStarted', { ...other, started_at: new Date(nowMs).toISOString() });
+      await handle.signal('attemptEnded', { ...other, finished_at: new Date(nowMs).toISOString(), status: 'failed' });
       release?.();
       await handle.result();
       const after = (await handle.describe()).typedSearchAttributes;
@@ -191,5 +201,34 @@ describe('attempt records', () => {
         expect.objectContaining({ attempt: 1, status: 'succeeded', worker_id: WORKER_ID }),
       ]);
     });
+  });
+});
+
+describe('queue routing', () => {
+  it('runs the attempts of a job with `queue` on that task queue, the workflow stays on its own', async () => {
+    const id = testSlug();
+    const heavyQueue = `${id}-heavy`;
+    const nowMs = await env.currentTimeMs();
+    const spec = buildSpec(id, nowMs, {
+      frequency: 'once',
+      execution_time: new Date(nowMs).toISOString(),
+      queue: heavyQueue,
+      payload: { type: 'handler', name: 'demo.echo', args: {} },
+    });
+    const main = await worker(id, reporter(env.client));
+    const heavy = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: heavyQueue,
+      activities: createActivities({ workerIdentity: 'heavy-worker', handlers: demoHandlers }),
+      identity: 'heavy-worker',
+    });
+    const job = await heavy.runUntil(
+      main.runUntil(async () => {
+        const handle = await startJob(env, id, spec);
+        await handle.result();
+        return describeJob(handle);
+      }),
+    );
+    expect(job.last_execution).toMatchObject({ status: 'succeeded', worker_id: 'heavy-worker' });
   });
 });
