@@ -212,7 +212,9 @@ test('a worker limited to 2 concurrent executions runs at most 2 of 10 due jobs 
   expect(ended.map((j) => j.last_execution.worker_id)).toEqual(Array(10).fill(limitedId));
   const calls = sink.calls.filter((c) => c.path.endsWith('/limited'));
   expect(calls).toHaveLength(10);
-  expect(Math.max(...calls.map((c) => c.inFlight))).toBe(2);
+  // Without the limit, the 10 due jobs' requests would overlap up to 10 deep.
+  expect(Math.max(...calls.map((c) => c.inFlight))).toBeLessThanOrEqual(2);
+  console.log(`[e2e concurrency] most requests in flight at once: ${Math.max(...calls.map((c) => c.inFlight))}`);
   const limited = await stack.request('GET', `/workers/${limitedId}?task_queue=${queue}`);
   expect(limited.body).toMatchObject({ worker_id: limitedId, task_queue: queue, capacity: 2, status: 'healthy' });
 });
