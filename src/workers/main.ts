@@ -7,7 +7,14 @@
  */
 import { resolve } from 'node:path';
 import { Client } from '@temporalio/client';
-import { DefaultLogger, type LogLevel, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  type LogLevel,
+  NativeConnection,
+  Runtime,
+  Worker,
+  type WorkflowBundleOption,
+} from '@temporalio/worker';
 import { require as tsxRequire } from 'tsx/cjs/api';
 import {
   type AttemptReporter,
@@ -27,6 +34,8 @@ export interface WorkerOptions {
   connection: NativeConnection;
   /** Handler functions; default: the built-in demo handlers plus those of HANDLER_MODULES. */
   handlers?: HandlerRegistry;
+  /** A prebuilt workflow bundle (tests); default: bundle src/workflows at start. */
+  workflowBundle?: WorkflowBundleOption;
 }
 
 /**
@@ -59,14 +68,14 @@ export function loadHandlers(modules: string | undefined): HandlerRegistry {
 }
 
 /** Builds a worker for the job task queue (does not run it), with the configured limits. */
-export async function createWorker({ config, connection, handlers }: WorkerOptions): Promise<Worker> {
+export async function createWorker({ config, connection, handlers, workflowBundle }: WorkerOptions): Promise<Worker> {
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   return Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TASK_QUEUE,
     identity: config.workerIdentity,
-    workflowsPath: require.resolve('../workflows'),
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities: createActivities({
       workerIdentity: config.workerIdentity,
       handlers: handlers ?? loadHandlers(config.HANDLER_MODULES),

@@ -19,7 +19,9 @@ import {
   demoHandlers,
   handlerRegistry,
 } from '../../src/activities';
+import { loadConfig } from '../../src/config';
 import { RUNNING_ATTEMPT, RUNNING_WORKER, WORKER_IDS } from '../../src/domain/search-attributes';
+import { createWorker } from '../../src/workers/main';
 import {
   buildSpec,
   describeJob,
@@ -230,5 +232,33 @@ describe('queue routing', () => {
       }),
     );
     expect(job.last_execution).toMatchObject({ status: 'succeeded', worker_id: 'heavy-worker' });
+  });
+});
+
+describe('createWorker (src/workers/main.ts)', () => {
+  it('applies the configured limits, grace period, identity and task queue', async () => {
+    const config = loadConfig({
+      TASK_QUEUE: testSlug(),
+      WORKER_IDENTITY: 'limited-worker',
+      MAX_CONCURRENT_EXECUTIONS: '2',
+      EXECUTIONS_PER_SECOND: '5',
+      TASK_QUEUE_EXECUTIONS_PER_SECOND: '20',
+      SHUTDOWN_GRACE: '3s',
+    });
+    const w = await createWorker({
+      config,
+      connection: env.nativeConnection,
+      handlers: demoHandlers,
+      workflowBundle: await jobWorkflowBundle(),
+    });
+    expect(w.options).toMatchObject({
+      taskQueue: config.TASK_QUEUE,
+      identity: 'limited-worker',
+      maxActivitiesPerSecond: 5,
+      maxTaskQueueActivitiesPerSecond: 20,
+      shutdownGraceTimeMs: 3_000,
+    });
+    expect(JSON.stringify(w.options.tuner)).toContain('"numSlots":2');
+    await w.runUntil(Promise.resolve()); // starts and shuts down, releasing the connection
   });
 });
