@@ -111,6 +111,17 @@ function secondPassOf(zone: string, atMs: number): OffsetTransition | undefined 
 }
 
 /**
+ * True when `change` moves the clock forward by less than 3 h, the job is fixed-time, and one
+ * of its times falls in the skipped local interval [change + before, change + after).
+ */
+function runsSkippedTimes(cron: CronSchedule, change: OffsetTransition): boolean {
+  const forward = change.afterMs - change.beforeMs;
+  if (!cron.fixedTime || forward <= 0 || forward >= CLOCK_CORRECTION_MS) return false;
+  const skipped = nextLocalMatch(cron, change.atMs + change.beforeMs);
+  return skipped !== null && skipped < change.atMs + change.afterMs;
+}
+
+/**
  * The first occurrence of a cron schedule at or after an instant, under the clock-change
  * policy described at the top of this module.
  * @param cron a parsed expression ({@link parseCron}).
@@ -128,6 +139,9 @@ export function cronOccurrenceAtOrAfter(cron: CronSchedule, zone: string, atMs: 
       // Fixed-time jobs skip the second pass: local times before the change's old wall clock are repeats.
       if (back !== undefined) from = back.atMs + (back.beforeMs - back.afterMs);
     }
+    // The clock jumps forward at `from` itself: skipped fixed times run now (as for a later change below).
+    const [jump] = transitionsBetween(zone, from - 1, from);
+    if (jump !== undefined && runsSkippedTimes(cron, jump)) return from;
     const offset = offsetAt(zone, from);
     const local = nextLocalMatch(cron, from + offset);
     if (local === null) return null;
@@ -135,12 +149,7 @@ export function cronOccurrenceAtOrAfter(cron: CronSchedule, zone: string, atMs: 
     const change = nextTransition(zone, from, candidate);
     if (change === null) return candidate;
     // The offset changes before the candidate: the candidate is not valid; look at the change.
-    const forward = change.afterMs - change.beforeMs;
-    if (cron.fixedTime && forward > 0 && forward < CLOCK_CORRECTION_MS) {
-      // Skipped local times [change + before, change + after): a match there runs at the change.
-      const skipped = nextLocalMatch(cron, change.atMs + change.beforeMs);
-      if (skipped !== null && skipped < change.atMs + change.afterMs) return change.atMs;
-    }
+    if (runsSkippedTimes(cron, change)) return change.atMs;
     from = change.atMs;
   }
 }
