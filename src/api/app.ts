@@ -8,6 +8,7 @@ import type { Logger } from '../logger';
 import { jobsRouter } from './jobs/routes';
 import { JobService } from './jobs/service';
 import { notFound, problemHandler } from './problem';
+import { schedulesRouter } from './schedules/routes';
 
 /** Largest accepted request body (a job spec); larger bodies get 413. */
 export const BODY_LIMIT = '64kb';
@@ -30,6 +31,7 @@ export function createApp({ client, taskQueue, logger, now }: AppDeps): Express 
 
   const jobs = new JobService({ client, taskQueue, ...(now ? { now } : {}) });
   app.use('/jobs', jobsRouter(jobs, logger));
+  app.use('/schedules', schedulesRouter(now));
 
   /** Liveness: the process answers. */
   app.get('/healthz', (_req, res) => {
