@@ -75,16 +75,25 @@ export function weeklyPattern(executionTime: string, timezone: string, days?: Sc
   return `${dailyPattern(executionTime, timezone).replace(/ \*$/, '')} ${list.join(',')}`;
 }
 
-/** The cron pattern of a `daily`, `weekly` or `cron` schedule (daily and weekly are crons at a time of day). */
+const patterns = new Map<string, string>();
+
+/**
+ * The cron pattern of a `daily`, `weekly` or `cron` schedule (daily and weekly are crons at a
+ * time of day). Memoised: building Intl formatters per occurrence would dominate the walk.
+ */
 function cronPattern(spec: ScheduleFields): string {
-  switch (spec.frequency) {
-    case 'daily':
-      return dailyPattern(spec.execution_time as string, spec.timezone);
-    case 'weekly':
-      return weeklyPattern(spec.execution_time as string, spec.timezone, spec.days_of_week);
-    default:
-      return (spec.cron as string).trim();
+  if (spec.frequency === 'cron') return spec.cron as string;
+  const key = `${spec.frequency}|${spec.execution_time}|${spec.timezone}|${spec.days_of_week?.join(',')}`;
+  let pattern = patterns.get(key);
+  if (pattern === undefined) {
+    pattern =
+      spec.frequency === 'weekly'
+        ? weeklyPattern(spec.execution_time as string, spec.timezone, spec.days_of_week)
+        : dailyPattern(spec.execution_time as string, spec.timezone);
+    if (patterns.size >= 1_000) patterns.clear();
+    patterns.set(key, pattern);
   }
+  return pattern;
 }
 
 /**
