@@ -96,6 +96,9 @@ function cronPattern(spec: ScheduleFields): string {
   return pattern;
 }
 
+/** No occurrence after 9999-12-31T23:59:59Z: RFC 3339 has four-digit years (croner stops there too). */
+export const LAST_OCCURRENCE_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
+
 /**
  * The first occurrence of the job's schedule at or after `atMs`, within [`start_at`, `end_at`].
  * `daily`, `weekly` and `cron` schedules follow the clock-change (DST) policy of Vixie cron /
@@ -109,7 +112,8 @@ function cronPattern(spec: ScheduleFields): string {
 export function occurrenceAtOrAfter(spec: ScheduleFields, atMs: number): number | null {
   const from = spec.start_at === undefined ? atMs : Math.max(atMs, Date.parse(spec.start_at));
   const next = unboundedOccurrenceAtOrAfter(spec, from);
-  return next === null || (spec.end_at !== undefined && next > Date.parse(spec.end_at)) ? null : next;
+  const end = spec.end_at === undefined ? LAST_OCCURRENCE_MS : Math.min(Date.parse(spec.end_at), LAST_OCCURRENCE_MS);
+  return next === null || next > end ? null : next;
 }
 
 function unboundedOccurrenceAtOrAfter(spec: ScheduleFields, atMs: number): number | null {

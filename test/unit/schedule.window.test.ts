@@ -153,3 +153,10 @@ describe('schedule checks at submit (jobSubmissionSchema)', () => {
     expect(fieldsOf({ frequency: 'cron', cron: '0 0 * * *', timezone: 'Mars/Base' })).toEqual(['timezone']);
   });
 });
+
+describe('the end of time', () => {
+  it('has no occurrence after 9999-12-31T23:59:59Z (RFC 3339 years have four digits)', () => {
+    const every = spec({ frequency: 'interval', every: '366d', execution_time: '9999-01-01T00:00:00Z' });
+    expect(planOccurrences(every, ms('9999-01-01T00:00:00Z'), 3).map(iso)).toEqual(['9999-01-01T00:00:00.000Z']);
+  });
+});
