@@ -104,7 +104,19 @@ function productionWalk(spec: ScheduleFields, at: number, max: number): number[]
   return planOccurrences(spec, at, max).filter((t) => t <= at + HORIZON_MS);
 }
 
-const tally = { cases: 0, occurrences: 0, emptyCases: 0, dstCases: 0 };
+const tally = {
+  walkCases: 0,
+  walkOccurrences: 0,
+  walkCasesWithNoOccurrence: 0,
+  walkCasesNearClockChange: 0,
+  nicknameOccurrences: 0,
+  atOrBeforeCases: 0,
+  windowCases: 0,
+};
+
+/** More runs for a one-off deeper check: SCHEDULE_PROPERTY_RUNS=20000 SCHEDULE_PROPERTY_SEED=1 npx vitest run … */
+const RUNS = Number(process.env.SCHEDULE_PROPERTY_RUNS ?? 1000);
+const SEED = Number(process.env.SCHEDULE_PROPERTY_SEED ?? 20261123);
 
 afterAll(() => {
   // The figures for the report (occurrences checked per run of this file).
@@ -122,12 +134,14 @@ describe('cron schedule walk = brute-force oracle (Vixie cron / cronie DST polic
         const expected = oracleOccurrences(expression, zone, at, HORIZON_MS, WALK);
         const actual = productionWalk(spec, at, WALK);
         expect(iso(actual)).toEqual(iso(expected));
-        tally.cases++;
-        tally.occurrences += expected.length;
-        if (expected.length === 0) tally.emptyCases++;
-        if ((ZONES[zone] as string[]).some((t) => Math.abs(Date.parse(t) - at) < 3 * DAY)) tally.dstCases++;
+        tally.walkCases++;
+        tally.walkOccurrences += expected.length;
+        if (expected.length === 0) tally.walkCasesWithNoOccurrence++;
+        if ((ZONES[zone] as string[]).some((t) => Math.abs(Date.parse(t) - at) <= 3 * DAY)) {
+          tally.walkCasesNearClockChange++;
+        }
       }),
-      { numRuns: 1000, seed: 20261123 },
+      { numRuns: RUNS, seed: SEED },
     );
   });
 
@@ -140,7 +154,7 @@ describe('cron schedule walk = brute-force oracle (Vixie cron / cronie DST polic
         const actual = planOccurrences(cronSpec(nickname, zone), at, 3).filter((t) => t <= at + 45 * DAY);
         expect(iso(actual), `${nickname} in ${zone}`).toEqual(iso(expected));
         expect(expected.length).toBeGreaterThan(0);
-        tally.occurrences += expected.length;
+        tally.nicknameOccurrences += expected.length;
       }
     }
   });
@@ -160,9 +174,9 @@ describe('walk invariants', () => {
         const following = occurrenceAtOrAfter(spec, before + 1);
         expect(following === null || following > at).toBe(true);
         if (after === at) expect(before).toBe(at);
-        tally.occurrences++;
+        tally.atOrBeforeCases++;
       }),
-      { numRuns: 300, seed: 42 },
+      { numRuns: Math.ceil(RUNS * 0.3), seed: SEED + 1 },
     );
   });
 
@@ -178,8 +192,9 @@ describe('walk invariants', () => {
         };
         const unbounded = planOccurrences(cronSpec(expression, zone), startAt, 50).filter((t) => t <= endAt);
         expect(iso(planOccurrences(bounded, at, 50))).toEqual(iso(unbounded));
+        tally.windowCases++;
       }),
-      { numRuns: 200, seed: 99 },
+      { numRuns: Math.ceil(RUNS * 0.2), seed: SEED + 2 },
     );
   });
 });
