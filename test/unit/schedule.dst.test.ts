@@ -60,6 +60,14 @@ describe('America/New_York', () => {
     ]);
   });
 
+  it('a skipped time and a time due at the transition are one occurrence', () => {
+    expect(plan(cron('0 2,3 * * *', 'America/New_York'), '2026-03-08T00:00:00Z', 3)).toEqual([
+      '2026-03-08T07:00:00Z', // 02:00 skipped + 03:00 EDT: once
+      '2026-03-09T06:00:00Z',
+      '2026-03-09T07:00:00Z',
+    ]);
+  });
+
   it('a wildcard job does not run for the skipped minutes', () => {
     expect(plan(cron('*/30 * * * *', 'America/New_York'), '2026-03-08T06:00:00Z', 4)).toEqual([
       '2026-03-08T06:00:00Z', // 01:00 EST
