@@ -188,8 +188,11 @@ export function checkSchedule(job: ScheduleSubmission, ctx: z.RefinementCtx): vo
  *   (required) in `timezone`, first at `execution_time` or the next such time after submission.
  * - `cron`: `cron` (5 fields, or 6 with seconds first, or a nickname like `@hourly`) in `timezone`;
  *   `execution_time`, if given, is when the schedule starts.
+ * - `weekly`: like `daily`, on the local `days_of_week` (default: the weekday of `execution_time`).
  * - `interval`: every `every` from the anchor `execution_time` (default: submission time);
  *   fixed rate, not drifting by run duration.
+ * - all: no occurrence outside [`start_at`, `end_at`]; clock changes follow Vixie cron / cronie
+ *   (./cron-schedule.ts); schedule rules are checked by {@link checkSchedule}.
  */
 export const jobSubmissionSchema = z
   .strictObject({
