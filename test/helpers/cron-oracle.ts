@@ -115,29 +115,47 @@ function matchesMinute(f: Fields, localMs: number): boolean {
 const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
 const offsetCache = new Map<string, Map<number, number>>();
 
-/** UTC offset (ms) of `zone` at `atMs`, from Intl's "GMT+05:45" text; cached per 15-minute bucket. */
-export function oracleOffset(zone: string, atMs: number): number {
-  // Every zone change since 1970 in the zones we test falls on a quarter hour of UTC.
-  const bucket = Math.floor(atMs / (15 * MINUTE));
-  let byBucket = offsetCache.get(zone);
-  if (byBucket === undefined) {
-    byBucket = new Map();
-    offsetCache.set(zone, byBucket);
-  }
-  const cached = byBucket.get(bucket);
-  if (cached !== undefined) return cached;
+/** UTC offset (ms) of `zone` at `instantMs`, read from Intl's "GMT+05:45" text. */
+function intlOffset(zone: string, instantMs: number): number {
   let formatter = offsetFormatters.get(zone);
   if (formatter === undefined) {
     formatter = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
     offsetFormatters.set(zone, formatter);
   }
-  const name = formatter.formatToParts(new Date(bucket * 15 * MINUTE)).find((p) => p.type === 'timeZoneName')?.value;
+  const name = formatter.formatToParts(new Date(instantMs)).find((p) => p.type === 'timeZoneName')?.value;
   const match = /^GMT(?:([+-−])(\d\d):(\d\d))?$/.exec(name ?? '');
   if (match === null) throw new Error(`oracle: cannot read offset "${name}"`);
   const sign = match[1] === '+' ? 1 : -1;
-  const offset = match[1] === undefined ? 0 : sign * (Number(match[2]) * HOUR + Number(match[3]) * MINUTE);
-  byBucket.set(bucket, offset);
+  return match[1] === undefined ? 0 : sign * (Number(match[2]) * HOUR + Number(match[3]) * MINUTE);
+}
+
+function cached(zone: string, key: number, compute: () => number): number {
+  let byKey = offsetCache.get(zone);
+  if (byKey === undefined) {
+    byKey = new Map();
+    offsetCache.set(zone, byKey);
+  }
+  let offset = byKey.get(key);
+  if (offset === undefined) {
+    offset = compute();
+    byKey.set(key, offset);
+  }
   return offset;
+}
+
+/**
+ * UTC offset (ms) of `zone` at minute `atMs`: from the quarter-hour buckets around it, and minute
+ * by minute inside a bucket whose two ends differ (a change not on a quarter hour, e.g.
+ * St. John's at 00:01 local until 2011). Assumes at most one change per quarter hour.
+ */
+export function oracleOffset(zone: string, atMs: number): number {
+  const QUARTER = 15 * MINUTE;
+  const bucket = Math.floor(atMs / QUARTER);
+  const start = cached(zone, bucket * QUARTER, () => intlOffset(zone, bucket * QUARTER));
+  const end = cached(zone, (bucket + 1) * QUARTER, () => intlOffset(zone, (bucket + 1) * QUARTER));
+  if (start === end) return start;
+  const minute = Math.floor(atMs / MINUTE) * MINUTE;
+  return cached(zone, minute, () => intlOffset(zone, minute));
 }
 
 /**

@@ -176,6 +176,15 @@ describe('Pacific/Apia 2011 (24-hour jump)', () => {
   });
 });
 
+describe('America/St_Johns 2008 (clock change at 00:01 local, not on a quarter hour)', () => {
+  it('00:30 on 2008-03-09 (00:01 → 01:01) runs at the transition, 01:01 NDT', () => {
+    expect(plan(cron('30 0 * * *', 'America/St_Johns'), '2008-03-08T12:00:00Z', 2)).toEqual([
+      '2008-03-09T03:31:00Z',
+      '2008-03-10T03:00:00Z', // 00:30 NDT
+    ]);
+  });
+});
+
 describe('day fields', () => {
   it('day-of-month OR day-of-week when both are restricted (Vixie cron)', () => {
     expect(plan(cron('0 0 13 * 5', 'UTC'), '2026-02-01T00:00:00Z', 4)).toEqual([
