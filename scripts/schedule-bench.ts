@@ -4,6 +4,7 @@
  * Run: npx tsx scripts/schedule-bench.ts
  */
 import { nextOccurrence, occurrenceAtOrAfter, type ScheduleFields } from '../src/domain/schedule';
+import { offsetAt } from '../src/domain/time-zone';
 
 const CASES: Array<[string, ScheduleFields, string]> = [
   [
@@ -49,3 +50,8 @@ for (const [label, spec, from] of CASES) {
     `${label}: ${n} occurrences over ${span.toFixed(1)} days in ${elapsed.toFixed(0)} ms (${((elapsed * 1000) / n).toFixed(1)} µs each)`,
   );
 }
+
+// First use of a zone-year builds its transition table from Intl (later lookups are cached).
+const coldStarted = performance.now();
+for (let year = 2030; year < 2040; year++) offsetAt('Europe/Paris', Date.UTC(year, 5, 1));
+console.log(`transition tables: ${((performance.now() - coldStarted) / 10).toFixed(2)} ms per new zone-year`);
