@@ -4,7 +4,9 @@
  * time, Vixie cron / cronie clock-change policy). Random expressions (5 and 6 fields, fixed-time
  * and wildcard), zones with 30-minute, 2-hour, 24-hour and midnight clock changes, and instants
  * both anywhere in 1975–2037 and within days of a clock change. Seeds are fixed so a failure
- * reproduces; fast-check prints the shrunk counterexample.
+ * reproduces; fast-check prints the shrunk counterexample. Also: midnight changes (Havana,
+ * Santiago), Ramadan suspensions (Casablanca), 30-minute zone shifts (Caracas, Pyongyang), a 24-hour
+ * jump (Kiritimati 1995) and Dublin's negative DST.
  */
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -34,6 +36,13 @@ const ZONES: Record<string, string[]> = {
   'Australia/Adelaide': ['2026-04-04T16:30:00Z', '2026-10-03T16:30:00Z'],
   'Asia/Tehran': ['2021-03-21T20:30:00Z', '2021-09-21T19:30:00Z'],
   'Asia/Kathmandu': ['1985-12-31T18:30:00Z'],
+  'America/Havana': ['2026-03-08T05:00:00Z', '2026-11-01T05:00:00Z'],
+  'America/Santiago': ['2026-04-05T03:00:00Z', '2026-09-06T04:00:00Z'],
+  'Africa/Casablanca': ['2026-02-15T02:00:00Z', '2026-03-22T02:00:00Z'],
+  'Pacific/Kiritimati': ['1994-12-31T10:00:00Z'],
+  'America/Caracas': ['2007-12-09T07:00:00Z', '2016-05-01T07:00:00Z'],
+  'Asia/Pyongyang': ['2015-08-14T15:00:00Z', '2018-05-04T14:30:00Z'],
+  'Europe/Dublin': ['2026-03-29T01:00:00Z', '2026-10-25T01:00:00Z'],
 };
 
 const pick = <T>(...values: T[]) => fc.constantFrom(...values);
