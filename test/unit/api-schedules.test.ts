@@ -100,6 +100,12 @@ describe('POST /schedules/preview', () => {
     expect(capped.body.run_times).toHaveLength(2);
   });
 
+  it('a schedule that has ended by `from` has no run times', async () => {
+    const res = await preview({ frequency: 'cron', cron: '0 * * * *', end_at: '2026-01-01T00:00:00Z' });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ run_times: [] });
+  });
+
   it('a once job past its time runs at once: its (past) time is the one run time', async () => {
     const res = await preview({ frequency: 'once', execution_time: '2026-11-01T00:00:00Z' });
     expect(res.body.run_times).toEqual(['2026-11-01T00:00:00.000Z']);
