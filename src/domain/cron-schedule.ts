@@ -28,6 +28,12 @@ const SECOND_MS = 1_000;
 /** Clock changes of this size or more are corrections, not DST (cronie: "more than 3 hours"; cron.c: < 3 h is DST). */
 export const CLOCK_CORRECTION_MS = 3 * 3_600_000;
 
+/**
+ * More than any difference between two UTC offsets of one zone (offsets span -15:56 LMT to
+ * +15:13 LMT in the tz database): see the skip in {@link cronOccurrenceAtOrAfter}.
+ */
+const SKIP_AHEAD_MS = 48 * 3_600_000;
+
 /** A parsed cron expression. */
 export interface CronSchedule {
   /** The expression as given (trimmed). */
@@ -132,7 +138,7 @@ function runsSkippedTimes(cron: CronSchedule, change: OffsetTransition): boolean
  */
 export function cronOccurrenceAtOrAfter(cron: CronSchedule, zone: string, atMs: number): number | null {
   let from = Math.ceil(atMs / SECOND_MS) * SECOND_MS;
-  // Each pass moves `from` to the next clock change: bounded by the changes until year 9999.
+  // Each pass moves `from` to the next clock change or close to the candidate.
   for (;;) {
     if (cron.fixedTime) {
       const back = secondPassOf(zone, from);
@@ -146,8 +152,18 @@ export function cronOccurrenceAtOrAfter(cron: CronSchedule, zone: string, atMs: 
     const local = nextLocalMatch(cron, from + offset);
     if (local === null) return null;
     const candidate = local - offset;
-    const change = nextTransition(zone, from, candidate);
-    if (change === null) return candidate;
+    const horizon = Math.min(candidate, from + SKIP_AHEAD_MS);
+    const change = nextTransition(zone, from, horizon);
+    if (change === null) {
+      if (candidate === horizon) return candidate;
+      // No change within SKIP_AHEAD_MS of `from`, and the candidate lies beyond. After that long the
+      // local clock is past local(from) whatever the offsets did, and before candidate - SKIP_AHEAD_MS
+      // it is short of the candidate's local time, so nothing in between can match (nor be a
+      // skipped match of a clock change): resume just before the candidate. Keeps a rare
+      // expression (29 February on a Sunday) from walking every clock change of 28 years.
+      from = candidate - SKIP_AHEAD_MS;
+      continue;
+    }
     // The offset changes before the candidate: the candidate is not valid; look at the change.
     if (runsSkippedTimes(cron, change)) return change.atMs;
     from = change.atMs;

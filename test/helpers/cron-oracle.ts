@@ -103,6 +103,8 @@ export function parseOracle(expression: string): Fields {
 
 /** Does local minute `localMs` (local time written as UTC epoch ms) match all fields but seconds? */
 function matchesMinute(f: Fields, localMs: number): boolean {
+  const minutes = Math.floor(localMs / MINUTE);
+  if (!f.minutes.has(((minutes % 60) + 60) % 60)) return false;
   const d = new Date(localMs);
   if (!f.minutes.has(d.getUTCMinutes()) || !f.hours.has(d.getUTCHours()) || !f.months.has(d.getUTCMonth() + 1)) {
     return false;
@@ -148,12 +150,18 @@ function cached(zone: string, key: number, compute: () => number): number {
  * by minute inside a bucket whose two ends differ (a change not on a quarter hour, e.g.
  * St. John's at 00:01 local until 2011). Assumes at most one change per quarter hour.
  */
+let last = { zone: '', bucket: Number.NaN, offset: 0 };
+
 export function oracleOffset(zone: string, atMs: number): number {
   const QUARTER = 15 * MINUTE;
   const bucket = Math.floor(atMs / QUARTER);
+  if (zone === last.zone && bucket === last.bucket) return last.offset;
   const start = cached(zone, bucket * QUARTER, () => intlOffset(zone, bucket * QUARTER));
   const end = cached(zone, (bucket + 1) * QUARTER, () => intlOffset(zone, (bucket + 1) * QUARTER));
-  if (start === end) return start;
+  if (start === end) {
+    last = { zone, bucket, offset: start };
+    return start;
+  }
   const minute = Math.floor(atMs / MINUTE) * MINUTE;
   return cached(zone, minute, () => intlOffset(zone, minute));
 }
@@ -177,6 +185,7 @@ export function oracleOccurrences(
   const firstMinute = Math.floor(atMs / MINUTE) * MINUTE;
   // Start 3 h earlier to know which local minutes were already seen (second-pass rule).
   const firstSeen = new Map<number, number>();
+  const seenOrder: number[] = [];
   let previousLocal: number | undefined;
   for (let s = firstMinute - CORRECTION; s <= atMs + horizonMs && out.length < max; s += MINUTE) {
     const local = s + oracleOffset(zone, s);
@@ -190,7 +199,14 @@ export function oracleOccurrences(
       if (skippedMatch) push(s);
     }
     const seenAt = firstSeen.get(local);
-    if (seenAt === undefined) firstSeen.set(local, s);
+    if (seenAt === undefined) {
+      firstSeen.set(local, s);
+      seenOrder.push(local);
+    }
+    // Forget local minutes first seen 3 h or more ago (they no longer make a second pass).
+    while (seenOrder.length > 0 && (firstSeen.get(seenOrder[0] as number) as number) <= s - CORRECTION) {
+      firstSeen.delete(seenOrder.shift() as number);
+    }
     const secondPass = seenAt !== undefined && s - seenAt < CORRECTION;
     if (matchesMinute(f, local) && !(f.fixedTime && secondPass)) {
       for (const second of f.seconds) push(s + second * 1000);

@@ -169,6 +169,19 @@ describe('cron schedule walk = brute-force oracle (Vixie cron / cronie DST polic
   });
 });
 
+describe('rare expressions (months between occurrences) = oracle over 10 months', () => {
+  // Each next occurrence lies far beyond the clock changes in between (the walk skips ahead).
+  const EXPRESSIONS = ['30 2 29 3 *', '30 2 25 10 *', '*/20 2 8 3 *', '15 1 1 11 *', '45 1 5 4 *'];
+  const FROM = Date.parse('2026-02-01T00:00:00Z');
+  it.each(['Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe'])('%s', (zone) => {
+    for (const expression of EXPRESSIONS) {
+      const expected = oracleOccurrences(expression, zone, FROM, 300 * DAY, 3);
+      const actual = planOccurrences(cronSpec(expression, zone), FROM, 3).filter((t) => t <= FROM + 300 * DAY);
+      expect(iso(actual), `${expression} in ${zone}`).toEqual(iso(expected));
+    }
+  });
+});
+
 describe('walk invariants', () => {
   it('occurrenceAtOrBefore is the latest occurrence at or before the instant', () => {
     fc.assert(
