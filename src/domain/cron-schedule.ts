@@ -133,7 +133,8 @@ function runsSkippedTimes(cron: CronSchedule, change: OffsetTransition): boolean
  * @param cron a parsed expression ({@link parseCron}).
  * @param zone IANA time zone the fields are read in (validated).
  * @param atMs epoch milliseconds (UTC).
- * @returns epoch milliseconds (a whole second), or null when the expression never fires again.
+ * @returns epoch milliseconds (a whole second), or null when the expression never fires again
+ *   (croner searches local times up to the end of the year 2999).
  * @throws {RangeError} when Intl does not know the zone.
  */
 export function cronOccurrenceAtOrAfter(cron: CronSchedule, zone: string, atMs: number): number | null {
