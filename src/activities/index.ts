@@ -121,7 +121,7 @@ function toFailure(err: unknown, report: AttemptReport, signal: AbortSignal): Er
   const cause = (error as { cause?: { message?: string } }).cause?.message;
   return ApplicationFailure.create({
     message: cause ? `${error.message}: ${cause}` : error.message,
-    type: error instanceof NonRetryableError ? 'NonRetryableError' : error.name || 'Error',
+    type: error.name || 'Error',
     nonRetryable: error instanceof NonRetryableError,
     details: [report],
   });
