@@ -153,6 +153,8 @@ export const jobViewSchema = z
     details_unavailable: z.string().optional(),
   })
   .meta({ id: 'JobView' });
+/** `GET /jobs/{job_id}` as a client reads it. */
+export type JobDetails = z.output<typeof jobViewSchema>;
 
 /** Answer of `DELETE /jobs/{job_id}`. */
 export const cancelledJobSchema = z.object({ job_id: z.string(), status: z.string() }).meta({ id: 'CancelledJob' });
