@@ -233,3 +233,11 @@ z.globalRegistry.add(jobSubmissionSchema, {
     'Body of POST /jobs. The owner (user_id) is the caller of the API key. Durations are strings like "90s", ' +
     '"15m", "1h30m"; times are RFC 3339 with a zone. Unknown fields are refused (400).',
 });
+z.globalRegistry.add(httpPayloadSchema.shape.body.unwrap(), {
+  id: 'HttpBody',
+  description: 'A string is sent as is; any other JSON value is sent as application/json.',
+});
+z.globalRegistry.add(handlerPayloadSchema.shape.args.unwrap(), {
+  id: 'HandlerArgs',
+  description: 'Any JSON value, passed to the handler.',
+});
