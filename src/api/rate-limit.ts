@@ -31,6 +31,8 @@ function limiter(limit: number, what: string, store: Store | undefined): Request
     standardHeaders: 'draft-6',
     legacyHeaders: false,
     ...(store ? { store } : {}),
+    // Keys are user ids, not client IPs: the library's proxy and IP checks do not apply.
+    validate: { ip: false, trustProxy: false, xForwardedForHeader: false },
     // One bucket per user (from the API key), not per IP: users behind one proxy do not share.
     keyGenerator: (_req, res) => principalOf(res).user_id,
     handler: (req, res) => {

@@ -157,6 +157,24 @@ describe('toJobSpec', () => {
 });
 
 describe('firstOccurrence', () => {
+  it('weekly: the time of day of execution_time on the listed days, or on its own weekday by default', () => {
+    // 2026-01-05 is a Monday; submitted after that Monday's 09:00.
+    const weekly = (days?: ('mon' | 'wed')[]) =>
+      toJobSpec(
+        parse({
+          name: 'n',
+          frequency: 'weekly',
+          execution_time: '2026-01-05T09:00:00Z',
+          ...(days ? { days_of_week: days } : {}),
+          payload: HANDLER_PAYLOAD,
+        }),
+        'job_1',
+        ms('2026-01-05T10:00:00Z'),
+      );
+    expect(iso(firstOccurrence(weekly(['wed', 'mon'])))).toBe('2026-01-07T09:00:00.000Z');
+    expect(iso(firstOccurrence(weekly()))).toBe('2026-01-12T09:00:00.000Z');
+  });
+
   it('once in the past: that (past) time, i.e. at once', () => {
     const spec = toJobSpec(
       parse({
