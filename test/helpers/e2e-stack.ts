@@ -89,11 +89,11 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** Our environment without anything that could point the children elsewhere. */
+/** Our environment without anything that could point the children elsewhere or change their keys and limits. */
 function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^TEMPORAL_/.test(key) || /proxy$/i.test(key)) continue;
+    if (/^(TEMPORAL_|API_|AUTH_|RATE_LIMIT_|HTTP_)/.test(key) || /proxy$/i.test(key)) continue;
     env[key] = value;
   }
   return env;
