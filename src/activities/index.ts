@@ -6,7 +6,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { AttemptReport } from '../domain/job-state';
 import { type HandlerRegistry, NonRetryableError } from './handlers';
-import { HttpStatusError, sendHttp } from './http';
+import { createHttpExecutor, type HttpExecutorOptions, HttpStatusError, sendHttp } from './http';
 import type { PayloadActivities, RunPayloadInput } from './types';
 
 export {
@@ -24,8 +24,8 @@ export interface ActivityDeps {
   workerIdentity: string;
   /** Handler functions by name. */
   handlers: HandlerRegistry;
-  /** fetch implementation for `http` payloads (default: the global fetch). */
-  fetch?: typeof fetch;
+  /** SSRF allow-list and limits of `http` payloads (default: no internal target allowed, 1 MiB, 5 redirects). */
+  http?: HttpExecutorOptions;
 }
 
 /** Heartbeat period while an attempt runs: a third of the heartbeat timeout, 1 s when none is set. */
@@ -38,6 +38,7 @@ function heartbeatPeriodMs(heartbeatTimeoutMs: number | undefined): number {
  * @returns `{ runPayload }`, see {@link PayloadActivities}.
  */
 export function createActivities(deps: ActivityDeps): PayloadActivities {
+  const http = createHttpExecutor(deps.http);
   return {
     async runPayload(input: RunPayloadInput): Promise<AttemptReport> {
       const ctx = Context.current();
@@ -51,7 +52,7 @@ export function createActivities(deps: ActivityDeps): PayloadActivities {
         }
         const { payload } = input;
         if (payload.type === 'http') {
-          const outcome = await sendHttp(payload, input.idempotency_key, ctx.cancellationSignal, deps.fetch);
+          const outcome = await sendHttp(payload, input.idempotency_key, ctx.cancellationSignal, http);
           report.http_status = outcome.status;
         } else {
           const handler = deps.handlers.get(payload.name);
@@ -120,7 +121,7 @@ function toFailure(err: unknown, report: AttemptReport, signal: AbortSignal): Er
   const cause = (error as { cause?: { message?: string } }).cause?.message;
   return ApplicationFailure.create({
     message: cause ? `${error.message}: ${cause}` : error.message,
-    type: error instanceof NonRetryableError ? 'NonRetryableError' : error.name || 'Error',
+    type: error.name || 'Error',
     nonRetryable: error instanceof NonRetryableError,
     details: [report],
   });

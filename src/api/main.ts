@@ -5,13 +5,33 @@
 import { loadConfigOrExit, temporalAddress } from '../config';
 import { createLogger } from '../logger';
 import { createApp } from './app';
+import { authOptionsFromConfig } from './auth';
 import { createTemporalClient } from './temporal-client';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger('api', config.LOG_LEVEL);
   const client = createTemporalClient(temporalAddress(config), config.TEMPORAL_NAMESPACE);
-  const app = createApp({ client, taskQueue: config.TASK_QUEUE, logger });
+  const auth = authOptionsFromConfig(config);
+  if (auth.mode === 'disabled') {
+    logger.warn(
+      'AUTHENTICATION IS DISABLED (AUTH_DISABLED=true): anyone who reaches this port acts as an admin. Never do this on a network.',
+    );
+  } else {
+    const users = new Set(auth.keys.map((k) => k.user_id)).size;
+    if (auth.keys.length === 0) logger.warn('no API keys configured (API_KEYS, API_KEYS_FILE): every call gets 401');
+    else logger.info({ keys: auth.keys.length, users }, 'API keys loaded');
+  }
+  const app = createApp({
+    client,
+    taskQueue: config.TASK_QUEUE,
+    logger,
+    auth,
+    rateLimit: {
+      submissionsPerMinute: config.RATE_LIMIT_SUBMISSIONS_PER_MINUTE,
+      writesPerMinute: config.RATE_LIMIT_WRITES_PER_MINUTE,
+    },
+  });
   const server = app.listen(config.API_PORT, config.API_HOST, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.API_PORT;

@@ -197,7 +197,6 @@ export function checkSchedule(job: ScheduleSubmission, ctx: z.RefinementCtx): vo
 export const jobSubmissionSchema = z
   .strictObject({
     name: z.string().trim().min(1).max(200),
-    user_id: identifierSchema,
     ...scheduleShape,
     /** Occurrences missed by more than `catchup_window` (workers/server down, paused): see MISFIRE_POLICIES. */
     misfire_policy: z.enum(MISFIRE_POLICIES).default('latest'),
@@ -231,6 +230,8 @@ export type RetrySettings = z.output<typeof retrySchema>;
  */
 export interface JobSpec extends JobSubmission {
   job_id: string;
+  /** Owner of the job: the `user_id` of the API key that submitted it (never taken from the body). */
+  user_id: string;
   /** When the API accepted the job (UTC, milliseconds); no occurrence falls before it, except an
    * `interval` job's first one, anchored at this time truncated to the second ("runs now"). */
   created_at: string;
@@ -238,18 +239,49 @@ export interface JobSpec extends JobSubmission {
 
 /**
  * Builds the job spec from a validated submission: normalises `execution_time`
- * to UTC and stamps id and submission time.
+ * to UTC and stamps id, owner and submission time.
  * @param submission output of {@link jobSubmissionSchema}.
  * @param jobId the workflow id to use.
  * @param nowMs submission time, epoch milliseconds.
+ * @param userId owner, from the caller's API key.
  * `execution_time` is truncated to whole seconds.
  */
-export function toJobSpec(submission: JobSubmission, jobId: string, nowMs: number): JobSpec {
+export function toJobSpec(submission: JobSubmission, jobId: string, nowMs: number, userId: string): JobSpec {
   // Schedules have a resolution of one second (cron's finest field): times are truncated to it.
   const wholeSecond = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString();
-  const spec: JobSpec = { ...submission, job_id: jobId, created_at: new Date(nowMs).toISOString() };
+  const spec: JobSpec = { ...submission, job_id: jobId, user_id: userId, created_at: new Date(nowMs).toISOString() };
   if (submission.execution_time !== undefined) {
     spec.execution_time = wholeSecond(Date.parse(submission.execution_time));
   }
   return spec;
 }
+
+// OpenAPI metadata (names and descriptions in the generated document, src/api/openapi.ts), kept
+// apart from the schemas above so that adding a field stays a one-line change.
+z.globalRegistry.add(httpPayloadSchema, {
+  id: 'HttpPayload',
+  description: 'One HTTP request per attempt; 2xx is success. Private, loopback and link-local targets are refused.',
+});
+z.globalRegistry.add(handlerPayloadSchema, {
+  id: 'HandlerPayload',
+  description: 'A function registered in the worker, called with JSON args.',
+});
+z.globalRegistry.add(payloadSchema, { id: 'JobPayload', description: 'What each occurrence runs.' });
+z.globalRegistry.add(retrySchema, {
+  id: 'RetrySettings',
+  description: "Retry policy of one occurrence (Temporal's RetryPolicy).",
+});
+z.globalRegistry.add(jobSubmissionSchema, {
+  id: 'JobSubmission',
+  description:
+    'Body of POST /jobs. The owner (user_id) is the caller of the API key. Durations are strings like "90s", ' +
+    '"15m", "1h30m"; times are RFC 3339 with a zone. Unknown fields are refused (400).',
+});
+z.globalRegistry.add(httpPayloadSchema.shape.body.unwrap(), {
+  id: 'HttpBody',
+  description: 'A string is sent as is; any other JSON value is sent as application/json.',
+});
+z.globalRegistry.add(handlerPayloadSchema.shape.args.unwrap(), {
+  id: 'HandlerArgs',
+  description: 'Any JSON value, passed to the handler.',
+});

@@ -5,6 +5,7 @@
  */
 import { DefaultLogger, type LogLevel, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities, demoHandlers, type HandlerRegistry } from '../activities';
+import { parseAllowTargets } from '../activities/http-guard';
 import { type Config, loadConfigOrExit, temporalAddress } from '../config';
 import { createLogger } from '../logger';
 
@@ -24,7 +25,15 @@ export async function createWorker({ config, connection, handlers = demoHandlers
     taskQueue: config.TASK_QUEUE,
     identity: config.workerIdentity,
     workflowsPath: require.resolve('../workflows'),
-    activities: createActivities({ workerIdentity: config.workerIdentity, handlers }),
+    activities: createActivities({
+      workerIdentity: config.workerIdentity,
+      handlers,
+      http: {
+        allow: parseAllowTargets(config.HTTP_ALLOW_TARGETS),
+        maxResponseBytes: config.HTTP_MAX_RESPONSE_BYTES,
+        maxRedirects: config.HTTP_MAX_REDIRECTS,
+      },
+    }),
     shutdownGraceTime: '10s',
   });
 }

@@ -11,6 +11,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type EmbeddedServer, startEmbeddedServer } from '../../src/dev/embedded-server';
 import { type Child, startEntry, stopProcess, waitForOutput } from '../../src/dev/processes';
+import { apiKeysEnv, type TestCaller } from './api-keys';
+
+/** The API key {@link Stack.request} sends unless told otherwise: an admin whose user id is u003. */
+export const E2E_CALLER: TestCaller = {
+  user_id: 'u003',
+  role: 'admin',
+  key: 'sk_test_e2e_u003_0123456789abcdefghijkl',
+};
 
 /** Picks `count` distinct free TCP ports on 127.0.0.1 (all held open at once, then released). */
 export async function freePorts(count: number): Promise<number[]> {
@@ -54,6 +62,10 @@ export interface StackOptions {
   name: string;
   /** LOG_LEVEL of the children; must be info or lower, since the ready lines are info lines. */
   logLevel?: 'info' | 'debug';
+  /** API keys the API accepts (besides {@link E2E_CALLER}). */
+  callers?: TestCaller[];
+  /** More environment of the worker and the API (e.g. rate limits). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** A running stack. */
@@ -67,8 +79,8 @@ export interface Stack {
   server: EmbeddedServer;
   worker: Child;
   api: Child;
-  /** Calls the API (JSON in, JSON or text out). */
-  request<T = Json>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>>;
+  /** Calls the API (JSON in, JSON or text out) with the key of `as` (default {@link E2E_CALLER}; null: no key). */
+  request<T = Json>(method: string, path: string, body?: unknown, as?: TestCaller | null): Promise<ApiResponse<T>>;
   /** Runs the Temporal CLI against this server; resolves with stdout. */
   cli(args: string[]): Promise<string>;
   /** The recent output of the server, worker and API, for diagnostics. */
@@ -77,11 +89,11 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** Our environment without anything that could point the children elsewhere. */
+/** Our environment without anything that could point the children elsewhere or change their keys and limits. */
 function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^TEMPORAL_/.test(key) || /proxy$/i.test(key)) continue;
+    if (/^(TEMPORAL_|API_|AUTH_|RATE_LIMIT_|HTTP_)/.test(key) || /proxy$/i.test(key)) continue;
     env[key] = value;
   }
   return env;
@@ -93,7 +105,13 @@ function cleanEnv(): NodeJS.ProcessEnv {
  * and the API prints "api listening".
  * @throws {Error} with the children's output when something does not start; whatever started is stopped.
  */
-export async function startStack({ cliPath, name, logLevel = 'info' }: StackOptions): Promise<Stack> {
+export async function startStack({
+  cliPath,
+  name,
+  logLevel = 'info',
+  callers = [],
+  env: extraEnv = {},
+}: StackOptions): Promise<Stack> {
   const [port, uiPort, apiPort] = (await freePorts(3)) as [number, number, number];
   const dataDir = mkdtempSync(join(tmpdir(), `${name}-`));
   const namespace = 'default';
@@ -125,6 +143,10 @@ export async function startStack({ cliPath, name, logLevel = 'info' }: StackOpti
       API_HOST: '127.0.0.1',
       API_PORT: String(apiPort),
       LOG_LEVEL: logLevel,
+      API_KEYS: apiKeysEnv([E2E_CALLER, ...callers]),
+      // The sink and other test servers listen on loopback, which http jobs may not call by default.
+      HTTP_ALLOW_TARGETS: '127.0.0.1,::1',
+      ...extraEnv,
     };
     const worker = startEntry('worker', 'workers/main.ts', env);
     children.push(worker);
@@ -147,15 +169,13 @@ export async function startStack({ cliPath, name, logLevel = 'info' }: StackOpti
       api,
       diagnostics,
       stop: stopAll,
-      async request(method, path, body) {
+      async request(method, path, body, as = E2E_CALLER) {
+        const headers: Record<string, string> = as === null ? {} : { authorization: `Bearer ${as.key}` };
+        if (body !== undefined) headers['content-type'] = 'application/json';
         const response = await fetch(`${apiUrl}${path}`, {
           method,
-          ...(body !== undefined
-            ? {
-                body: typeof body === 'string' ? body : JSON.stringify(body),
-                headers: { 'content-type': 'application/json' },
-              }
-            : {}),
+          headers,
+          ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
           signal: AbortSignal.timeout(20_000),
         });
         const contentType = response.headers.get('content-type') ?? '';

@@ -7,10 +7,17 @@ import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app';
 import { createTemporalClient } from '../../src/api/temporal-client';
+import { ALICE, testAuth } from '../helpers/api-keys';
 
 const NOW = Date.parse('2026-11-23T10:07:30.250Z');
 const client = createTemporalClient('127.0.0.1:1', 'default');
-const app = createApp({ client, taskQueue: 'test', logger: pino({ level: 'silent' }), now: () => NOW });
+const app = createApp({
+  client,
+  taskQueue: 'test',
+  logger: pino({ level: 'silent' }),
+  auth: testAuth(),
+  now: () => NOW,
+});
 
 afterAll(async () => {
   await client.connection.close();
@@ -19,6 +26,7 @@ afterAll(async () => {
 const preview = (body: unknown) =>
   request(app)
     .post('/schedules/preview')
+    .set('Authorization', `Bearer ${ALICE.key}`)
     .send(body as object);
 
 function expectFieldError(res: request.Response, field: string): void {
@@ -152,7 +160,11 @@ describe('POST /schedules/preview', () => {
   });
 
   it('refuses a body that is not JSON (415)', async () => {
-    const res = await request(app).post('/schedules/preview').type('text/plain').send('cron=* * * * *');
+    const res = await request(app)
+      .post('/schedules/preview')
+      .set('Authorization', `Bearer ${ALICE.key}`)
+      .type('text/plain')
+      .send('cron=* * * * *');
     expect(res.status).toBe(415);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
   });

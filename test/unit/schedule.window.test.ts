@@ -116,7 +116,7 @@ describe('coalesceMisfires far behind', () => {
 });
 
 describe('schedule checks at submit (jobSubmissionSchema)', () => {
-  const base = { name: 'report', user_id: 'u003', payload: { type: 'handler', name: 'demo.echo' } };
+  const base = { name: 'report', payload: { type: 'handler', name: 'demo.echo' } };
   const fieldsOf = (body: Record<string, unknown>) =>
     jobSubmissionSchema.safeParse({ ...base, ...body }).error?.issues.map((i) => i.path.join('.')) ?? [];
 

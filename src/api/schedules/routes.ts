@@ -6,8 +6,14 @@
 import { Router } from 'express';
 import { planOccurrences } from '../../domain/preview';
 import { firstOccurrence, type ScheduleFields } from '../../domain/schedule';
+import type { ApiRoute } from '../openapi';
 import { ProblemError, validationProblem } from '../problem';
-import { type SchedulePreview, type SchedulePreviewRequest, schedulePreviewSchema } from './schema';
+import {
+  type SchedulePreview,
+  type SchedulePreviewRequest,
+  schedulePreviewAnswerSchema,
+  schedulePreviewSchema,
+} from './schema';
 
 /**
  * The first `count` occurrences (capped by `max_runs`) of a job with this schedule submitted at
@@ -45,3 +51,19 @@ export function schedulesRouter(now: () => number = Date.now): Router {
   });
   return router;
 }
+
+/** The `/schedules` routes, for the OpenAPI document. */
+export const schedulesRoutes: ApiRoute[] = [
+  {
+    method: 'post',
+    path: '/schedules/preview',
+    operationId: 'previewSchedule',
+    summary: 'Preview the run times of a schedule',
+    description:
+      'The next run times of a job with these schedule fields submitted at `from` (default now), computed by ' +
+      'the function the job workflow walks its schedule with. Creates nothing.',
+    tag: 'schedules',
+    request: { body: schedulePreviewSchema },
+    responses: { 200: { description: 'Planned run times', schema: schedulePreviewAnswerSchema } },
+  },
+];

@@ -22,6 +22,7 @@ export const schedulePreviewSchema = z
 export type SchedulePreviewRequest = z.output<typeof schedulePreviewSchema>;
 
 /** `200` answer: the planned run times (UTC RFC 3339, ascending, without jitter). */
-export interface SchedulePreview {
-  run_times: string[];
-}
+export const schedulePreviewAnswerSchema = z
+  .object({ run_times: z.array(z.string()) })
+  .meta({ id: 'SchedulePreview', description: 'Planned run times, UTC RFC 3339, ascending, without jitter.' });
+export type SchedulePreview = z.output<typeof schedulePreviewAnswerSchema>;
