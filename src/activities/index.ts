@@ -6,7 +6,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { AttemptReport } from '../domain/job-state';
 import { type HandlerContext, type HandlerRegistry, NonRetryableError } from './handlers';
-import { HttpStatusError, sendHttp } from './http';
+import { createHttpExecutor, type HttpExecutorOptions, HttpStatusError, sendHttp } from './http';
 import type { AttemptEndedSignal, AttemptReporter, AttemptSignals, PayloadActivities, RunPayloadInput } from './types';
 
 export {
@@ -36,8 +36,8 @@ export interface ActivityDeps {
   workerIdentity: string;
   /** Handler functions by name. */
   handlers: HandlerRegistry;
-  /** fetch implementation for `http` payloads (default: the global fetch). */
-  fetch?: typeof fetch;
+  /** SSRF allow-list and limits of `http` payloads (default: no internal target allowed, 1 MiB, 5 redirects). */
+  http?: HttpExecutorOptions;
   /**
    * Tells the job's workflow that an attempt started / ended (execution records per attempt and
    * worker, `RunningWorker` search attribute). Default: none (the workflow then records only the
@@ -79,6 +79,7 @@ export function createActivities(deps: ActivityDeps): PayloadActivities {
       Context.current().log.warn(`could not report ${name} to the job workflow`, { error: (err as Error).message });
     }
   };
+  const http = createHttpExecutor(deps.http);
   return {
     async runPayload(input: RunPayloadInput): Promise<AttemptReport> {
       const ctx = Context.current();
@@ -108,7 +109,7 @@ export function createActivities(deps: ActivityDeps): PayloadActivities {
         }
         const { payload } = input;
         if (payload.type === 'http') {
-          const outcome = await sendHttp(payload, input.idempotency_key, ctx.cancellationSignal, deps.fetch);
+          const outcome = await sendHttp(payload, input.idempotency_key, ctx.cancellationSignal, http);
           attemptReport.http_status = outcome.status;
         } else {
           const handler = deps.handlers.get(payload.name);
@@ -234,7 +235,7 @@ function toFailure(err: unknown, report: AttemptReport, ctx: Context): Error {
   const cause = (error as { cause?: { message?: string } }).cause?.message;
   return ApplicationFailure.create({
     message: cause ? `${error.message}: ${cause}` : error.message,
-    type: error instanceof NonRetryableError ? 'NonRetryableError' : error.name || 'Error',
+    type: error.name || 'Error',
     nonRetryable: error instanceof NonRetryableError,
     details: [report],
   });

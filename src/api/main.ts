@@ -5,6 +5,7 @@
 import { loadConfigOrExit, temporalAddress } from '../config';
 import { createLogger } from '../logger';
 import { createApp } from './app';
+import { authOptionsFromConfig } from './auth';
 import { parseHandlerNames } from './handler-names';
 import { createTemporalClient } from './temporal-client';
 
@@ -12,11 +13,26 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger('api', config.LOG_LEVEL);
   const client = createTemporalClient(temporalAddress(config), config.TEMPORAL_NAMESPACE);
+  const auth = authOptionsFromConfig(config);
+  if (auth.mode === 'disabled') {
+    logger.warn(
+      'AUTHENTICATION IS DISABLED (AUTH_DISABLED=true): anyone who reaches this port acts as an admin. Never do this on a network.',
+    );
+  } else {
+    const users = new Set(auth.keys.map((k) => k.user_id)).size;
+    if (auth.keys.length === 0) logger.warn('no API keys configured (API_KEYS, API_KEYS_FILE): every call gets 401');
+    else logger.info({ keys: auth.keys.length, users }, 'API keys loaded');
+  }
   const app = createApp({
     client,
     taskQueue: config.TASK_QUEUE,
     logger,
+    auth,
     handlerNames: parseHandlerNames(config.HANDLER_NAMES),
+    rateLimit: {
+      submissionsPerMinute: config.RATE_LIMIT_SUBMISSIONS_PER_MINUTE,
+      writesPerMinute: config.RATE_LIMIT_WRITES_PER_MINUTE,
+    },
   });
   const server = app.listen(config.API_PORT, config.API_HOST, () => {
     const address = server.address();

@@ -46,6 +46,27 @@ const envSchema = z.object({
   /** API: comma-separated handler names the workers register (`reports.*` = prefix); POST /jobs refuses others. */
   HANDLER_NAMES: z.string().optional(),
   // --- end of execution service ---
+  // --- API auth, tenancy and rate limits (README "API security") ---
+  /** API keys as `user_id:role:sha256hex` entries separated by commas (role `user` or `admin`); hashes only. */
+  API_KEYS: z.string().optional(),
+  /** Path of a JSON file `[{ "user_id", "role", "key_sha256" }]` with more API keys. */
+  API_KEYS_FILE: z.string().min(1).optional(),
+  /** `true` turns authentication off (every caller is the admin `anonymous`); logged loudly at start. */
+  AUTH_DISABLED: z.stringbool().default(false),
+  /** Job submissions (POST /jobs) per user per minute. */
+  RATE_LIMIT_SUBMISSIONS_PER_MINUTE: z.coerce.number().int().min(1).default(1000),
+  /** Other writes (DELETE, PATCH, POST on a job) per user per minute. */
+  RATE_LIMIT_WRITES_PER_MINUTE: z.coerce.number().int().min(1).default(1000),
+  // --- http payloads (worker; README "API security") ---
+  /**
+   * Internal targets http jobs may call although their address is loopback, private, link-local...:
+   * comma-separated IPs or CIDRs, each optionally with a port (`127.0.0.1:8080`, `[::1]:8080`, `10.0.0.0/8`).
+   */
+  HTTP_ALLOW_TARGETS: z.string().default(''),
+  /** Largest response body an http job reads, bytes (larger: the attempt fails, not retried). */
+  HTTP_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1).default(1_048_576),
+  /** Redirects an http job follows (each hop is checked like the first target); 0 turns them off. */
+  HTTP_MAX_REDIRECTS: z.coerce.number().int().min(0).max(20).default(5),
 });
 
 /** Parsed configuration. */

@@ -24,6 +24,7 @@ import {
   handlerRegistry,
   handlersOfModule,
 } from '../activities';
+import { parseAllowTargets } from '../activities/http-guard';
 import { type Config, loadConfigOrExit, temporalAddress } from '../config';
 import { parseDuration } from '../domain/duration';
 import { createLogger } from '../logger';
@@ -80,6 +81,11 @@ export async function createWorker({ config, connection, handlers, workflowBundl
       workerIdentity: config.workerIdentity,
       handlers: handlers ?? loadHandlers(config.HANDLER_MODULES),
       reportAttempt: signalReporter(client),
+      http: {
+        allow: parseAllowTargets(config.HTTP_ALLOW_TARGETS),
+        maxResponseBytes: config.HTTP_MAX_RESPONSE_BYTES,
+        maxRedirects: config.HTTP_MAX_REDIRECTS,
+      },
     }),
     maxConcurrentActivityTaskExecutions: config.MAX_CONCURRENT_EXECUTIONS,
     ...(config.EXECUTIONS_PER_SECOND !== undefined ? { maxActivitiesPerSecond: config.EXECUTIONS_PER_SECOND } : {}),

@@ -11,6 +11,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type EmbeddedServer, startEmbeddedServer } from '../../src/dev/embedded-server';
 import { type Child, startEntry, stopProcess, waitForOutput } from '../../src/dev/processes';
+import { apiKeysEnv, type TestCaller } from './api-keys';
+
+/** The API key {@link Stack.request} sends unless told otherwise: an admin whose user id is u003. */
+export const E2E_CALLER: TestCaller = {
+  user_id: 'u003',
+  role: 'admin',
+  key: 'sk_test_e2e_u003_0123456789abcdefghijkl',
+};
 
 /** Picks `count` distinct free TCP ports on 127.0.0.1 (all held open at once, then released). */
 export async function freePorts(count: number): Promise<number[]> {
@@ -58,6 +66,10 @@ export interface StackOptions {
   workers?: number;
   /** Extra environment of the worker processes (e.g. HANDLER_MODULES, WORKER_HEARTBEAT_INTERVAL). */
   workerEnv?: NodeJS.ProcessEnv;
+  /** API keys the API accepts (besides {@link E2E_CALLER}). */
+  callers?: TestCaller[];
+  /** More environment of the worker and the API (e.g. rate limits). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** A running stack. */
@@ -81,8 +93,8 @@ export interface Stack {
    * @param env overrides, e.g. `{ TASK_QUEUE, MAX_CONCURRENT_EXECUTIONS }`.
    */
   startWorker(identity: string, env?: NodeJS.ProcessEnv): Promise<Child>;
-  /** Calls the API (JSON in, JSON or text out). */
-  request<T = Json>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>>;
+  /** Calls the API (JSON in, JSON or text out) with the key of `as` (default {@link E2E_CALLER}; null: no key). */
+  request<T = Json>(method: string, path: string, body?: unknown, as?: TestCaller | null): Promise<ApiResponse<T>>;
   /** Runs the Temporal CLI against this server; resolves with stdout. */
   cli(args: string[]): Promise<string>;
   /** The recent output of the server, worker and API, for diagnostics. */
@@ -91,11 +103,11 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** Our environment without anything that could point the children elsewhere. */
+/** Our environment without anything that could point the children elsewhere or change their keys and limits. */
 function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^TEMPORAL_/.test(key) || /proxy$/i.test(key)) continue;
+    if (/^(TEMPORAL_|API_|AUTH_|RATE_LIMIT_|HTTP_)/.test(key) || /proxy$/i.test(key)) continue;
     env[key] = value;
   }
   return env;
@@ -113,6 +125,8 @@ export async function startStack({
   logLevel = 'info',
   workers: workerCount = 1,
   workerEnv = {},
+  callers = [],
+  env: extraEnv = {},
 }: StackOptions): Promise<Stack> {
   const [port, uiPort, apiPort] = (await freePorts(3)) as [number, number, number];
   const dataDir = mkdtempSync(join(tmpdir(), `${name}-`));
@@ -145,6 +159,10 @@ export async function startStack({
       API_HOST: '127.0.0.1',
       API_PORT: String(apiPort),
       LOG_LEVEL: logLevel,
+      API_KEYS: apiKeysEnv([E2E_CALLER, ...callers]),
+      // The sink and other test servers listen on loopback, which http jobs may not call by default.
+      HTTP_ALLOW_TARGETS: '127.0.0.1,::1',
+      ...extraEnv,
     };
     const workers: Child[] = [];
     const workerIdentities: string[] = [];
@@ -191,15 +209,13 @@ export async function startStack({
       },
       diagnostics,
       stop: stopAll,
-      async request(method, path, body) {
+      async request(method, path, body, as = E2E_CALLER) {
+        const headers: Record<string, string> = as === null ? {} : { authorization: `Bearer ${as.key}` };
+        if (body !== undefined) headers['content-type'] = 'application/json';
         const response = await fetch(`${apiUrl}${path}`, {
           method,
-          ...(body !== undefined
-            ? {
-                body: typeof body === 'string' ? body : JSON.stringify(body),
-                headers: { 'content-type': 'application/json' },
-              }
-            : {}),
+          headers,
+          ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
           signal: AbortSignal.timeout(20_000),
         });
         const contentType = response.headers.get('content-type') ?? '';

@@ -7,6 +7,7 @@ import { attemptsOnWorker, executionsVisibilityQuery, parseRunningAttempt } from
 import { createTemporalClient } from '../../src/api/temporal-client';
 import { workerView } from '../../src/api/workers/service';
 import type { ExecutionRecord } from '../../src/domain/job-state';
+import { ALICE, testAuth } from '../helpers/api-keys';
 
 const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
 const ts = (ms: number) => ({ seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 });
@@ -128,7 +129,7 @@ describe('executions by worker', () => {
 
 describe('routes: validation before Temporal', () => {
   const client = createTemporalClient('127.0.0.1:1', 'default');
-  const app = createApp({ client, taskQueue: 'test', logger: pino({ level: 'silent' }) });
+  const app = createApp({ client, taskQueue: 'test', logger: pino({ level: 'silent' }), auth: testAuth() });
   afterAll(async () => {
     await client.connection.close();
   });
@@ -141,7 +142,7 @@ describe('routes: validation before Temporal', () => {
     ['/workers?task_queue=a%20b', 'task_queue'],
     ['/workers/w1?task_queue=a%20b', 'task_queue'],
   ])('GET %s is a 400 naming %s', async (path, field) => {
-    const res = await request(app).get(path);
+    const res = await request(app).get(path).set('Authorization', `Bearer ${ALICE.key}`);
     expect(res.status).toBe(400);
     expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
   });

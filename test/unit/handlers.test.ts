@@ -14,6 +14,7 @@ import { handlerNameGuard, isKnownHandler, parseHandlerNames } from '../../src/a
 import { createTemporalClient } from '../../src/api/temporal-client';
 import { loadConfig } from '../../src/config';
 import { loadHandlers } from '../../src/workers/main';
+import { ALICE, testAuth } from '../helpers/api-keys';
 
 const noop = async () => undefined;
 
@@ -114,6 +115,7 @@ describe('HANDLER_NAMES: submit-time check', () => {
     client,
     taskQueue: 'test',
     logger: pino({ level: 'silent' }),
+    auth: testAuth(),
     handlerNames: ['demo.*'],
   });
   afterAll(async () => {
@@ -123,9 +125,9 @@ describe('HANDLER_NAMES: submit-time check', () => {
   it('POST /jobs with an unknown handler name is a 400 naming payload.name', async () => {
     const res = await request(app)
       .post('/jobs')
+      .set('Authorization', `Bearer ${ALICE.key}`)
       .send({
         name: 'x',
-        user_id: 'u1',
         frequency: 'once',
         execution_time: '2026-01-01T00:00:00Z',
         payload: { type: 'handler', name: 'reports.nightly' },
@@ -137,6 +139,7 @@ describe('HANDLER_NAMES: submit-time check', () => {
   it('passes known names and other payloads on to validation', async () => {
     const res = await request(app)
       .post('/jobs')
+      .set('Authorization', `Bearer ${ALICE.key}`)
       .send({ payload: { type: 'handler', name: 'demo.echo' } });
     expect(res.status).toBe(400);
     expect(res.body.errors.map((e: { field: string }) => e.field)).not.toContain('payload.name');
