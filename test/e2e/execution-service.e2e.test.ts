@@ -18,10 +18,10 @@ import { basename } from 'node:path';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
 import { stopProcess } from '../../src/dev/processes';
 import { type Sink, type SinkCall, startSink } from '../helpers/e2e-sink';
-import { type Json, type Stack, startStack } from '../helpers/e2e-stack';
+import { E2E_CALLER, type Json, type Stack, startStack } from '../helpers/e2e-stack';
 import { waitFor } from '../helpers/wait';
 
-const USER = 'u004';
+const USER = E2E_CALLER.user_id;
 const ITEMS = 30;
 const ITEM_MS = 200;
 
@@ -51,7 +51,6 @@ afterAll(async () => {
 async function submitItemsJob(name: string, count: number): Promise<string> {
   const res = await stack.request('POST', '/jobs', {
     name,
-    user_id: USER,
     frequency: 'once',
     execution_time: new Date().toISOString(),
     heartbeat_timeout: '2s',
@@ -197,7 +196,6 @@ test('a worker limited to 2 concurrent executions runs at most 2 of 10 due jobs 
     Array.from({ length: 10 }, async (_, i) => {
       const res = await stack.request('POST', '/jobs', {
         name: `limited-${i}`,
-        user_id: USER,
         frequency: 'once',
         execution_time: executionTime,
         queue,
@@ -257,7 +255,6 @@ test('SIGTERM during a run: the attempt is handed back and finishes on another w
 test('a long HTTP attempt heartbeats while it waits: a 4 s answer with a 1 s heartbeat timeout succeeds at once', async () => {
   const res = await stack.request('POST', '/jobs', {
     name: 'slow-http',
-    user_id: USER,
     frequency: 'once',
     execution_time: new Date().toISOString(),
     heartbeat_timeout: '1s',
