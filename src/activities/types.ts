@@ -2,6 +2,7 @@
  * The contract between jobWorkflow and the payload activity. The workflow imports
  * this file for types only.
  */
+import type { AttemptEndedEvent, AttemptStartedEvent } from '../domain/attempts';
 import type { JobPayload } from '../domain/job-spec';
 import type { AttemptReport } from '../domain/job-state';
 
@@ -31,3 +32,27 @@ export interface PayloadActivities {
    */
   runPayload(input: RunPayloadInput): Promise<AttemptReport>;
 }
+
+/**
+ * Signal an attempt sends to its own job workflow when it starts (before running the payload).
+ * The workflow cannot see attempt starts itself (Temporal records only the last attempt), so this
+ * is how every attempt — also one whose worker dies — gets an execution record with its worker.
+ * `execution_id` is the occurrence's idempotency key: late signals of an older occurrence are ignored.
+ */
+export type AttemptStartedSignal = AttemptStartedEvent;
+
+/** Signal an attempt sends when it ends on its worker (any outcome); a dead worker sends none. */
+export type AttemptEndedSignal = AttemptEndedEvent;
+
+/** Names and payloads of the attempt signals (src/workflows/attempts.ts defines the handlers). */
+export interface AttemptSignals {
+  attemptStarted: AttemptStartedSignal;
+  attemptEnded: AttemptEndedSignal;
+}
+
+/** Sends one attempt signal to the job's workflow (by workflow id = job id). */
+export type AttemptReporter = <K extends keyof AttemptSignals>(
+  jobId: string,
+  name: K,
+  event: AttemptSignals[K],
+) => Promise<void>;

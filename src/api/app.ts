@@ -1,37 +1,85 @@
 /**
  * The HTTP API as an Express 5 app, built without side effects: only the entry
  * point (./main.ts) listens on a port. Route tests use supertest on this app.
+ *
+ * Order of the middleware: security headers (helmet; no CORS headers: cross-origin
+ * browser calls are refused by default) → public routes (`/healthz`, `/readyz`,
+ * `/openapi.json`, `/docs`) → API key (401) → write log with the acting user →
+ * per-user write rate limit (429) → JSON body (64 KB, 413) → feature routes →
+ * 404 → problem+json errors.
  */
 import type { Client } from '@temporalio/client';
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
+import swaggerUi from 'swagger-ui-express';
+import { version } from '../../package.json';
 import type { Logger } from '../logger';
 import { apiMetrics } from '../observability/http-metrics';
-import { jobsRouter } from './jobs/routes';
+import { type AuthOptions, authenticate, principalOf } from './auth';
+import { executionsRouter, executionsRoutes } from './executions/routes';
+import { ExecutionService } from './executions/service';
+import { handlerNameGuard } from './handler-names';
+import { jobsRouter, jobsRoutes } from './jobs/routes';
 import { JobService } from './jobs/service';
+import { type ApiRoute, buildOpenApiDocument, operationsRoutes } from './openapi';
 import { notFound, problemHandler } from './problem';
+import { type RateLimitOptions, writeRateLimit } from './rate-limit';
+import { schedulesRouter, schedulesRoutes } from './schedules/routes';
+import { workersRouter, workersRoutes } from './workers/routes';
+import { WorkerService } from './workers/service';
 
-/** Largest accepted request body (a job spec); larger bodies get 413. */
+/** Largest accepted request body (a job spec); larger bodies get 413. Temporal's blob limit is 2 MB. */
 export const BODY_LIMIT = '64kb';
+
+/** Every documented route: one list per feature. */
+export const API_ROUTES: ApiRoute[] = [
+  ...operationsRoutes,
+  ...jobsRoutes,
+  ...schedulesRoutes,
+  ...workersRoutes,
+  ...executionsRoutes,
+];
 
 /** Collaborators of the app. */
 export interface AppDeps {
   client: Client;
   taskQueue: string;
   logger: Logger;
+  /** API keys, or auth explicitly disabled (see ./auth.ts). */
+  auth: AuthOptions;
+  /** Per-user write limits; default 1,000 submissions and 1,000 other writes per minute, in memory. */
+  rateLimit?: RateLimitOptions;
   /** Clock, epoch ms (tests pass a fixed one). */
   now?: () => number;
+  /** Handler names the workers register (`HANDLER_NAMES`); when set, POST /jobs refuses others. */
+  handlerNames?: readonly string[] | undefined;
 }
 
-/** Builds the app: `/jobs`, `/healthz`, `/readyz`, `/metrics`, problem+json errors. */
-export function createApp({ client, taskQueue, logger, now }: AppDeps): Express {
+/** Logs every write (non-GET request) once answered, with the acting user; never headers or keys. */
+function writeLog(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS') {
+      const { user_id, role } = principalOf(res);
+      res.once('finish', () => {
+        logger.info({ method: req.method, path: req.originalUrl, status: res.statusCode, user_id, role }, 'write');
+      });
+    }
+    next();
+  };
+}
+
+/** Builds the app: `/jobs`, `/healthz`, `/readyz`, `/openapi.json`, `/docs`, `/metrics`, problem+json errors. */
+export function createApp({ client, taskQueue, logger, auth, rateLimit, now, handlerNames }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(apiMetrics()); // GET /metrics (Prometheus) and request latency / submissions / errors
-  app.use(express.json({ limit: BODY_LIMIT, strict: false, type: ['application/json', 'application/*+json'] }));
-
-  const jobs = new JobService({ client, taskQueue, ...(now ? { now } : {}) });
-  app.use('/jobs', jobsRouter(jobs, logger));
+  app.use(apiMetrics()); // GET /metrics (Prometheus, public) and request latency / submissions / errors
+  app.use(
+    helmet({
+      // The API is often reached over plain HTTP on a private network: do not upgrade /docs' assets to https.
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+    }),
+  );
 
   /** Liveness: the process answers. */
   app.get('/healthz', (_req, res) => {
@@ -42,6 +90,31 @@ export function createApp({ client, taskQueue, logger, now }: AppDeps): Express 
     await client.workflowService.getSystemInfo({});
     res.json({ status: 'ready' });
   });
+  const document = buildOpenApiDocument(API_ROUTES, version);
+  app.get('/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  // Swagger UI from the swagger-ui-dist package: every asset is served from here, nothing from a CDN.
+  app.use(
+    '/docs',
+    swaggerUi.serveFiles(document),
+    swaggerUi.setup(document, {
+      customSiteTitle: 'Job scheduler API',
+      swaggerOptions: { validatorUrl: null, persistAuthorization: true },
+    }),
+  );
+
+  app.use(authenticate(auth));
+  app.use(writeLog(logger));
+  app.use(writeRateLimit(rateLimit ?? { submissionsPerMinute: 1000, writesPerMinute: 1000 }));
+  app.use(express.json({ limit: BODY_LIMIT, strict: false, type: ['application/json', 'application/*+json'] }));
+
+  const jobs = new JobService({ client, taskQueue, ...(now ? { now } : {}) });
+  app.post('/jobs', handlerNameGuard(handlerNames));
+  app.use('/jobs', jobsRouter(jobs, logger));
+  app.use('/workers', workersRouter(new WorkerService({ client, taskQueue, ...(now ? { now } : {}) })));
+  app.use('/job/executions', executionsRouter(new ExecutionService(client)));
+  app.use('/schedules', schedulesRouter(now));
 
   app.use((req, _res, next) => next(notFound(`${req.method} ${req.path}`)));
   app.use(problemHandler(logger));

@@ -7,6 +7,8 @@ import { temporalConnectionSettings } from '../config/temporal-connection';
 import { createLogger } from '../logger';
 import { createTracing } from '../observability/tracing';
 import { createApp } from './app';
+import { authOptionsFromConfig } from './auth';
+import { parseHandlerNames } from './handler-names';
 import { createTemporalClient } from './temporal-client';
 
 /** Runs the API until SIGINT/SIGTERM (the `scheduler api` command). */
@@ -21,7 +23,27 @@ export async function runApi(): Promise<void> {
     config.TEMPORAL_NAMESPACE,
     tracing?.clientInterceptors ?? [],
   );
-  const app = createApp({ client, taskQueue: config.TASK_QUEUE, logger });
+  const auth = authOptionsFromConfig(config);
+  if (auth.mode === 'disabled') {
+    logger.warn(
+      'AUTHENTICATION IS DISABLED (AUTH_DISABLED=true): anyone who reaches this port acts as an admin. Never do this on a network.',
+    );
+  } else {
+    const users = new Set(auth.keys.map((k) => k.user_id)).size;
+    if (auth.keys.length === 0) logger.warn('no API keys configured (API_KEYS, API_KEYS_FILE): every call gets 401');
+    else logger.info({ keys: auth.keys.length, users }, 'API keys loaded');
+  }
+  const app = createApp({
+    client,
+    taskQueue: config.TASK_QUEUE,
+    logger,
+    auth,
+    handlerNames: parseHandlerNames(config.HANDLER_NAMES),
+    rateLimit: {
+      submissionsPerMinute: config.RATE_LIMIT_SUBMISSIONS_PER_MINUTE,
+      writesPerMinute: config.RATE_LIMIT_WRITES_PER_MINUTE,
+    },
+  });
   const server = app.listen(config.API_PORT, config.API_HOST, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.API_PORT;

@@ -89,6 +89,15 @@ export function toProblem(err: unknown): ProblemError {
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
     return new ProblemError(415, 'Unsupported encoding', (err as Error).message, 'unsupported-encoding');
   }
+  if (err instanceof URIError) {
+    // Express could not percent-decode a path parameter.
+    return new ProblemError(400, 'Malformed URL', 'the request path is not valid percent-encoding', 'malformed-url');
+  }
+  const status = (err as { status?: unknown; expose?: unknown })?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500 && (err as { expose?: unknown }).expose === true) {
+    // Other client errors of Express and body-parser (http-errors marks them safe to show).
+    return new ProblemError(status, 'Bad request', (err as Error).message, 'bad-request');
+  }
   if (err instanceof WorkflowNotFoundError) return notFound('job');
   if (isTemporalUnavailable(err)) {
     return new ProblemError(

@@ -5,7 +5,7 @@
  * the environment wins.
  */
 import { z } from 'zod';
-import { isDuration } from '../domain/duration';
+import { isDuration, parseDuration } from '../domain/duration';
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const positiveInt = z.coerce.number().int().positive();
@@ -53,24 +53,45 @@ export const envSchema = z.object({
   WORKER_METRICS_PORT: port.optional(),
   /** Address the worker's metrics server listens on. */
   WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
-  /** Limits (issue 4): concurrent attempts per worker, attempts started per second per worker / per task queue. */
-  MAX_CONCURRENT_EXECUTIONS: positiveInt.optional(),
+  /** Attempts one worker runs at once (Temporal maxConcurrentActivityTaskExecutions). */
+  MAX_CONCURRENT_EXECUTIONS: z.coerce.number().int().min(1).max(10_000).default(100),
+  /** Attempts one worker starts per second at most (Temporal maxActivitiesPerSecond); unset = no limit. */
   EXECUTIONS_PER_SECOND: positiveNumber.optional(),
+  /** Attempts the whole task queue starts per second, across workers (maxTaskQueueActivitiesPerSecond). */
   TASK_QUEUE_EXECUTIONS_PER_SECOND: positiveNumber.optional(),
-  /** How long a stopping worker lets running attempts finish, e.g. "30s". */
-  SHUTDOWN_GRACE: duration.optional(),
+  /** On SIGTERM, how long running attempts may finish before they are handed back for a retry elsewhere. */
+  SHUTDOWN_GRACE: duration.default('10s'),
+  /** How often a worker reports itself to Temporal (worker heartbeat, 1s–60s); 3 missed = unhealthy. */
+  WORKER_HEARTBEAT_INTERVAL: duration
+    .refine((d) => !isDuration(d) || (parseDuration(d) >= 1_000 && parseDuration(d) <= 60_000), 'must be 1s to 60s')
+    .default('5s'),
+  /** Comma-separated modules (paths relative to the working directory) exporting defineHandler() handlers. */
+  HANDLER_MODULES: z.string().optional(),
+  /**
+   * Internal targets http jobs may call although their address is loopback, private, link-local...:
+   * comma-separated IPs or CIDRs, each optionally with a port (`127.0.0.1:8080`, `[::1]:8080`, `10.0.0.0/8`).
+   */
+  HTTP_ALLOW_TARGETS: z.string().default(''),
+  /** Largest response body an http job reads, bytes (larger: the attempt fails, not retried). */
+  HTTP_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1).default(1_048_576),
+  /** Redirects an http job follows (each hop is checked like the first target); 0 turns them off. */
+  HTTP_MAX_REDIRECTS: z.coerce.number().int().min(0).max(20).default(5),
 
   // API
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(3000),
-  /** Auth (issue 9): API keys inline (comma-separated) or from a file; AUTH_DISABLED=true for local use only. */
-  API_KEYS: z.string().min(1).optional(),
+  /** API keys as `user_id:role:sha256hex` entries separated by commas (role `user` or `admin`); hashes only. */
+  API_KEYS: z.string().optional(),
+  /** Path of a JSON file `[{ "user_id", "role", "key_sha256" }]` with more API keys. */
   API_KEYS_FILE: path.optional(),
-  AUTH_DISABLED: bool.optional(),
-  /** Hosts or CIDRs that http jobs may call although they are private (comma-separated). */
-  HTTP_ALLOWLIST: z.string().optional(),
-  /** Requests per minute per API key. */
-  RATE_LIMIT_PER_MINUTE: positiveInt.default(1000),
+  /** `true` turns authentication off (every caller is the admin `anonymous`); logged loudly at start. */
+  AUTH_DISABLED: bool.default(false),
+  /** Job submissions (POST /jobs) per user per minute. */
+  RATE_LIMIT_SUBMISSIONS_PER_MINUTE: positiveInt.default(1000),
+  /** Other writes (DELETE, PATCH, POST on a job) per user per minute. */
+  RATE_LIMIT_WRITES_PER_MINUTE: positiveInt.default(1000),
+  /** Comma-separated handler names the workers register (`reports.*` = prefix); POST /jobs refuses others. */
+  HANDLER_NAMES: z.string().optional(),
 
   // Embedded dev server (`scheduler dev` / `npm start` without TEMPORAL_ADDRESS)
   /** Path of the `temporal` CLI binary; otherwise it is looked up or installed (see src/dev/temporal-cli.ts). */

@@ -9,6 +9,15 @@ import { Connection } from '@temporalio/client';
 import { searchAttributeFlags } from '../domain/search-attributes';
 import { type Child, startProcess } from './processes';
 
+/**
+ * Dynamic config that makes the server accept the workers' heartbeats and answer `ListWorkers`
+ * (Temporal Server >= 1.29; off by default), which `GET /workers` reads.
+ */
+export const WORKER_HEARTBEAT_DYNAMIC_CONFIG = [
+  'frontend.WorkerHeartbeatsEnabled=true',
+  'frontend.ListWorkersEnabled=true',
+] as const;
+
 /** Options of {@link startEmbeddedServer}. */
 export interface EmbeddedServerOptions {
   /** Path of the `temporal` CLI. */
@@ -53,6 +62,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions, timeou
     '--log-level',
     'warn',
     ...searchAttributeFlags().flatMap((flag) => ['--search-attribute', flag]),
+    ...WORKER_HEARTBEAT_DYNAMIC_CONFIG.flatMap((value) => ['--dynamic-config-value', value]),
   ];
   const child = startProcess({ name: 'temporal', command: options.cliPath, args, echo: options.echo ?? false });
   const address = `127.0.0.1:${options.port}`;

@@ -6,6 +6,7 @@
  * embedded server is skipped and the worker and API use that address.
  */
 import { resolve } from 'node:path';
+import { generateApiKey, hashApiKey } from '../api/auth';
 import { type Config, loadConfigOrExit } from '../config';
 import { JOB_SEARCH_ATTRIBUTES, searchAttributeFlags } from '../domain/search-attributes';
 import { startEmbeddedServer } from './embedded-server';
@@ -74,11 +75,25 @@ async function startServer(config: Config): Promise<Server> {
   };
 }
 
+/**
+ * The API key of this run: with no keys configured and auth not disabled, a fresh admin key for
+ * the user `dev`, passed to the API as its hash only. Local development runs over loopback HTTP.
+ * @returns the key to print (null when keys come from the configuration) and the API's env.
+ */
+function devApiKey(config: Config): { key: string | null; env: NodeJS.ProcessEnv } {
+  if (config.AUTH_DISABLED || config.API_KEYS !== undefined || config.API_KEYS_FILE !== undefined) {
+    return { key: null, env: {} };
+  }
+  const key = generateApiKey();
+  return { key, env: { API_KEYS: `dev:admin:${hashApiKey(key)}` } };
+}
+
 /** Runs the all-in-one launcher until SIGINT/SIGTERM (the `scheduler dev` command, `npm start`). */
 export async function runDev(): Promise<void> {
   const config = loadConfigOrExit();
   const server = await startServer(config);
-  const env = { ...process.env, TEMPORAL_ADDRESS: server.address };
+  const devKey = devApiKey(config);
+  const env = { ...process.env, TEMPORAL_ADDRESS: server.address, ...devKey.env };
   const children: Child[] = [];
   let stopping = false;
   const stopAll = async (code: number) => {
@@ -117,7 +132,17 @@ export async function runDev(): Promise<void> {
     [
       '',
       'Scheduler is running:',
-      `  API             ${apiUrl}   (try: curl ${apiUrl}/jobs)`,
+      `  API             ${apiUrl}   docs: ${apiUrl}/docs`,
+      ...(devKey.key !== null
+        ? [
+            `  API key         ${devKey.key}   (user dev, admin; new at every start)`,
+            `                  try: curl -H 'Authorization: Bearer ${devKey.key}' ${apiUrl}/jobs`,
+          ]
+        : config.AUTH_DISABLED
+          ? [
+              '  API key         NONE: AUTHENTICATION IS DISABLED (AUTH_DISABLED=true); anyone reaching the port is admin',
+            ]
+          : ['  API key         the keys of API_KEYS / API_KEYS_FILE']),
       `  Temporal        ${server.address}   namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TASK_QUEUE}`,
       ...(server.uiUrl ? [`  Temporal Web UI ${server.uiUrl}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows`] : []),
       ...(config.TEMPORAL_ADDRESS === undefined

@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { isDuration, parseDuration } from './duration';
-import { isCronExpression, isTimeZone } from './schedule';
+import { firstOccurrence, isCronExpression, isTimeZone, type ScheduleFields } from './schedule';
 
 /** Job lifecycle words, as stored in the `JobStatus` search attribute. */
 export const JOB_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
@@ -91,32 +91,113 @@ export const OVERLAP_POLICIES = ['skip', 'buffer_one'] as const;
 export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
 
 /**
+ * The schedule fields of a job (also the body of `POST /schedules/preview`): one shape, so a
+ * preview validates exactly like a submit. Cross-field rules: {@link checkSchedule}.
+ */
+export const scheduleShape = {
+  frequency: z.enum(FREQUENCIES),
+  execution_time: rfc3339.optional(),
+  cron: z.string().trim().min(1).max(200).optional(),
+  every: positiveDurationSchema.optional(),
+  /** `weekly`: the local days it runs on; default: the local weekday of `execution_time`. */
+  days_of_week: z.array(z.enum(WEEKDAYS)).min(1).max(7).optional(),
+  timezone: z.string().default('UTC'),
+  /** No occurrence before this instant. */
+  start_at: rfc3339.optional(),
+  /** No occurrence after this instant; the job completes when its schedule passes it. */
+  end_at: rfc3339.optional(),
+  /** The job completes after this many occurrences (any outcome, skipped ones excluded). */
+  max_runs: z.int().min(1).max(1_000_000_000).optional(),
+  /** Spread each fire time by a stable pseudo-random offset in [0, jitter). */
+  jitter: durationSchema.optional(),
+};
+
+/** Validated schedule fields (output of {@link scheduleShape}). */
+export type ScheduleSubmission = z.output<z.ZodObject<typeof scheduleShape>>;
+
+const EPOCH = '1970-01-01T00:00:00Z';
+
+/**
+ * Cross-field rules of a schedule, as zod issues on the named field: a known IANA `timezone`;
+ * `execution_time` / `cron` / `every` required or refused per `frequency`; `days_of_week` only
+ * for `weekly`; `end_at` after `start_at`; a valid cron expression; and a schedule that fires at
+ * least once (a `cron` that never fires names `cron`; none between `start_at` and `end_at`
+ * names `end_at`, or `execution_time` for `once`). Submission time is not known here, so an
+ * `end_at` in the past is not refused by this check.
+ * @param job the parsed fields (before the rules).
+ * @param ctx zod refinement context.
+ */
+export function checkSchedule(job: ScheduleSubmission, ctx: z.RefinementCtx): void {
+  let issues = 0;
+  const issue = (path: string, message: string) => {
+    issues++;
+    ctx.addIssue({ code: 'custom', path: [path], message });
+  };
+  if (!isTimeZone(job.timezone)) issue('timezone', `unknown IANA time zone "${job.timezone}"`);
+  const needs = (field: 'execution_time' | 'cron' | 'every', present: boolean) => {
+    if (!present) issue(field, `is required when frequency is "${job.frequency}"`);
+  };
+  const forbids = (field: 'cron' | 'every', present: boolean) => {
+    if (present) issue(field, `is not allowed when frequency is "${job.frequency}"`);
+  };
+  if (job.start_at !== undefined && job.end_at !== undefined && Date.parse(job.end_at) <= Date.parse(job.start_at)) {
+    issue('end_at', 'must be after start_at');
+  }
+  if (job.days_of_week !== undefined && job.frequency !== 'weekly') {
+    issue('days_of_week', `is not allowed when frequency is "${job.frequency}"`);
+  }
+  switch (job.frequency) {
+    case 'once':
+    case 'daily':
+    case 'weekly':
+      needs('execution_time', job.execution_time !== undefined);
+      forbids('cron', job.cron !== undefined);
+      forbids('every', job.every !== undefined);
+      break;
+    case 'cron':
+      needs('cron', job.cron !== undefined);
+      forbids('every', job.every !== undefined);
+      if (job.cron !== undefined && issues === 0) {
+        const why = isCronExpression(job.cron, job.timezone);
+        if (why !== true) issue('cron', why);
+      }
+      break;
+    case 'interval':
+      needs('every', job.every !== undefined);
+      forbids('cron', job.cron !== undefined);
+      break;
+  }
+  // zod runs this check even when a field failed its own schema (it was reported there).
+  if (issues > 0 || ctx.issues.some((i) => String(i.path?.[0]) in scheduleShape)) return;
+  // Fires at least once within [start_at, end_at] (from the earliest conceivable submission).
+  const fields: ScheduleFields = { ...job, created_at: job.execution_time ?? job.start_at ?? EPOCH };
+  if (firstOccurrence(fields) === null) {
+    issue(
+      job.frequency === 'once' ? 'execution_time' : 'end_at',
+      job.frequency === 'once'
+        ? 'is outside start_at..end_at'
+        : 'the schedule has no occurrence between start_at and end_at',
+    );
+  }
+}
+
+/**
  * Body of `POST /jobs`. Rules across fields:
  * - `once`: runs at `execution_time` (required; a past time runs at once).
  * - `daily`: runs every day at the local time of day of `execution_time`
  *   (required) in `timezone`, first at `execution_time` or the next such time after submission.
  * - `cron`: `cron` (5 fields, or 6 with seconds first, or a nickname like `@hourly`) in `timezone`;
  *   `execution_time`, if given, is when the schedule starts.
+ * - `weekly`: like `daily`, on the local `days_of_week` (default: the weekday of `execution_time`).
  * - `interval`: every `every` from the anchor `execution_time` (default: submission time);
  *   fixed rate, not drifting by run duration.
+ * - all: no occurrence outside [`start_at`, `end_at`]; clock changes follow Vixie cron / cronie
+ *   (./cron-schedule.ts); schedule rules are checked by {@link checkSchedule}.
  */
 export const jobSubmissionSchema = z
   .strictObject({
     name: z.string().trim().min(1).max(200),
-    user_id: identifierSchema,
-    frequency: z.enum(FREQUENCIES),
-    execution_time: rfc3339.optional(),
-    cron: z.string().trim().min(1).max(200).optional(),
-    every: positiveDurationSchema.optional(),
-    /** `weekly`: the local days it runs on; default: the local weekday of `execution_time`. */
-    days_of_week: z.array(z.enum(WEEKDAYS)).min(1).max(7).optional(),
-    timezone: z.string().default('UTC'),
-    /** No occurrence before this instant. */
-    start_at: rfc3339.optional(),
-    /** No occurrence after this instant; the job completes when its schedule passes it. */
-    end_at: rfc3339.optional(),
-    /** The job completes after this many occurrences (any outcome, skipped ones excluded). */
-    max_runs: z.int().min(1).max(1_000_000_000).optional(),
+    ...scheduleShape,
     /** Occurrences missed by more than `catchup_window` (workers/server down, paused): see MISFIRE_POLICIES. */
     misfire_policy: z.enum(MISFIRE_POLICIES).default('latest'),
     /** Lateness after which an occurrence counts as missed, default "1h". */
@@ -125,8 +206,6 @@ export const jobSubmissionSchema = z
     max_catchup: z.int().min(1).max(10_000).default(100),
     /** An occurrence due while the previous still runs: skipped (default) or buffered (one at most). */
     overlap_policy: z.enum(OVERLAP_POLICIES).default('skip'),
-    /** Spread each fire time by a stable pseudo-random offset in [0, jitter). */
-    jitter: durationSchema.optional(),
     /** Task queue that runs this job's attempts (its own worker pool); default: the API's task queue. */
     queue: identifierSchema.optional(),
     payload: payloadSchema,
@@ -136,43 +215,7 @@ export const jobSubmissionSchema = z
     /** an attempt that sends no heartbeat for this long is retried elsewhere, default "10s". */
     heartbeat_timeout: positiveDurationSchema.default('10s'),
   })
-  .superRefine((job, ctx) => {
-    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
-    if (!isTimeZone(job.timezone)) issue('timezone', `unknown IANA time zone "${job.timezone}"`);
-    const needs = (field: 'execution_time' | 'cron' | 'every', present: boolean) => {
-      if (!present) issue(field, `is required when frequency is "${job.frequency}"`);
-    };
-    const forbids = (field: 'cron' | 'every', present: boolean) => {
-      if (present) issue(field, `is not allowed when frequency is "${job.frequency}"`);
-    };
-    if (job.start_at !== undefined && job.end_at !== undefined && Date.parse(job.end_at) <= Date.parse(job.start_at)) {
-      issue('end_at', 'must be after start_at');
-    }
-    if (job.days_of_week !== undefined && job.frequency !== 'weekly') {
-      issue('days_of_week', `is not allowed when frequency is "${job.frequency}"`);
-    }
-    switch (job.frequency) {
-      case 'once':
-      case 'daily':
-      case 'weekly':
-        needs('execution_time', job.execution_time !== undefined);
-        forbids('cron', job.cron !== undefined);
-        forbids('every', job.every !== undefined);
-        break;
-      case 'cron':
-        needs('cron', job.cron !== undefined);
-        forbids('every', job.every !== undefined);
-        if (job.cron !== undefined && isTimeZone(job.timezone)) {
-          const why = isCronExpression(job.cron, job.timezone);
-          if (why !== true) issue('cron', why);
-        }
-        break;
-      case 'interval':
-        needs('every', job.every !== undefined);
-        forbids('cron', job.cron !== undefined);
-        break;
-    }
-  });
+  .superRefine(checkSchedule);
 
 export type JobSubmission = z.output<typeof jobSubmissionSchema>;
 export type JobSubmissionInput = z.input<typeof jobSubmissionSchema>;
@@ -187,6 +230,8 @@ export type RetrySettings = z.output<typeof retrySchema>;
  */
 export interface JobSpec extends JobSubmission {
   job_id: string;
+  /** Owner of the job: the `user_id` of the API key that submitted it (never taken from the body). */
+  user_id: string;
   /** When the API accepted the job (UTC, milliseconds); no occurrence falls before it, except an
    * `interval` job's first one, anchored at this time truncated to the second ("runs now"). */
   created_at: string;
@@ -194,18 +239,49 @@ export interface JobSpec extends JobSubmission {
 
 /**
  * Builds the job spec from a validated submission: normalises `execution_time`
- * to UTC and stamps id and submission time.
+ * to UTC and stamps id, owner and submission time.
  * @param submission output of {@link jobSubmissionSchema}.
  * @param jobId the workflow id to use.
  * @param nowMs submission time, epoch milliseconds.
+ * @param userId owner, from the caller's API key.
  * `execution_time` is truncated to whole seconds.
  */
-export function toJobSpec(submission: JobSubmission, jobId: string, nowMs: number): JobSpec {
+export function toJobSpec(submission: JobSubmission, jobId: string, nowMs: number, userId: string): JobSpec {
   // Schedules have a resolution of one second (cron's finest field): times are truncated to it.
   const wholeSecond = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString();
-  const spec: JobSpec = { ...submission, job_id: jobId, created_at: new Date(nowMs).toISOString() };
+  const spec: JobSpec = { ...submission, job_id: jobId, user_id: userId, created_at: new Date(nowMs).toISOString() };
   if (submission.execution_time !== undefined) {
     spec.execution_time = wholeSecond(Date.parse(submission.execution_time));
   }
   return spec;
 }
+
+// OpenAPI metadata (names and descriptions in the generated document, src/api/openapi.ts), kept
+// apart from the schemas above so that adding a field stays a one-line change.
+z.globalRegistry.add(httpPayloadSchema, {
+  id: 'HttpPayload',
+  description: 'One HTTP request per attempt; 2xx is success. Private, loopback and link-local targets are refused.',
+});
+z.globalRegistry.add(handlerPayloadSchema, {
+  id: 'HandlerPayload',
+  description: 'A function registered in the worker, called with JSON args.',
+});
+z.globalRegistry.add(payloadSchema, { id: 'JobPayload', description: 'What each occurrence runs.' });
+z.globalRegistry.add(retrySchema, {
+  id: 'RetrySettings',
+  description: "Retry policy of one occurrence (Temporal's RetryPolicy).",
+});
+z.globalRegistry.add(jobSubmissionSchema, {
+  id: 'JobSubmission',
+  description:
+    'Body of POST /jobs. The owner (user_id) is the caller of the API key. Durations are strings like "90s", ' +
+    '"15m", "1h30m"; times are RFC 3339 with a zone. Unknown fields are refused (400).',
+});
+z.globalRegistry.add(httpPayloadSchema.shape.body.unwrap(), {
+  id: 'HttpBody',
+  description: 'A string is sent as is; any other JSON value is sent as application/json.',
+});
+z.globalRegistry.add(handlerPayloadSchema.shape.args.unwrap(), {
+  id: 'HandlerArgs',
+  description: 'Any JSON value, passed to the handler.',
+});

@@ -4,7 +4,7 @@
  * wall-clock rules (daily, cron) are evaluated in the job's IANA time zone.
  * Resolution: one second.
  */
-import { Cron } from 'croner';
+import { cronOccurrenceAtOrAfter, parseCron } from './cron-schedule';
 import { parseDuration } from './duration';
 
 /** The fields of a job spec that define its schedule. */
@@ -35,27 +35,17 @@ export function isTimeZone(zone: string): boolean {
 
 /**
  * Checks a cron expression: 5 fields (minute first), 6 fields (second first),
- * or a nickname (`@yearly`, `@monthly`, `@weekly`, `@daily`, `@hourly`), parsed by croner.
+ * or a nickname (`@yearly`, `@monthly`, `@weekly`, `@daily`, `@hourly`); see ./cron-schedule.ts.
  * @returns true, or the reason the expression is refused (also when it never fires).
  */
 export function isCronExpression(expression: string, timezone: string): true | string {
-  const trimmed = expression.trim();
-  const fields = trimmed.split(/\s+/).length;
-  if (!trimmed.startsWith('@') && fields !== 5 && fields !== 6) {
-    return `must have 5 or 6 fields (seconds first), found ${fields}`;
-  }
   try {
-    const cron = cronOf(trimmed, timezone);
-    if (cron.nextRun(new Date(0)) === null) return 'never fires';
+    const cron = parseCron(expression);
+    if (cronOccurrenceAtOrAfter(cron, timezone, 0) === null) return 'never fires';
     return true;
   } catch (err) {
-    return `is not a valid cron expression: ${(err as Error).message}`;
+    return (err as Error).message;
   }
-}
-
-function cronOf(pattern: string, timezone: string): Cron {
-  // `legacyMode` (the default) makes day-of-month and day-of-week OR-ed, as in Vixie cron.
-  return new Cron(pattern, { timezone, paused: true });
 }
 
 /** The cron pattern of a `daily` job: the time of day of `execution_time` in `timezone`. */
@@ -85,27 +75,48 @@ export function weeklyPattern(executionTime: string, timezone: string, days?: Sc
   return `${dailyPattern(executionTime, timezone).replace(/ \*$/, '')} ${list.join(',')}`;
 }
 
-/** The cron pattern of a `daily`, `weekly` or `cron` schedule (daily and weekly are crons at a time of day). */
-function cronPattern(spec: ScheduleFields): string {
-  switch (spec.frequency) {
-    case 'daily':
-      return dailyPattern(spec.execution_time as string, spec.timezone);
-    case 'weekly':
-      return weeklyPattern(spec.execution_time as string, spec.timezone, spec.days_of_week);
-    default:
-      return (spec.cron as string).trim();
-  }
-}
+const patterns = new Map<string, string>();
 
 /**
- * The first occurrence of the job's schedule at or after `atMs`.
+ * The cron pattern of a `daily`, `weekly` or `cron` schedule (daily and weekly are crons at a
+ * time of day). Memoised: building Intl formatters per occurrence would dominate the walk.
+ */
+function cronPattern(spec: ScheduleFields): string {
+  if (spec.frequency === 'cron') return spec.cron as string;
+  const key = `${spec.frequency}|${spec.execution_time}|${spec.timezone}|${spec.days_of_week?.join(',')}`;
+  let pattern = patterns.get(key);
+  if (pattern === undefined) {
+    pattern =
+      spec.frequency === 'weekly'
+        ? weeklyPattern(spec.execution_time as string, spec.timezone, spec.days_of_week)
+        : dailyPattern(spec.execution_time as string, spec.timezone);
+    if (patterns.size >= 1_000) patterns.clear();
+    patterns.set(key, pattern);
+  }
+  return pattern;
+}
+
+/** No occurrence after 9999-12-31T23:59:59Z: RFC 3339 has four-digit years (croner stops there too). */
+export const LAST_OCCURRENCE_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
+
+/**
+ * The first occurrence of the job's schedule at or after `atMs`, within [`start_at`, `end_at`].
+ * `daily`, `weekly` and `cron` schedules follow the clock-change (DST) policy of Vixie cron /
+ * cronie (see ./cron-schedule.ts); `interval` is a fixed rate in real time, `once` one instant.
  * @param spec the schedule fields (see {@link ScheduleFields}).
  * @param atMs epoch milliseconds.
  * @returns epoch milliseconds, or null when the schedule has no occurrence at or after `atMs`
- *   (a `once` job after its time, a cron that never fires again).
+ *   (a `once` job after its time, a cron that never fires again, past `end_at`).
  * @throws {RangeError} on an invalid duration, cron expression or time zone (validated at submit).
  */
 export function occurrenceAtOrAfter(spec: ScheduleFields, atMs: number): number | null {
+  const from = spec.start_at === undefined ? atMs : Math.max(atMs, Date.parse(spec.start_at));
+  const next = unboundedOccurrenceAtOrAfter(spec, from);
+  const end = spec.end_at === undefined ? LAST_OCCURRENCE_MS : Math.min(Date.parse(spec.end_at), LAST_OCCURRENCE_MS);
+  return next === null || next > end ? null : next;
+}
+
+function unboundedOccurrenceAtOrAfter(spec: ScheduleFields, atMs: number): number | null {
   switch (spec.frequency) {
     case 'once': {
       const at = Date.parse(spec.execution_time as string);
@@ -119,11 +130,8 @@ export function occurrenceAtOrAfter(spec: ScheduleFields, atMs: number): number 
     }
     case 'daily':
     case 'weekly':
-    case 'cron': {
-      // croner's nextRun(t) is the first run strictly after t at whole seconds.
-      const next = cronOf(cronPattern(spec), spec.timezone).nextRun(new Date(atMs - 1));
-      return next === null ? null : next.getTime();
-    }
+    case 'cron':
+      return cronOccurrenceAtOrAfter(parseCron(cronPattern(spec)), spec.timezone, atMs);
   }
 }
 
@@ -135,10 +143,15 @@ function intervalAnchor(spec: ScheduleFields): number {
 /**
  * First occurrence of a new job, epoch ms (UTC), or null if it never fires: the first
  * occurrence at or after both the submission time and `execution_time`.
- * A `once` job whose `execution_time` has passed fires at that (past) time, i.e. at once.
+ * A `once` job whose `execution_time` has passed fires at that (past) time, i.e. at once,
+ * unless it lies outside [`start_at`, `end_at`].
  */
 export function firstOccurrence(spec: ScheduleFields): number | null {
-  if (spec.frequency === 'once') return Date.parse(spec.execution_time as string);
+  if (spec.frequency === 'once') {
+    // A past execution_time still runs (at once), unless start_at/end_at exclude it.
+    const at = Date.parse(spec.execution_time as string);
+    return occurrenceAtOrAfter(spec, Math.min(at, Date.parse(spec.created_at))) === at ? at : null;
+  }
   // An interval job without execution_time runs now: at its anchor, the submission second.
   const createdMs = Date.parse(spec.created_at);
   const created = spec.frequency === 'interval' ? Math.floor(createdMs / 1000) * 1000 : createdMs;
@@ -183,17 +196,36 @@ export function coalesceMisfires(
     scheduledMs = next;
     skipped++;
   }
-  const latest = latestOccurrenceAtOrBefore(spec, nowMs);
+  const latest = occurrenceAtOrBefore(spec, nowMs);
   return { scheduledMs: latest ?? scheduledMs, skipped };
 }
 
-function latestOccurrenceAtOrBefore(spec: ScheduleFields, atMs: number): number | null {
-  if (spec.frequency === 'interval') {
-    const every = parseDuration(spec.every as string);
-    const anchor = intervalAnchor(spec);
-    return atMs < anchor ? null : anchor + Math.floor((atMs - anchor) / every) * every;
+/**
+ * The latest occurrence of the schedule at or before `atMs` (within [`start_at`, `end_at`]).
+ * Found by bisection over {@link occurrenceAtOrAfter}, which is monotone, so it holds the same
+ * clock-change policy; the search looks back at most ~200 years.
+ * @param spec schedule fields.
+ * @param atMs epoch milliseconds.
+ * @returns epoch milliseconds, or null when there is none.
+ */
+export function occurrenceAtOrBefore(spec: ScheduleFields, atMs: number): number | null {
+  const LOOKBACK_LIMIT_MS = 200 * 366 * 86_400_000;
+  // Widen [atMs - back, atMs] until it holds an occurrence.
+  let back = 1_000;
+  while (true) {
+    const found = occurrenceAtOrAfter(spec, atMs - back);
+    if (found !== null && found <= atMs) break;
+    if (back >= LOOKBACK_LIMIT_MS) return null;
+    back *= 2;
   }
-  if (spec.frequency === 'once') return null;
-  const [prev] = cronOf(cronPattern(spec), spec.timezone).previousRuns(1, new Date(atMs + 1));
-  return prev === undefined ? null : prev.getTime();
+  // Largest `lo` whose first occurrence at or after it is still <= atMs; that occurrence is the latest.
+  let lo = atMs - back;
+  let hi = atMs + 1;
+  while (hi - lo > 1) {
+    const mid = lo + Math.floor((hi - lo) / 2);
+    const found = occurrenceAtOrAfter(spec, mid);
+    if (found !== null && found <= atMs) lo = mid;
+    else hi = mid;
+  }
+  return occurrenceAtOrAfter(spec, lo);
 }

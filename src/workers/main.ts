@@ -1,8 +1,12 @@
 /**
  * Worker entry point: polls the task queue, runs job workflows and their payload
- * activities. Task queue and identity come from the config; SIGINT/SIGTERM stop
- * taking work, let running tasks finish (up to the grace time) and exit.
+ * activities. Task queue, identity, limits and handler modules come from the config.
+ * SIGINT/SIGTERM stop polling, let running attempts finish for SHUTDOWN_GRACE, then
+ * cancel the rest, which fail with a retryable `WorkerShutdown` error so that Temporal
+ * retries them on another worker (none is lost; each retry resumes from its checkpoint).
  */
+import { resolve } from 'node:path';
+import { Client } from '@temporalio/client';
 import {
   DefaultLogger,
   type LogLevel,
@@ -11,10 +15,21 @@ import {
   type WorkerOptions as SdkWorkerOptions,
   Worker,
   type WorkerInterceptors,
+  type WorkflowBundleOption,
 } from '@temporalio/worker';
-import { createActivities, demoHandlers, type HandlerRegistry } from '../activities';
+import { require as tsxRequire } from 'tsx/cjs/api';
+import {
+  type AttemptReporter,
+  createActivities,
+  demoHandlers,
+  type HandlerRegistry,
+  handlerRegistry,
+  handlersOfModule,
+} from '../activities';
+import { parseAllowTargets } from '../activities/http-guard';
 import { type Config, loadConfigOrExit } from '../config';
 import { temporalConnectionSettings } from '../config/temporal-connection';
+import { parseDuration } from '../domain/duration';
 import { createLogger } from '../logger';
 import { setupWorkerObservability } from '../observability/worker-observability';
 
@@ -24,22 +39,55 @@ type WorkerSinks = NonNullable<SdkWorkerOptions['sinks']>;
 export interface WorkerOptions {
   config: Config;
   connection: NativeConnection;
-  /** Handler functions; default: the built-in demo handlers. */
+  /** Handler functions; default: the built-in demo handlers plus those of HANDLER_MODULES. */
   handlers?: HandlerRegistry;
+  /** A prebuilt workflow bundle (tests); default: bundle src/workflows at start. */
+  workflowBundle?: WorkflowBundleOption;
   /** Worker interceptors (src/observability: execution metrics and logs, tracing). */
   interceptors?: WorkerInterceptors;
   /** Sinks (src/observability: the workflow span exporter when tracing is on). */
   sinks?: WorkerSinks;
 }
 
-/** Builds a worker for the job task queue (does not run it). */
+/**
+ * Reports attempt starts and ends to the job's workflow with a signal (src/workflows/attempts.ts).
+ * @param client a client of the job's namespace.
+ */
+export function signalReporter(client: Client): AttemptReporter {
+  return async (jobId, name, event) => {
+    await client.workflow.getHandle(jobId).signal(name, event);
+  };
+}
+
+/**
+ * Loads the handlers of `HANDLER_MODULES` (comma-separated paths, relative to the working directory).
+ * @returns the demo handlers plus every `defineHandler()` export of those modules.
+ * @throws {Error} when a module cannot be loaded or exports no handler, or two share a name.
+ */
+export function loadHandlers(modules: string | undefined): HandlerRegistry {
+  const paths = (modules ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
+  const definitions = paths.flatMap((path) => {
+    // tsx's require loads TypeScript modules (and plain JS) whatever loader runs this process.
+    const found = handlersOfModule(tsxRequire(resolve(path), __filename) as Record<string, unknown>);
+    if (found.length === 0) throw new Error(`HANDLER_MODULES: ${path} exports no defineHandler() handler`);
+    return found;
+  });
+  return handlerRegistry(demoHandlers, ...definitions);
+}
+
+/** Builds a worker for the job task queue (does not run it), with the configured limits. */
 export async function createWorker({
   config,
   connection,
-  handlers = demoHandlers,
+  handlers,
+  workflowBundle,
   interceptors,
   sinks,
 }: WorkerOptions): Promise<Worker> {
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   return Worker.create({
     ...(interceptors ? { interceptors } : {}),
     ...(sinks ? { sinks } : {}),
@@ -47,9 +95,23 @@ export async function createWorker({
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TASK_QUEUE,
     identity: config.workerIdentity,
-    workflowsPath: require.resolve('../workflows'),
-    activities: createActivities({ workerIdentity: config.workerIdentity, handlers }),
-    shutdownGraceTime: '10s',
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    activities: createActivities({
+      workerIdentity: config.workerIdentity,
+      handlers: handlers ?? loadHandlers(config.HANDLER_MODULES),
+      reportAttempt: signalReporter(client),
+      http: {
+        allow: parseAllowTargets(config.HTTP_ALLOW_TARGETS),
+        maxResponseBytes: config.HTTP_MAX_RESPONSE_BYTES,
+        maxRedirects: config.HTTP_MAX_REDIRECTS,
+      },
+    }),
+    maxConcurrentActivityTaskExecutions: config.MAX_CONCURRENT_EXECUTIONS,
+    ...(config.EXECUTIONS_PER_SECOND !== undefined ? { maxActivitiesPerSecond: config.EXECUTIONS_PER_SECOND } : {}),
+    ...(config.TASK_QUEUE_EXECUTIONS_PER_SECOND !== undefined
+      ? { maxTaskQueueActivitiesPerSecond: config.TASK_QUEUE_EXECUTIONS_PER_SECOND }
+      : {}),
+    shutdownGraceTime: parseDuration(config.SHUTDOWN_GRACE),
   });
 }
 
@@ -69,14 +131,25 @@ export async function runWorker(): Promise<void> {
   Runtime.install({
     shutdownSignals: ['SIGINT', 'SIGTERM'],
     logger: new DefaultLogger(sdkLogLevel(config.LOG_LEVEL)),
+    workerHeartbeatInterval: parseDuration(config.WORKER_HEARTBEAT_INTERVAL),
     ...observability.runtimeOptions,
   });
   const settings = temporalConnectionSettings(config);
   const connection = await NativeConnection.connect(settings);
   const { interceptors, sinks } = observability;
-  const worker = await createWorker({ config, connection, interceptors, sinks });
+  const handlers = loadHandlers(config.HANDLER_MODULES);
+  const worker = await createWorker({ config, connection, handlers, interceptors, sinks });
   const { address } = settings;
-  logger.info({ address, taskQueue: config.TASK_QUEUE, identity: config.workerIdentity }, 'worker started');
+  logger.info(
+    {
+      address,
+      taskQueue: config.TASK_QUEUE,
+      identity: config.workerIdentity,
+      handlers: [...handlers.keys()],
+      maxConcurrentExecutions: config.MAX_CONCURRENT_EXECUTIONS,
+    },
+    'worker started',
+  );
   try {
     await worker.run();
   } finally {

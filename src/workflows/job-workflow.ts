@@ -41,6 +41,7 @@ import {
 } from '../domain/job-state';
 import { coalesceMisfires, firstOccurrence, nextOccurrence } from '../domain/schedule';
 import { JOB_STATUS, LAST_RUN_TIME, NEXT_RUN_TIME } from '../domain/search-attributes';
+import { trackAttempts, withAttemptHistory } from './attempts';
 
 /** Input of {@link jobWorkflow}. */
 export interface JobWorkflowInput {
@@ -90,6 +91,7 @@ export async function jobWorkflow(input: JobWorkflowInput): Promise<JobDescripti
   });
   setHandler(describeQuery, describe);
   setHandler(executionsQuery, () => progress.executions);
+  const attempts = trackAttempts(); // per-attempt records and RunningWorker (./attempts.ts)
 
   const runPayload = payloadActivity(spec);
   const canAfter = input.continue_as_new_after ?? 500;
@@ -116,7 +118,8 @@ export async function jobWorkflow(input: JobWorkflowInput): Promise<JobDescripti
         log.warn('misfire: skipped late occurrences', { skipped, running: new Date(scheduledMs).toISOString() });
       }
       publish(progress, 'running', scheduledMs);
-      const record = await runOccurrence(spec, scheduledMs, runPayload);
+      attempts.begin(idempotencyKey(spec.job_id, scheduledMs));
+      const record = withAttemptHistory(await runOccurrence(spec, scheduledMs, runPayload), attempts);
       recordExecution(progress, record);
       runsThisGeneration++;
 
@@ -179,6 +182,8 @@ type RunPayload = PayloadActivities['runPayload'];
 function payloadActivity(spec: JobSpec): RunPayload {
   const { retry } = spec;
   return proxyActivities<PayloadActivities>({
+    // `queue`: the job's attempts run on that task queue's own worker pool (issue 4).
+    ...(spec.queue !== undefined ? { taskQueue: spec.queue } : {}),
     startToCloseTimeout: parseDuration(spec.timeout),
     heartbeatTimeout: parseDuration(spec.heartbeat_timeout),
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,

@@ -127,9 +127,17 @@ export function writeServerConfig(dir: string, pg: Postgres, ports: ServerPorts,
   const dynamic = join(dir, 'dynamicconfig.yaml');
   writeFileSync(
     dynamic,
-    ['system.forceSearchAttributesCacheRefreshOnRead:', '  - value: true', 'limit.maxIDLength:', '  - value: 255'].join(
-      '\n',
-    ),
+    [
+      'system.forceSearchAttributesCacheRefreshOnRead:',
+      '  - value: true',
+      'limit.maxIDLength:',
+      '  - value: 255',
+      // Worker heartbeats and ListWorkers back GET /workers (as in the embedded dev server).
+      'frontend.WorkerHeartbeatsEnabled:',
+      '  - value: true',
+      'frontend.ListWorkersEnabled:',
+      '  - value: true',
+    ].join('\n'),
   );
   const store = (database: string, conns: number) => `
       sql:

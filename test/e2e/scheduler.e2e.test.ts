@@ -8,10 +8,11 @@ import { basename } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, test } from 'vitest';
 import { stopProcess } from '../../src/dev/processes';
 import { type Sink, type SinkCall, startSink } from '../helpers/e2e-sink';
-import { decodeCliSearchAttributes, type Json, type Stack, startStack } from '../helpers/e2e-stack';
+import { decodeCliSearchAttributes, E2E_CALLER, type Json, type Stack, startStack } from '../helpers/e2e-stack';
 import { sleep, waitFor } from '../helpers/wait';
 
-const USER = 'u003';
+/** The owner of this file's jobs: the stack's default caller (an admin whose user id is u003). */
+const USER = E2E_CALLER.user_id;
 /** A UTC RFC 3339 instant at a whole second, as the scheduler writes it (toISOString). */
 const WHOLE_SECOND_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000Z$/;
 
@@ -93,7 +94,6 @@ describe('scheduler end to end (dev server + worker + API processes + HTTP sink)
   test('a per-second cron job calls the sink every second with distinct idempotency keys', async () => {
     const res = await stack.request('POST', '/jobs', {
       name: 'e2e every second',
-      user_id: USER,
       frequency: 'cron',
       cron: '*/1 * * * * *',
       payload: { type: 'http', method: 'POST', url: `${sink.url}/hook/periodic`, body: periodic.body },
@@ -232,7 +232,6 @@ describe('scheduler end to end (dev server + worker + API processes + HTTP sink)
     once.executionTime = wholeSecondFromNow(2_000);
     const res = await stack.request('POST', '/jobs', {
       name: 'e2e once',
-      user_id: USER,
       frequency: 'once',
       execution_time: once.executionTime,
       payload: { type: 'http', method: 'POST', url: `${sink.url}/hook/once`, body: { hello: 'once' } },
@@ -320,7 +319,6 @@ describe('scheduler end to end (dev server + worker + API processes + HTTP sink)
     const submittedAt = Date.now();
     const res = await stack.request('POST', '/jobs', {
       name: 'e2e fails',
-      user_id: USER,
       frequency: 'once',
       // A time that has (just) passed: a one-time job then runs at once.
       execution_time: new Date(Math.floor(submittedAt / 1000) * 1000).toISOString(),
@@ -361,7 +359,6 @@ describe('scheduler end to end (dev server + worker + API processes + HTTP sink)
   test('an invalid body is a 400 problem naming the field', async () => {
     const res = await stack.request('POST', '/jobs', {
       name: 'e2e invalid',
-      user_id: USER,
       frequency: 'cron',
       payload: { type: 'http', url: `${sink.url}/hook/never` },
     });

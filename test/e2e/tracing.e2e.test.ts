@@ -65,12 +65,16 @@ afterAll(async () => {
 describe('OpenTelemetry tracing through Temporal interceptors', () => {
   test('submission, workflow and attempt spans share one trace', async () => {
     const client = createTemporalClient(env.address, 'default', tracing.clientInterceptors);
-    const app = createApp({ client, taskQueue: TASK_QUEUE, logger: pino({ level: 'silent' }) });
+    const app = createApp({
+      client,
+      taskQueue: TASK_QUEUE,
+      logger: pino({ level: 'silent' }),
+      auth: { mode: 'disabled' },
+    });
     const res = await request(app)
       .post('/jobs')
       .send({
         name: 'traced',
-        user_id: 'u-trace',
         frequency: 'once',
         execution_time: new Date().toISOString(),
         payload: { type: 'handler', name: 'demo.echo' },

@@ -1,7 +1,10 @@
 /**
  * The "sink": a local HTTP server on 127.0.0.1 that http jobs call. It records every
  * request (arrival time, method, path, Idempotency-Key, body) and answers 200, except
- * `/status/<code>` which answers `<code>` (e.g. `/status/404`, `/status/500`).
+ * `/status/<code>` which answers `<code>` (e.g. `/status/404`, `/status/500`), and
+ * `/delay/<ms>/…` which answers after `<ms>` milliseconds (it counts requests in flight, to
+ * observe concurrency limits). A request whose Idempotency-Key was seen before is answered
+ * 200 but marked `duplicate` (its side effect is not applied twice: the target's dedup).
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +21,10 @@ export interface SinkCall {
   body: string;
   /** Status the sink answered. */
   answered: number;
+  /** The Idempotency-Key was seen in an earlier request (a redelivery, e.g. after failover). */
+  duplicate: boolean;
+  /** Requests in flight (this one included) when it arrived. */
+  inFlight: number;
 }
 
 /** A running sink. */
@@ -28,6 +35,8 @@ export interface Sink {
   calls: SinkCall[];
   /** Requests whose Idempotency-Key belongs to a job (`<job_id>:...`). */
   callsFor(jobId: string): SinkCall[];
+  /** Most requests in flight at once so far. */
+  maxInFlight(): number;
   close(): Promise<void>;
 }
 
@@ -45,24 +54,42 @@ function header(req: IncomingMessage, name: string): string | null {
 /** Starts the sink on 127.0.0.1 and a free port. */
 export async function startSink(): Promise<Sink> {
   const calls: SinkCall[] = [];
+  const seenKeys = new Set<string>();
+  let inFlight = 0;
+  let maxInFlight = 0;
   const server: Server = createServer((req, res) => {
     const receivedAt = Date.now();
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    const arrivedWith = inFlight;
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const path = new URL(req.url ?? '/', 'http://sink').pathname;
       const answered = statusFor(path);
+      const idempotencyKey = header(req, 'idempotency-key');
+      const duplicate = idempotencyKey !== null && seenKeys.has(idempotencyKey);
+      if (idempotencyKey !== null) seenKeys.add(idempotencyKey);
       calls.push({
         receivedAt,
         method: req.method ?? '',
         path,
-        idempotencyKey: header(req, 'idempotency-key'),
+        idempotencyKey,
         contentType: header(req, 'content-type'),
         body: Buffer.concat(chunks).toString('utf8'),
         answered,
+        duplicate,
+        inFlight: arrivedWith,
       });
-      res.writeHead(answered, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ok: answered < 300 }));
+      const delay = /^\/delay\/(\d+)(?:\/|$)/.exec(path);
+      setTimeout(
+        () => {
+          inFlight--;
+          res.writeHead(answered, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ ok: answered < 300 }));
+        },
+        delay ? Number(delay[1]) : 0,
+      );
     });
   });
   server.listen(0, '127.0.0.1');
@@ -75,6 +102,7 @@ export async function startSink(): Promise<Sink> {
     url: `http://127.0.0.1:${port}`,
     calls,
     callsFor: (jobId) => calls.filter((c) => c.idempotencyKey?.startsWith(`${jobId}:`) === true),
+    maxInFlight: () => maxInFlight,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -11,6 +11,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type EmbeddedServer, startEmbeddedServer } from '../../src/dev/embedded-server';
 import { type Child, startEntry, stopProcess, waitForOutput } from '../../src/dev/processes';
+import { apiKeysEnv, type TestCaller } from './api-keys';
+
+/** The API key {@link Stack.request} sends unless told otherwise: an admin whose user id is u003. */
+export const E2E_CALLER: TestCaller = {
+  user_id: 'u003',
+  role: 'admin',
+  key: 'sk_test_e2e_u003_0123456789abcdefghijkl',
+};
 
 /** Picks `count` distinct free TCP ports on 127.0.0.1 (all held open at once, then released). */
 export async function freePorts(count: number): Promise<number[]> {
@@ -54,7 +62,13 @@ export interface StackOptions {
   name: string;
   /** LOG_LEVEL of the children; must be info or lower, since the ready lines are info lines. */
   logLevel?: 'info' | 'debug';
-  /** Extra environment of the worker and the API (e.g. WORKER_METRICS_PORT). */
+  /** Worker processes on the task queue (default 1); identities `<workerIdentity>` then `-2`, `-3`, … */
+  workers?: number;
+  /** Extra environment of the worker processes (e.g. HANDLER_MODULES, WORKER_HEARTBEAT_INTERVAL). */
+  workerEnv?: NodeJS.ProcessEnv;
+  /** API keys the API accepts (besides {@link E2E_CALLER}). */
+  callers?: TestCaller[];
+  /** More environment of the worker and the API (e.g. rate limits). */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -67,10 +81,20 @@ export interface Stack {
   workerIdentity: string;
   apiUrl: string;
   server: EmbeddedServer;
+  /** The first worker. */
   worker: Child;
+  /** Every worker process started so far (also by {@link Stack.startWorker}), in start order. */
+  workers: Child[];
+  /** Identities of {@link Stack.workers}, same order. */
+  workerIdentities: string[];
   api: Child;
-  /** Calls the API (JSON in, JSON or text out). */
-  request<T = Json>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>>;
+  /**
+   * Starts one more worker process (stopped with the stack) and waits until it polls.
+   * @param env overrides, e.g. `{ TASK_QUEUE, MAX_CONCURRENT_EXECUTIONS }`.
+   */
+  startWorker(identity: string, env?: NodeJS.ProcessEnv): Promise<Child>;
+  /** Calls the API (JSON in, JSON or text out) with the key of `as` (default {@link E2E_CALLER}; null: no key). */
+  request<T = Json>(method: string, path: string, body?: unknown, as?: TestCaller | null): Promise<ApiResponse<T>>;
   /** Runs the Temporal CLI against this server; resolves with stdout. */
   cli(args: string[]): Promise<string>;
   /** The recent output of the server, worker and API, for diagnostics. */
@@ -79,11 +103,11 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-/** Our environment without anything that could point the children elsewhere. */
+/** Our environment without anything that could point the children elsewhere or change their keys and limits. */
 function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^TEMPORAL_/.test(key) || /proxy$/i.test(key)) continue;
+    if (/^(TEMPORAL_|API_|AUTH_|RATE_LIMIT_|HTTP_)/.test(key) || /proxy$/i.test(key)) continue;
     env[key] = value;
   }
   return env;
@@ -95,7 +119,15 @@ function cleanEnv(): NodeJS.ProcessEnv {
  * and the API prints "api listening".
  * @throws {Error} with the children's output when something does not start; whatever started is stopped.
  */
-export async function startStack({ cliPath, name, logLevel = 'info', env: extraEnv }: StackOptions): Promise<Stack> {
+export async function startStack({
+  cliPath,
+  name,
+  logLevel = 'info',
+  workers: workerCount = 1,
+  workerEnv = {},
+  callers = [],
+  env: extraEnv = {},
+}: StackOptions): Promise<Stack> {
   const [port, uiPort, apiPort] = (await freePorts(3)) as [number, number, number];
   const dataDir = mkdtempSync(join(tmpdir(), `${name}-`));
   const namespace = 'default';
@@ -127,13 +159,33 @@ export async function startStack({ cliPath, name, logLevel = 'info', env: extraE
       API_HOST: '127.0.0.1',
       API_PORT: String(apiPort),
       LOG_LEVEL: logLevel,
+      API_KEYS: apiKeysEnv([E2E_CALLER, ...callers]),
+      // The sink and other test servers listen on loopback, which http jobs may not call by default.
+      HTTP_ALLOW_TARGETS: '127.0.0.1,::1',
       ...extraEnv,
     };
-    const worker = startEntry('worker', 'workers/main.ts', env);
-    children.push(worker);
+    const workers: Child[] = [];
+    const workerIdentities: string[] = [];
+    const launchWorker = (identity: string, overrides: NodeJS.ProcessEnv) => {
+      const child = startEntry(`worker ${identity}`, 'workers/main.ts', {
+        ...env,
+        ...workerEnv,
+        ...overrides,
+        WORKER_IDENTITY: identity,
+      });
+      children.push(child);
+      workers.push(child);
+      workerIdentities.push(identity);
+      return child;
+    };
+    for (let i = 0; i < workerCount; i++) launchWorker(i === 0 ? workerIdentity : `${workerIdentity}-${i + 1}`, {});
+    const worker = workers[0] as Child;
     const api = startEntry('api', 'api/main.ts', env);
     children.push(api);
-    await Promise.all([waitForOutput(worker, /worker started/, 120_000), waitForOutput(api, /api listening/, 60_000)]);
+    await Promise.all([
+      ...workers.map((w) => waitForOutput(w, /worker started/, 120_000)),
+      waitForOutput(api, /api listening/, 60_000),
+    ]);
 
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const temporalAddress = server.address;
@@ -147,18 +199,23 @@ export async function startStack({ cliPath, name, logLevel = 'info', env: extraE
       apiUrl,
       server: started,
       worker,
+      workers,
+      workerIdentities,
       api,
+      async startWorker(identity, overrides = {}) {
+        const child = launchWorker(identity, overrides);
+        await waitForOutput(child, /worker started/, 120_000);
+        return child;
+      },
       diagnostics,
       stop: stopAll,
-      async request(method, path, body) {
+      async request(method, path, body, as = E2E_CALLER) {
+        const headers: Record<string, string> = as === null ? {} : { authorization: `Bearer ${as.key}` };
+        if (body !== undefined) headers['content-type'] = 'application/json';
         const response = await fetch(`${apiUrl}${path}`, {
           method,
-          ...(body !== undefined
-            ? {
-                body: typeof body === 'string' ? body : JSON.stringify(body),
-                headers: { 'content-type': 'application/json' },
-              }
-            : {}),
+          headers,
+          ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
           signal: AbortSignal.timeout(20_000),
         });
         const contentType = response.headers.get('content-type') ?? '';

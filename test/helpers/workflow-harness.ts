@@ -191,11 +191,10 @@ export function testSlug(): string {
 export function buildSpec(jobId: string, nowMs: number, submission: Partial<JobSubmissionInput>): JobSpec {
   const parsed = jobSubmissionSchema.parse({
     name: `workflow test ${jobId}`,
-    user_id: 'u-workflow-test',
     payload: { type: 'handler', name: 'test.double', args: { job: jobId } },
     ...submission,
   });
-  return toJobSpec(parsed, jobId, nowMs);
+  return toJobSpec(parsed, jobId, nowMs, 'u-workflow-test');
 }
 
 /** Epoch ms of the next whole minute strictly after `ms` (plus `minutes` - 1 more minutes). */

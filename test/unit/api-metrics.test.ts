@@ -10,7 +10,7 @@ import { createTemporalClient } from '../../src/api/temporal-client';
 import { sampleValue } from '../helpers/prometheus';
 
 const client = createTemporalClient('127.0.0.1:1', 'default');
-const app = createApp({ client, taskQueue: 'unused', logger: pino({ level: 'silent' }) });
+const app = createApp({ client, taskQueue: 'unused', logger: pino({ level: 'silent' }), auth: { mode: 'disabled' } });
 
 describe('API /readyz and /metrics', () => {
   test('/readyz fails with 503 problem+json while Temporal is unreachable; /healthz still answers', async () => {

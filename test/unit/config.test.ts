@@ -48,7 +48,8 @@ describe('loadConfig: each invalid variable fails fast with its name', () => {
     ['API_PORT', { API_PORT: '65536' }],
     ['API_KEYS_FILE', { API_KEYS_FILE: missing }],
     ['AUTH_DISABLED', { AUTH_DISABLED: 'perhaps' }],
-    ['RATE_LIMIT_PER_MINUTE', { RATE_LIMIT_PER_MINUTE: '0' }],
+    ['RATE_LIMIT_SUBMISSIONS_PER_MINUTE', { RATE_LIMIT_SUBMISSIONS_PER_MINUTE: '0' }],
+    ['WORKER_HEARTBEAT_INTERVAL', { WORKER_HEARTBEAT_INTERVAL: '0.5s' }],
     ['TEMPORAL_PORT', { TEMPORAL_PORT: '-1' }],
     ['TEMPORAL_UI_PORT', { TEMPORAL_UI_PORT: '1.5' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'verbose' }],
@@ -76,14 +77,14 @@ describe('loadConfig: valid values', () => {
       TASK_QUEUE: 'jobs',
       API_HOST: '127.0.0.1',
       API_PORT: 3000,
-      RATE_LIMIT_PER_MINUTE: 1000,
+      RATE_LIMIT_SUBMISSIONS_PER_MINUTE: 1000,
       LOG_LEVEL: 'info',
       WORKER_METRICS_HOST: '127.0.0.1',
       temporalTls: false,
       OTEL_TRACING: false,
     });
     expect(config.WORKER_METRICS_PORT).toBeUndefined();
-    expect(config.MAX_CONCURRENT_EXECUTIONS).toBeUndefined();
+    expect(config.MAX_CONCURRENT_EXECUTIONS).toBe(100);
     expect(config.workerIdentity).toMatch(new RegExp(`^${process.pid}@`));
     expect(temporalAddress(config)).toBe('127.0.0.1:7233');
     expect(Object.isFrozen(config)).toBe(true);

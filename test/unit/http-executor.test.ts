@@ -5,7 +5,8 @@ import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { HttpStatusError, isRetryableStatus, sendHttp } from '../../src/activities/http';
+import { createHttpExecutor, HttpStatusError, isRetryableStatus, sendHttp } from '../../src/activities/http';
+import { parseAllowTargets } from '../../src/activities/http-guard';
 import type { HttpPayload } from '../../src/domain/job-spec';
 
 interface Received {
@@ -78,6 +79,8 @@ function payload(fields: Partial<HttpPayload> & { path: string }): HttpPayload {
 
 const KEY = 'job_1:2026-01-01T09:00:00.000Z';
 const never = new AbortController().signal;
+/** The test server is on loopback, which the SSRF guard refuses unless allow-listed. */
+const executor = createHttpExecutor({ allow: parseAllowTargets('127.0.0.1') });
 
 describe('sendHttp request', () => {
   it('sends method, Idempotency-Key, headers and a JSON body with its content type', async () => {
@@ -85,6 +88,7 @@ describe('sendHttp request', () => {
       payload({ path: '/ok', method: 'POST', headers: { 'X-Team': 'billing' }, body: { a: 1, b: [true, null] } }),
       KEY,
       never,
+      executor,
     );
     expect(outcome).toEqual({ status: 200 });
     expect(received).toHaveLength(1);
@@ -98,7 +102,7 @@ describe('sendHttp request', () => {
   });
 
   it('the Idempotency-Key cannot be overridden by the payload headers', async () => {
-    await sendHttp(payload({ path: '/ok', headers: { 'Idempotency-Key': 'mine' } }), KEY, never);
+    await sendHttp(payload({ path: '/ok', headers: { 'Idempotency-Key': 'mine' } }), KEY, never, executor);
     expect(received[0]?.headers['idempotency-key']).toBe(KEY);
   });
 
@@ -107,6 +111,7 @@ describe('sendHttp request', () => {
       payload({ path: '/ok', method: 'PUT', headers: { 'Content-Type': 'application/vnd.x+json' }, body: { a: 1 } }),
       KEY,
       never,
+      executor,
     );
     expect(received[0]?.method).toBe('PUT');
     expect(received[0]?.headers['content-type']).toBe('application/vnd.x+json');
@@ -114,49 +119,49 @@ describe('sendHttp request', () => {
   });
 
   it('sends a string body as is', async () => {
-    await sendHttp(payload({ path: '/ok', method: 'POST', body: 'plain words' }), KEY, never);
+    await sendHttp(payload({ path: '/ok', method: 'POST', body: 'plain words' }), KEY, never, executor);
     expect(received[0]?.body).toBe('plain words');
     expect(received[0]?.headers['content-type']).not.toBe('application/json');
   });
 
   it('sends no body with GET', async () => {
-    await sendHttp(payload({ path: '/ok', method: 'GET', body: { a: 1 } }), KEY, never);
+    await sendHttp(payload({ path: '/ok', method: 'GET', body: { a: 1 } }), KEY, never, executor);
     expect(received[0]?.method).toBe('GET');
     expect(received[0]?.body).toBe('');
   });
 
   it('follows redirects', async () => {
-    expect(await sendHttp(payload({ path: '/redirect' }), KEY, never)).toEqual({ status: 204 });
+    expect(await sendHttp(payload({ path: '/redirect' }), KEY, never, executor)).toEqual({ status: 204 });
     expect(received.map((r) => r.url)).toEqual(['/redirect', '/status/204']);
   });
 });
 
 describe('sendHttp outcome', () => {
   it.each([200, 201, 202, 204])('%d → returns the status', async (status) => {
-    expect(await sendHttp(payload({ path: `/status/${status}` }), KEY, never)).toEqual({ status });
+    expect(await sendHttp(payload({ path: `/status/${status}` }), KEY, never, executor)).toEqual({ status });
   });
 
   it('404 → HttpStatusError, not retryable, with the body excerpt', async () => {
-    const error = await sendHttp(payload({ path: '/status/404' }), KEY, never).catch((e: unknown) => e);
+    const error = await sendHttp(payload({ path: '/status/404' }), KEY, never, executor).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HttpStatusError);
     expect(error).toMatchObject({ status: 404, retryable: false, name: 'HttpError', message: 'HTTP 404: answer 404' });
   });
 
   it.each([400, 401, 403, 409, 422])('%d → not retryable', async (status) => {
-    await expect(sendHttp(payload({ path: `/status/${status}` }), KEY, never)).rejects.toMatchObject({
+    await expect(sendHttp(payload({ path: `/status/${status}` }), KEY, never, executor)).rejects.toMatchObject({
       status,
       retryable: false,
     });
   });
 
   it.each([408, 429, 500, 503])('%d → HttpStatusError, retryable', async (status) => {
-    const error = await sendHttp(payload({ path: `/status/${status}` }), KEY, never).catch((e: unknown) => e);
+    const error = await sendHttp(payload({ path: `/status/${status}` }), KEY, never, executor).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HttpStatusError);
     expect(error).toMatchObject({ status, retryable: true });
   });
 
   it('cuts the body excerpt in the message to 200 characters', async () => {
-    const error = await sendHttp(payload({ path: '/long-error' }), KEY, never).catch((e: unknown) => e);
+    const error = await sendHttp(payload({ path: '/long-error' }), KEY, never, executor).catch((e: unknown) => e);
     expect((error as Error).message).toBe(`HTTP 500: ${'e'.repeat(200)}`);
   });
 });
@@ -164,7 +169,7 @@ describe('sendHttp outcome', () => {
 describe('sendHttp cancellation and time limit', () => {
   it('aborting the signal rejects with an AbortError', async () => {
     const controller = new AbortController();
-    const sending = sendHttp(payload({ path: '/hang' }), KEY, controller.signal);
+    const sending = sendHttp(payload({ path: '/hang' }), KEY, controller.signal, executor);
     const settled = sending.catch((e: unknown) => e);
     await hangArrived;
     controller.abort();
@@ -176,14 +181,16 @@ describe('sendHttp cancellation and time limit', () => {
   it('a signal aborted before the call rejects without sending', async () => {
     const controller = new AbortController();
     controller.abort();
-    await expect(sendHttp(payload({ path: '/ok' }), KEY, controller.signal)).rejects.toMatchObject({
+    await expect(sendHttp(payload({ path: '/ok' }), KEY, controller.signal, executor)).rejects.toMatchObject({
       name: 'AbortError',
     });
     expect(received).toHaveLength(0);
   });
 
   it('the payload timeout rejects with a TimeoutError', async () => {
-    const error = await sendHttp(payload({ path: '/hang', timeout: '200ms' }), KEY, never).catch((e: unknown) => e);
+    const error = await sendHttp(payload({ path: '/hang', timeout: '200ms' }), KEY, never, executor).catch(
+      (e: unknown) => e,
+    );
     expect((error as Error).name).toBe('TimeoutError');
   });
 });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type JobSubmissionInput, jobSubmissionSchema, toJobSpec } from '../../src/domain/job-spec';
+import {
+  type JobSpec,
+  type JobSubmission,
+  type JobSubmissionInput,
+  jobSubmissionSchema,
+  toJobSpec as toJobSpecOf,
+} from '../../src/domain/job-spec';
 import { idempotencyKey } from '../../src/domain/job-state';
 import { firstOccurrence } from '../../src/domain/schedule';
 
@@ -20,6 +26,11 @@ const DEFAULTS = {
   overlap_policy: 'skip',
 };
 
+/** toJobSpec for the owner u003 (the API stamps the owner from the caller's API key). */
+function toJobSpec(submission: JobSubmission, jobId: string, nowMs: number): JobSpec {
+  return toJobSpecOf(submission, jobId, nowMs, 'u003');
+}
+
 function parse(input: JobSubmissionInput) {
   return jobSubmissionSchema.parse(input);
 }
@@ -28,14 +39,12 @@ describe('jobSubmissionSchema defaults', () => {
   it('once, with an http payload: job and http defaults', () => {
     const job = parse({
       name: 'report',
-      user_id: 'u003',
       frequency: 'once',
       execution_time: '2026-01-01T09:00:00Z',
       payload: HTTP_PAYLOAD,
     });
     expect(job).toEqual({
       name: 'report',
-      user_id: 'u003',
       frequency: 'once',
       execution_time: '2026-01-01T09:00:00Z',
       payload: { type: 'http', url: 'https://example.com/hook', method: 'GET', headers: {}, timeout: '30s' },
@@ -46,14 +55,12 @@ describe('jobSubmissionSchema defaults', () => {
   it('daily, with a handler payload: handler args default to {}', () => {
     const job = parse({
       name: 'digest',
-      user_id: 'u003',
       frequency: 'daily',
       execution_time: '2026-01-01T09:00:00+01:00',
       payload: HANDLER_PAYLOAD,
     });
     expect(job).toEqual({
       name: 'digest',
-      user_id: 'u003',
       frequency: 'daily',
       execution_time: '2026-01-01T09:00:00+01:00',
       payload: { type: 'handler', name: 'demo.echo', args: {} },
@@ -64,14 +71,12 @@ describe('jobSubmissionSchema defaults', () => {
   it('cron', () => {
     const job = parse({
       name: 'tick',
-      user_id: 'u003',
       frequency: 'cron',
       cron: '*/5 * * * *',
       payload: HANDLER_PAYLOAD,
     });
     expect(job).toEqual({
       name: 'tick',
-      user_id: 'u003',
       frequency: 'cron',
       cron: '*/5 * * * *',
       payload: { type: 'handler', name: 'demo.echo', args: {} },
@@ -80,10 +85,9 @@ describe('jobSubmissionSchema defaults', () => {
   });
 
   it('interval', () => {
-    const job = parse({ name: 'poll', user_id: 'u003', frequency: 'interval', every: '15m', payload: HTTP_PAYLOAD });
+    const job = parse({ name: 'poll', frequency: 'interval', every: '15m', payload: HTTP_PAYLOAD });
     expect(job).toEqual({
       name: 'poll',
-      user_id: 'u003',
       frequency: 'interval',
       every: '15m',
       payload: { type: 'http', url: 'https://example.com/hook', method: 'GET', headers: {}, timeout: '30s' },
@@ -94,7 +98,6 @@ describe('jobSubmissionSchema defaults', () => {
   it('keeps given values instead of defaults', () => {
     const job = parse({
       name: '  spaced  ',
-      user_id: 'u003',
       frequency: 'cron',
       cron: '0 9 * * *',
       timezone: 'Europe/Berlin',
@@ -128,7 +131,6 @@ describe('jobSubmissionSchema defaults', () => {
 describe('toJobSpec', () => {
   const submission = parse({
     name: 'report',
-    user_id: 'u003',
     frequency: 'once',
     execution_time: '2026-01-01T09:00:00.987+02:00',
     payload: HTTP_PAYLOAD,
@@ -139,9 +141,10 @@ describe('toJobSpec', () => {
     expect(spec.execution_time).toBe('2026-01-01T07:00:00.000Z');
   });
 
-  it('stamps job_id and created_at (UTC) and keeps the rest of the submission', () => {
+  it('stamps job_id, owner and created_at (UTC) and keeps the rest of the submission', () => {
     const spec = toJobSpec(submission, 'job_1', ms('2025-12-31T23:00:00Z'));
     expect(spec.job_id).toBe('job_1');
+    expect(spec.user_id).toBe('u003');
     expect(spec.created_at).toBe('2025-12-31T23:00:00.000Z');
     expect(spec.payload).toEqual(submission.payload);
     expect(spec.retry).toEqual(submission.retry);
@@ -154,11 +157,28 @@ describe('toJobSpec', () => {
 });
 
 describe('firstOccurrence', () => {
+  it('weekly: the time of day of execution_time on the listed days, or on its own weekday by default', () => {
+    // 2026-01-05 is a Monday; submitted after that Monday's 09:00.
+    const weekly = (days?: ('mon' | 'wed')[]) =>
+      toJobSpec(
+        parse({
+          name: 'n',
+          frequency: 'weekly',
+          execution_time: '2026-01-05T09:00:00Z',
+          ...(days ? { days_of_week: days } : {}),
+          payload: HANDLER_PAYLOAD,
+        }),
+        'job_1',
+        ms('2026-01-05T10:00:00Z'),
+      );
+    expect(iso(firstOccurrence(weekly(['wed', 'mon'])))).toBe('2026-01-07T09:00:00.000Z');
+    expect(iso(firstOccurrence(weekly()))).toBe('2026-01-12T09:00:00.000Z');
+  });
+
   it('once in the past: that (past) time, i.e. at once', () => {
     const spec = toJobSpec(
       parse({
         name: 'n',
-        user_id: 'u',
         frequency: 'once',
         execution_time: '2026-01-01T09:00:00Z',
         payload: HANDLER_PAYLOAD,
@@ -173,7 +193,6 @@ describe('firstOccurrence', () => {
     const spec = toJobSpec(
       parse({
         name: 'n',
-        user_id: 'u',
         frequency: 'once',
         execution_time: '2026-03-01T09:00:00Z',
         payload: HANDLER_PAYLOAD,
@@ -187,7 +206,6 @@ describe('firstOccurrence', () => {
   it('daily with execution_time in the past: the next such time of day after created_at', () => {
     const daily = parse({
       name: 'n',
-      user_id: 'u',
       frequency: 'daily',
       execution_time: '2026-01-01T09:00:00Z',
       payload: HANDLER_PAYLOAD,
@@ -205,7 +223,6 @@ describe('firstOccurrence', () => {
   it('daily with execution_time in the future: execution_time', () => {
     const daily = parse({
       name: 'n',
-      user_id: 'u',
       frequency: 'daily',
       execution_time: '2026-03-01T09:00:00Z',
       payload: HANDLER_PAYLOAD,
@@ -219,7 +236,6 @@ describe('firstOccurrence', () => {
     const cron = (execution_time: string) =>
       parse({
         name: 'n',
-        user_id: 'u',
         frequency: 'cron',
         cron: '0 * * * *',
         execution_time,
@@ -235,12 +251,12 @@ describe('firstOccurrence', () => {
   });
 
   it('cron without execution_time: the first match at or after created_at', () => {
-    const cron = parse({ name: 'n', user_id: 'u', frequency: 'cron', cron: '0 * * * *', payload: HANDLER_PAYLOAD });
+    const cron = parse({ name: 'n', frequency: 'cron', cron: '0 * * * *', payload: HANDLER_PAYLOAD });
     expect(iso(firstOccurrence(toJobSpec(cron, 'job_1', ms('2026-01-05T10:00:01Z'))))).toBe('2026-01-05T11:00:00.000Z');
   });
 
   it('interval without execution_time: created_at', () => {
-    const interval = parse({ name: 'n', user_id: 'u', frequency: 'interval', every: '15m', payload: HANDLER_PAYLOAD });
+    const interval = parse({ name: 'n', frequency: 'interval', every: '15m', payload: HANDLER_PAYLOAD });
     expect(iso(firstOccurrence(toJobSpec(interval, 'job_1', ms('2026-01-05T10:00:07Z'))))).toBe(
       '2026-01-05T10:00:07.000Z',
     );
@@ -249,7 +265,6 @@ describe('firstOccurrence', () => {
   it('interval with execution_time in the past: the next tick of its grid after created_at', () => {
     const interval = parse({
       name: 'n',
-      user_id: 'u',
       frequency: 'interval',
       every: '15m',
       execution_time: '2026-01-05T09:00:00Z',

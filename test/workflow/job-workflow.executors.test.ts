@@ -10,6 +10,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities, demoHandlers, type JobHandler } from '../../src/activities';
+import { parseAllowTargets } from '../../src/activities/http-guard';
 import type { JobSubmissionInput } from '../../src/domain/job-spec';
 import {
   buildSpec,
@@ -84,7 +85,12 @@ async function worker(taskQueue: string): Promise<Worker> {
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await jobWorkflowBundle(),
-    activities: createActivities({ workerIdentity: WORKER_ID, handlers }),
+    // The test server listens on loopback, which http jobs may call only when allow-listed.
+    activities: createActivities({
+      workerIdentity: WORKER_ID,
+      handlers,
+      http: { allow: parseAllowTargets('127.0.0.1') },
+    }),
     identity: WORKER_ID,
     maxHeartbeatThrottleInterval: '100ms',
     defaultHeartbeatThrottleInterval: '100ms',

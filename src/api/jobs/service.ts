@@ -2,9 +2,19 @@
  * Jobs over Temporal: one workflow per job (workflow id = job id). The API never
  * imports workflow or activity code; it talks to Temporal only.
  */
-import { randomUUID } from 'node:crypto';
-import { type Client, isGrpcServiceError, type WorkflowExecutionStatusName } from '@temporalio/client';
-import { type TypedSearchAttributes, WorkflowIdReusePolicy } from '@temporalio/common';
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  type Client,
+  isGrpcServiceError,
+  type WorkflowExecutionDescription,
+  type WorkflowExecutionStatusName,
+} from '@temporalio/client';
+import {
+  type TypedSearchAttributes,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+} from '@temporalio/common';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import { type JobSubmission, toJobSpec } from '../../domain/job-spec';
 import type { ExecutionRecord, JobDescription } from '../../domain/job-state';
@@ -18,7 +28,8 @@ import {
   USER_ID,
 } from '../../domain/search-attributes';
 import type { JobWorkflowInput } from '../../workflows/job-workflow';
-import { ProblemError } from '../problem';
+import type { Principal } from '../auth';
+import { notFound, ProblemError } from '../problem';
 import type { CreatedJob, JobPage, JobSummary, ListJobsQuery } from './schema';
 
 /** `GET /jobs/{id}`: the workflow's own description, plus Temporal's view of the run. */
@@ -41,6 +52,28 @@ export interface JobServiceOptions {
   taskQueue: string;
   /** Clock, epoch ms (tests pass a fixed one). */
   now?: () => number;
+}
+
+/** Result of {@link JobService.create}: the job, and whether this call created it (false: an idempotent replay). */
+export interface CreateResult {
+  job: CreatedJob;
+  created: boolean;
+}
+
+/** Memo key holding the SHA-256 of the validated submission, to tell a replay from a conflicting reuse. */
+const SUBMISSION_SHA256 = 'submission_sha256';
+
+/**
+ * Job id of an idempotent submission: a hash of owner and key, so the same key of the same user
+ * always names the same workflow, and two users never collide.
+ */
+export function jobIdForIdempotencyKey(userId: string, key: string): string {
+  return `job_${createHash('sha256').update(`${userId}\n${key}`).digest('hex').slice(0, 32)}`;
+}
+
+/** True when `principal` may see a job owned by `ownerId`: its owner, or an admin. */
+export function canAccess(principal: Principal, ownerId: string | undefined): boolean {
+  return principal.role === 'admin' || (ownerId !== undefined && ownerId === principal.user_id);
 }
 
 /** How long DELETE waits for the job to acknowledge cancellation before answering 202. */
@@ -91,38 +124,87 @@ export class JobService {
   }
 
   /**
-   * Starts the job's workflow.
-   * @returns id, `pending`, and the first occurrence (UTC).
-   * @throws Temporal client errors (mapped to 503 when unreachable).
+   * Starts the job's workflow, owned by `principal`.
+   * With an idempotency key (header `Idempotency-Key`), the job id is derived from owner and key and
+   * Temporal refuses a second workflow with that id (even after the first ended): the same key with
+   * the same submission returns the original job (`created: false`); with another submission, 409.
+   * @returns the job (id, status, first occurrence in UTC) and whether it was created now.
+   * @throws ProblemError 409 `idempotency-key-reused`; Temporal client errors (503 when unreachable).
    */
-  async create(submission: JobSubmission): Promise<CreatedJob> {
-    const jobId = `job_${randomUUID()}`;
-    const spec = toJobSpec(submission, jobId, this.now());
+  async create(submission: JobSubmission, principal: Principal, idempotencyKey?: string): Promise<CreateResult> {
+    const jobId =
+      idempotencyKey === undefined ? `job_${randomUUID()}` : jobIdForIdempotencyKey(principal.user_id, idempotencyKey);
+    const spec = toJobSpec(submission, jobId, this.now(), principal.user_id);
+    const submissionSha256 = createHash('sha256').update(JSON.stringify(submission)).digest('hex');
     const first = firstOccurrence(spec);
     const input: JobWorkflowInput = { spec };
-    await this.client.workflow.start(JOB_WORKFLOW_TYPE, {
-      workflowId: jobId,
-      taskQueue: this.taskQueue,
-      args: [input],
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      typedSearchAttributes: [
-        { key: JOB_STATUS, value: 'pending' },
-        { key: USER_ID, value: spec.user_id },
-        { key: JOB_NAME, value: spec.name },
-        ...(first !== null ? [{ key: NEXT_RUN_TIME, value: new Date(first) }] : []),
-      ],
-    });
-    return { job_id: jobId, status: 'pending', next_run_time: first === null ? null : new Date(first).toISOString() };
+    try {
+      await this.client.workflow.start(JOB_WORKFLOW_TYPE, {
+        workflowId: jobId,
+        taskQueue: this.taskQueue,
+        args: [input],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+        memo: { [SUBMISSION_SHA256]: submissionSha256 },
+        typedSearchAttributes: [
+          { key: JOB_STATUS, value: 'pending' },
+          { key: USER_ID, value: spec.user_id },
+          { key: JOB_NAME, value: spec.name },
+          ...(first !== null ? [{ key: NEXT_RUN_TIME, value: new Date(first) }] : []),
+        ],
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError) || idempotencyKey === undefined) throw err;
+      return { job: await this.replay(jobId, principal, submissionSha256), created: false };
+    }
+    const job: CreatedJob = {
+      job_id: jobId,
+      status: 'pending',
+      next_run_time: first === null ? null : new Date(first).toISOString(),
+    };
+    return { job, created: true };
+  }
+
+  /** The job an idempotency key already created, if it was created from the same submission. */
+  private async replay(jobId: string, principal: Principal, submissionSha256: string): Promise<CreatedJob> {
+    const existing = await this.describeOwned(jobId, principal);
+    if (existing.memo?.[SUBMISSION_SHA256] !== submissionSha256) {
+      throw new ProblemError(
+        409,
+        'Idempotency key reused',
+        'this Idempotency-Key was already used with a different job submission',
+        'idempotency-key-reused',
+        { job_id: jobId },
+      );
+    }
+    const summary = summaryOf(jobId, existing.typedSearchAttributes, existing.status.name, existing.startTime);
+    return { job_id: jobId, status: summary.status as CreatedJob['status'], next_run_time: summary.next_run_time };
+  }
+
+  /**
+   * Temporal's description of a job that `principal` may access: the one ownership check every
+   * job route goes through. Another user's job is reported exactly like a missing one (404), so
+   * job ids of other tenants do not leak.
+   * @throws ProblemError 404 when the job does not exist, is not a job, or belongs to someone else.
+   */
+  async describeOwned(jobId: string, principal: Principal): Promise<WorkflowExecutionDescription> {
+    const description = await this.client.workflow.getHandle(jobId).describe();
+    if (
+      description.type !== JOB_WORKFLOW_TYPE ||
+      !canAccess(principal, description.typedSearchAttributes.get(USER_ID))
+    ) {
+      throw notFound('job');
+    }
+    return description;
   }
 
   /**
    * The job's state from its `describe` query.
    * @throws WorkflowNotFoundError for an unknown job (404).
    */
-  async get(jobId: string): Promise<JobView | JobSummaryView> {
+  async get(jobId: string, principal: Principal): Promise<JobView | JobSummaryView> {
+    const description = await this.describeOwned(jobId, principal);
     const handle = this.client.workflow.getHandle(jobId);
-    const description = await handle.describe();
-    if (description.type !== JOB_WORKFLOW_TYPE) throw new ProblemError(404, 'Not found', 'job not found', 'not-found');
     const attributes = description.typedSearchAttributes;
     const published = attributes.get(JOB_STATUS);
     const temporal = { workflow_id: jobId, run_id: description.runId, status: description.status.name };
@@ -143,8 +225,9 @@ export class JobService {
     return { job_id, name: spec.name, user_id: spec.user_id, ...progress, status, spec, executions, temporal };
   }
 
-  /** The job's executions, newest first. @throws WorkflowNotFoundError (404). */
-  async executions(jobId: string): Promise<ExecutionRecord[]> {
+  /** The job's executions, newest first. @throws WorkflowNotFoundError or ProblemError (404). */
+  async executions(jobId: string, principal: Principal): Promise<ExecutionRecord[]> {
+    await this.describeOwned(jobId, principal);
     return this.client.workflow.getHandle(jobId).query<ExecutionRecord[]>('executions');
   }
 
@@ -154,10 +237,9 @@ export class JobService {
    * @returns the job's status afterwards (`cancelled`, or the current one if it did not end in time).
    * @throws ProblemError 409 when the job has already ended; WorkflowNotFoundError (404).
    */
-  async cancel(jobId: string): Promise<{ job_id: string; status: string; ended: boolean }> {
+  async cancel(jobId: string, principal: Principal): Promise<{ job_id: string; status: string; ended: boolean }> {
+    const before = await this.describeOwned(jobId, principal);
     const handle = this.client.workflow.getHandle(jobId);
-    const before = await handle.describe();
-    if (before.type !== JOB_WORKFLOW_TYPE) throw new ProblemError(404, 'Not found', 'job not found', 'not-found');
     if (before.status.name !== 'RUNNING') {
       const status = statusFromTemporal(before.status.name, before.typedSearchAttributes.get(JOB_STATUS));
       throw new ProblemError(409, 'Job already ended', `job ${jobId} has already ended (${status})`, 'job-ended', {
@@ -181,13 +263,23 @@ export class JobService {
   }
 
   /**
-   * Lists jobs from Temporal visibility, newest first, filtered by search attributes.
+   * Lists jobs from Temporal visibility, newest first (start time, then run id: a stable order),
+   * filtered by search attributes. A `user` lists only their own jobs; an admin lists all, or one
+   * user's with `user_id`.
    * @returns a page and the opaque token of the next one.
+   * @throws ProblemError 403 when a `user` asks for another user's jobs.
    */
-  async list(query: ListJobsQuery): Promise<JobPage> {
+  async list(query: ListJobsQuery, principal: Principal): Promise<JobPage> {
+    let userId = query.user_id;
+    if (principal.role !== 'admin') {
+      if (userId !== undefined && userId !== principal.user_id) {
+        throw new ProblemError(403, 'Forbidden', "only admins can list other users' jobs", 'forbidden');
+      }
+      userId = principal.user_id;
+    }
     const clauses = [`WorkflowType = ${quote(JOB_WORKFLOW_TYPE)}`];
     if (query.status !== undefined) clauses.push(`${JOB_STATUS.name} = ${quote(query.status)}`);
-    if (query.user_id !== undefined) clauses.push(`${USER_ID.name} = ${quote(query.user_id)}`);
+    if (userId !== undefined) clauses.push(`${USER_ID.name} = ${quote(userId)}`);
     if (query.name !== undefined) clauses.push(`${JOB_NAME.name} STARTS_WITH ${quote(query.name)}`);
     const response = await this.client.workflowService
       .listWorkflowExecutions({

@@ -1,0 +1,69 @@
+/**
+ * `POST /schedules/preview`: the next run times of a schedule, without creating a job, so users
+ * can check an expression (and its DST behaviour) before they submit. Computed by
+ * `planOccurrences`, the function the job workflow itself walks its schedule with.
+ */
+import { Router } from 'express';
+import { planOccurrences } from '../../domain/preview';
+import { firstOccurrence, type ScheduleFields } from '../../domain/schedule';
+import type { ApiRoute } from '../openapi';
+import { ProblemError, validationProblem } from '../problem';
+import {
+  type SchedulePreview,
+  type SchedulePreviewRequest,
+  schedulePreviewAnswerSchema,
+  schedulePreviewSchema,
+} from './schema';
+
+/**
+ * The first `count` occurrences (capped by `max_runs`) of a job with this schedule submitted at
+ * `from`: the job's first occurrence, then the walk from it.
+ * @param request validated body.
+ * @param nowMs epoch ms, the default `from`.
+ */
+export function previewSchedule(request: SchedulePreviewRequest, nowMs: number): SchedulePreview {
+  const { from, count, max_runs, ...fields } = request;
+  const createdMs = from === undefined ? nowMs : Date.parse(from);
+  const spec: ScheduleFields = { ...fields, created_at: new Date(createdMs).toISOString() };
+  const first = firstOccurrence(spec);
+  const runs = first === null ? [] : planOccurrences(spec, first, Math.min(count, max_runs ?? count));
+  return { run_times: runs.map((t) => new Date(t).toISOString()) };
+}
+
+/**
+ * Builds the `/schedules` router.
+ * @param now clock, epoch ms (the default `from`).
+ */
+export function schedulesRouter(now: () => number = Date.now): Router {
+  const router = Router();
+  router.post('/preview', (req, res) => {
+    if (!req.is(['application/json', 'application/*+json'])) {
+      throw new ProblemError(
+        415,
+        'Unsupported media type',
+        'send the schedule as application/json',
+        'unsupported-media-type',
+      );
+    }
+    const parsed = schedulePreviewSchema.safeParse(req.body);
+    if (!parsed.success) throw validationProblem(parsed.error, 'body');
+    res.json(previewSchedule(parsed.data, now()));
+  });
+  return router;
+}
+
+/** The `/schedules` routes, for the OpenAPI document. */
+export const schedulesRoutes: ApiRoute[] = [
+  {
+    method: 'post',
+    path: '/schedules/preview',
+    operationId: 'previewSchedule',
+    summary: 'Preview the run times of a schedule',
+    description:
+      'The next run times of a job with these schedule fields submitted at `from` (default now), computed by ' +
+      'the function the job workflow walks its schedule with. Creates nothing.',
+    tag: 'schedules',
+    request: { body: schedulePreviewSchema },
+    responses: { 200: { description: 'Planned run times', schema: schedulePreviewAnswerSchema } },
+  },
+];

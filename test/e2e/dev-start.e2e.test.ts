@@ -1,0 +1,92 @@
+/**
+ * `npm start` (src/dev/main.ts) against a running dev server: it prints a fresh API key that
+ * works, and only that key; the API alone with AUTH_DISABLED=true says so loudly and needs no key.
+ */
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Child, startEntry, stopProcess, waitForOutput } from '../../src/dev/processes';
+import { freePorts } from '../helpers/e2e-stack';
+import { startDevServerEnv } from '../helpers/temporal';
+
+let env: TestWorkflowEnvironment;
+const children: Child[] = [];
+
+/** Our environment without anything that could point the children elsewhere or configure keys. */
+function childEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const clean: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (/^(TEMPORAL_|API_|AUTH_|RATE_LIMIT_|HTTP_)/.test(key) || /proxy$/i.test(key)) continue;
+    clean[key] = value;
+  }
+  return {
+    ...clean,
+    NO_PROXY: '127.0.0.1,localhost',
+    TEMPORAL_ADDRESS: env.address,
+    TASK_QUEUE: `dev-start-${randomUUID()}`,
+    API_HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    ...extra,
+  };
+}
+
+beforeAll(async () => {
+  env = await startDevServerEnv();
+});
+
+afterAll(async () => {
+  for (const child of children.reverse()) await stopProcess(child);
+  await env?.teardown();
+});
+
+describe('npm start and the API key', () => {
+  it('prints a generated key: it works, no key is a 401, and the API log never contains it', async () => {
+    const [apiPort] = (await freePorts(1)) as [number];
+    const dev = startEntry('dev', 'dev/main.ts', childEnv({ API_PORT: String(apiPort) }));
+    children.push(dev);
+    const line = await waitForOutput(dev, /API key\s+sk_/, 180_000);
+    const key = /(sk_[A-Za-z0-9_-]{43})/.exec(line)?.[1] as string;
+    expect(key).toBeDefined();
+    await waitForOutput(dev, /Press Ctrl-C/, 30_000);
+    const url = `http://127.0.0.1:${apiPort}`;
+
+    const anonymous = await fetch(`${url}/jobs`);
+    expect(anonymous.status).toBe(401);
+    const listed = await fetch(`${url}/jobs`, { headers: { authorization: `Bearer ${key}` } });
+    expect(listed.status).toBe(200);
+    const created = await fetch(`${url}/jobs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        name: 'dev-key',
+        frequency: 'interval',
+        every: '1h',
+        execution_time: new Date(Date.now() + 3_600_000).toISOString(),
+        payload: { type: 'handler', name: 'demo.echo' },
+      }),
+    });
+    expect(created.status).toBe(201);
+    const { job_id } = (await created.json()) as { job_id: string };
+    const job = (await (await fetch(`${url}/jobs/${job_id}`, { headers: { 'x-api-key': key } })).json()) as {
+      user_id: string;
+    };
+    expect(job.user_id).toBe('dev');
+    // The key appears once, in the banner; no process logged it.
+    expect(dev.output.filter((l) => l.includes(key)).every((l) => !l.startsWith('[api]') && !l.includes('"msg"'))).toBe(
+      true,
+    );
+    expect(await stopProcess(dev)).toBe(0);
+  });
+
+  it('AUTH_DISABLED=true: the API warns loudly and answers without a key', async () => {
+    const [apiPort] = (await freePorts(1)) as [number];
+    const api = startEntry('api', 'api/main.ts', childEnv({ API_PORT: String(apiPort), AUTH_DISABLED: 'true' }));
+    children.push(api);
+    const warning = await waitForOutput(api, /AUTHENTICATION IS DISABLED/, 60_000);
+    expect(JSON.parse(warning)).toMatchObject({ level: 40 });
+    await waitForOutput(api, /api listening/, 60_000);
+    const res = await fetch(`http://127.0.0.1:${apiPort}/jobs?limit=0`);
+    expect(res.status).toBe(400); // past authentication: the query is what is wrong
+    expect(await stopProcess(api)).toBe(0);
+  });
+});
