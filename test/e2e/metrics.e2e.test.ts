@@ -47,7 +47,6 @@ async function scrape(url: string): Promise<string> {
 function onceJob(name: string, payload: Json, retry?: Json): Json {
   return {
     name,
-    user_id: 'u-metrics',
     frequency: 'once',
     execution_time: new Date().toISOString(),
     payload,
