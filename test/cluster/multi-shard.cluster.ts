@@ -19,8 +19,9 @@ import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Child, startEntry, stopProcess, waitForOutput } from '../../src/dev/processes';
+import { apiKeysEnv } from '../helpers/api-keys';
 import { type Sink, startSink } from '../helpers/e2e-sink';
-import { freePorts, type Json } from '../helpers/e2e-stack';
+import { E2E_CALLER, freePorts, type Json } from '../helpers/e2e-stack';
 import { waitFor } from '../helpers/wait';
 import { type Postgres, startPostgres } from './postgres';
 import { freeServerPorts, prepareNamespace, setupSchema, TemporalServer, writeServerConfig } from './temporal-server';
@@ -41,11 +42,11 @@ let apiUrl: string;
 let childEnv: NodeJS.ProcessEnv;
 const children: Child[] = [];
 
-/** Our environment without anything that could point the children elsewhere. */
+/** Our environment without anything that could point the children elsewhere or change their keys and limits. */
 function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^TEMPORAL_/.test(key) || /proxy$/i.test(key)) continue;
+    if (/^(TEMPORAL_|API_|AUTH_|RATE_LIMIT_|HTTP_)/.test(key) || /proxy$/i.test(key)) continue;
     env[key] = value;
   }
   return env;
@@ -65,7 +66,11 @@ async function startWorker(identity: string): Promise<Child> {
 async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
   const res = await fetch(`${apiUrl}${path}`, {
     method,
-    ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
+    headers: {
+      authorization: `Bearer ${E2E_CALLER.key}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     signal: AbortSignal.timeout(30_000),
   });
   const text = await res.text();
@@ -120,6 +125,11 @@ beforeAll(async () => {
     API_HOST: '127.0.0.1',
     API_PORT: String(apiPort),
     LOG_LEVEL: 'info',
+    API_KEYS: apiKeysEnv([E2E_CALLER]),
+    // The sink listens on loopback, which http jobs may not call by default (SSRF guard).
+    HTTP_ALLOW_TARGETS: '127.0.0.1,::1',
+    // 200 submissions in a few seconds: above the default per-user limit is fine here.
+    RATE_LIMIT_SUBMISSIONS_PER_MINUTE: '100000',
   };
   const apiChild = startEntry('api', 'api/main.ts', childEnv);
   children.push(apiChild);
@@ -154,7 +164,6 @@ describe('multi-shard Temporal server on PostgreSQL, API + 2 workers as processe
           at: base + (i % 85) * 1000,
           body: {
             name: `cluster once ${i}`,
-            user_id: 'u-cluster',
             frequency: 'once',
             execution_time: iso(base + (i % 85) * 1000),
             payload: { type: 'http', method: 'POST', url: `${sink.url}/hook/once`, body: { i } },
@@ -165,7 +174,6 @@ describe('multi-shard Temporal server on PostgreSQL, API + 2 workers as processe
           at: base,
           body: {
             name: `cluster periodic ${i}`,
-            user_id: 'u-cluster',
             frequency: 'interval',
             every: `${PERIOD_S}s`,
             execution_time: iso(base),
