@@ -118,6 +118,8 @@ export interface JobProgress {
   scheduled_runs?: number;
   /** `seq` of the newest ledger entry. */
   ledger_seq?: number;
+  /** Scheduled occurrences waiting to run (caught-up or buffered), oldest first, UTC. */
+  waiting?: string[];
 }
 
 /** The `describe` query's answer. */

@@ -146,6 +146,7 @@ function normaliseProgress(progress: JobProgress): Required<JobProgress> {
     paused: progress.paused ?? false,
     scheduled_runs: progress.scheduled_runs ?? progress.run_count,
     ledger_seq: progress.ledger_seq ?? 0,
+    waiting: progress.waiting ?? [],
   };
 }
 
@@ -192,6 +193,9 @@ class JobLoop {
     this.runPayload = payloadActivity(this.spec);
     const carried = this.progress.next_occurrence;
     this.cursor = input.progress ? (carried === null ? null : Date.parse(carried)) : firstOccurrence(this.spec);
+    // Occurrences that were waiting to run when the previous run continued as new.
+    this.catchUp = this.progress.waiting.map((t) => Date.parse(t));
+    this.progress.waiting = [];
   }
 
   describe = (): JobDescription => ({
@@ -209,13 +213,16 @@ class JobLoop {
         if (this.replan) this.planAfterPatch();
         if (this.progress.paused) this.dropQueuedWhilePaused();
         else await this.handleDueOccurrences();
-        this.startNext();
         if (this.cursor === null && this.idle()) break;
-        if (this.idle() && !this.wake && this.shouldContinueAsNew()) {
+        if (this.active === null && this.manual === null && !this.wake && this.shouldContinueAsNew()) {
           this.progress.next_occurrence = this.cursor === null ? null : new Date(this.cursor).toISOString();
+          this.progress.waiting = [...this.catchUp, ...(this.buffered === null ? [] : [this.buffered])].map((ms) =>
+            new Date(ms).toISOString(),
+          );
           this.progress.generation++;
           await continueAsNew<typeof jobWorkflow>({ ...this.input, spec: this.spec, progress: this.progress });
         }
+        this.startNext();
         this.publish();
         await this.waitForChange();
       }
@@ -402,7 +409,6 @@ class JobLoop {
           this.catchUp.push(ms);
         }
         this.checkMaxRuns();
-        this.startNext();
         continue;
       }
       const fire = this.fireMs(this.cursor);
