@@ -5,6 +5,7 @@
 import type { Client } from '@temporalio/client';
 import express, { type Express } from 'express';
 import type { Logger } from '../logger';
+import { JobControl } from './jobs/control';
 import { jobsRouter } from './jobs/routes';
 import { JobService } from './jobs/service';
 import { notFound, problemHandler } from './problem';
@@ -29,7 +30,7 @@ export function createApp({ client, taskQueue, logger, now }: AppDeps): Express 
   app.use(express.json({ limit: BODY_LIMIT, strict: false, type: ['application/json', 'application/*+json'] }));
 
   const jobs = new JobService({ client, taskQueue, ...(now ? { now } : {}) });
-  app.use('/jobs', jobsRouter(jobs, logger));
+  app.use('/jobs', jobsRouter(jobs, logger, new JobControl(client)));
 
   /** Liveness: the process answers. */
   app.get('/healthz', (_req, res) => {

@@ -14,7 +14,6 @@ import {
   createTestWorker,
   DOUBLE_WORKER_ID,
   describeJob,
-  type JobHandle,
   jobStatusAttribute,
   PayloadDouble,
   startJob,
