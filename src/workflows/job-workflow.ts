@@ -291,10 +291,10 @@ class JobLoop {
       {
         validator: (request) => {
           open();
+          overridePayload(this.spec.payload, request);
           if (this.manual !== null) {
             throw ApplicationFailure.nonRetryable('a triggered run is already waiting', 'TriggerPending');
           }
-          overridePayload(this.spec.payload, request);
         },
       },
     );
