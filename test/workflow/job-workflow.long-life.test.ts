@@ -1,0 +1,121 @@
+/**
+ * Long life on the time-skipping test server: a per-second job through more than 100,000
+ * occurrences (about 28 simulated hours) and 10+ continue-as-new runs, with the ledger count
+ * exactly matching the planned count: no occurrence lost or repeated.
+ *
+ * Each of 10 phases: the job runs 5 occurrences, is paused for 9,995 s (no timer while paused,
+ * so the server skips the time at once), then resumed: those 9,995 occurrences are recorded as
+ * one `skipped` (paused) entry. Running 100,000 real activity round trips would take many minutes;
+ * the ledger, the bookkeeping across continue-as-new and the walk are the same either way.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { describe, expect, it } from 'vitest';
+import { type JobDescription, MAX_RECORDED_EXECUTIONS } from '../../src/domain/job-state';
+import { planOccurrences } from '../../src/domain/preview';
+import {
+  buildSpec,
+  createTestWorker,
+  describeJob,
+  PayloadDouble,
+  startJob,
+  testSlug,
+  useWorkflowTestEnv,
+  waitFor,
+} from '../helpers/workflow-harness';
+
+let env: TestWorkflowEnvironment;
+useWorkflowTestEnv((started) => {
+  env = started;
+});
+
+const SECOND = 1000;
+const PHASES = 10;
+const RUNS_PER_PHASE = 5;
+const PAUSED_PER_PHASE = 9_995;
+
+function ended(d: JobDescription): number {
+  const c = d.counts ?? { succeeded: 0, failed: 0, skipped: 0, cancelled: 0 };
+  return c.succeeded + c.failed + c.skipped + c.cancelled;
+}
+
+describe('jobWorkflow: long life', () => {
+  it('a per-second job through 100,000 occurrences and continue-as-new: ledger count = planned count', async () => {
+    const started = Date.now();
+    const nowMs = await env.currentTimeMs();
+    const at = (Math.floor(nowMs / SECOND) + 2) * SECOND;
+    const spec = buildSpec(testSlug(), nowMs, {
+      frequency: 'interval',
+      every: '1s',
+      execution_time: new Date(at).toISOString(),
+    });
+    const double = new PayloadDouble();
+    await (await createTestWorker(env, spec.job_id, double)).runUntil(async () => {
+      const job = await startJob(env, spec.job_id, spec, { continue_as_new_after: 1_000 });
+      await waitFor('first workflow task', async () => (await describeJob(job)).next_run_time);
+      let expectedEnded = 0;
+      for (let phase = 0; phase < PHASES; phase++) {
+        // Run RUNS_PER_PHASE more occurrences (the server fires each per-second timer on the way).
+        await env.sleep(RUNS_PER_PHASE * SECOND);
+        expectedEnded += RUNS_PER_PHASE;
+        await waitFor(
+          `phase ${phase}: ${expectedEnded} occurrences ended`,
+          async () => ended(await describeJob(job)) >= expectedEnded,
+        );
+        // Pause, let PAUSED_PER_PHASE occurrences pass, resume.
+        const paused = await job.executeUpdate<JobDescription, []>('pause');
+        expect(paused.paused).toBe(true);
+        const cursor = Date.parse(paused.next_occurrence as string);
+        const resumeAt = cursor + PAUSED_PER_PHASE * SECOND - SECOND / 2;
+        await env.sleep(resumeAt - (await env.currentTimeMs()));
+        await job.executeUpdate('resume');
+        const d = await waitFor(`phase ${phase}: paused occurrences recorded`, async () => {
+          const x = await describeJob(job);
+          const entry = x.executions.find(
+            (e) => e.reason === 'paused' && e.scheduled_time === new Date(cursor).toISOString(),
+          );
+          return entry !== undefined ? x : undefined;
+        });
+        const skippedWhilePaused = d.executions.find((e) => e.reason === 'paused');
+        expect(skippedWhilePaused?.scheduled_time).toBe(new Date(cursor).toISOString());
+        // The clock moves on in real time between the sleep and the resume: a few more may be skipped.
+        expect(skippedWhilePaused?.count).toBeGreaterThanOrEqual(PAUSED_PER_PHASE);
+        expect(skippedWhilePaused?.count).toBeLessThanOrEqual(PAUSED_PER_PHASE + 3);
+        expectedEnded = ended(d);
+      }
+      await job.executeUpdate('pause');
+      const d = await describeJob(job);
+      // Planned: every occurrence of the schedule from its first one up to the next one not yet handled.
+      const cursor = Date.parse(d.next_occurrence as string);
+      const planned = (cursor - at) / SECOND;
+      expect(planOccurrences(spec, cursor - 3 * SECOND, 3)).toEqual([
+        cursor - 3 * SECOND,
+        cursor - 2 * SECOND,
+        cursor - SECOND,
+      ]);
+      expect(planned).toBeGreaterThanOrEqual(100_000);
+      expect(ended(d)).toBe(planned);
+      expect(d.counts?.succeeded).toBe(double.calls.length);
+      expect(d.counts?.skipped).toBe(planned - double.calls.length);
+      expect(d.counts?.failed).toBe(0);
+      // Every run ran once: no scheduled time repeated.
+      const runTimes = double.calls.map((c) => c.input.scheduled_time);
+      expect(new Set(runTimes).size).toBe(runTimes.length);
+      // The window still holds the whole ledger here: it partitions the timeline exactly.
+      expect(d.executions.length).toBeLessThan(MAX_RECORDED_EXECUTIONS);
+      const covered: number[] = [];
+      for (const e of [...d.executions].reverse()) {
+        for (let k = 0; k < (e.count ?? 1); k++) covered.push(Date.parse(e.scheduled_time) + k * SECOND);
+      }
+      expect(covered).toEqual(Array.from({ length: planned }, (_, k) => at + k * SECOND));
+      // History stayed bounded: one continue-as-new per 1,000 occurrences handled, at least one per phase.
+      expect(d.generation).toBeGreaterThanOrEqual(PHASES - 1);
+      const history = await job.fetchHistory();
+      expect(history.events?.length ?? 0).toBeLessThan(500);
+      await job.terminate('test done');
+      console.info(
+        `long life: ${planned} occurrences (${double.calls.length} ran, ${planned - double.calls.length} skipped), ` +
+          `${d.generation} continue-as-new, ${((Date.now() - started) / 1000).toFixed(1)} s wall time`,
+      );
+    });
+  });
+});
