@@ -13,7 +13,8 @@ import {
   buildSpec,
   createTestWorker,
   DOUBLE_WORKER_ID,
-  describeJob,
+  describeJob as describeJobUnbounded,
+  type JobHandle,
   jobStatusAttribute,
   PayloadDouble,
   startJob,
@@ -21,8 +22,30 @@ import {
   testSlug,
   useWorkflowTestEnv,
   waitFor,
-  waitForRunCount,
 } from '../helpers/workflow-harness';
+
+/**
+ * The `describe` query, given up after 5 s so that waitFor retries it: on the time-skipping test
+ * server a query that arrives while the job continues as new sometimes never gets an answer.
+ */
+function describeJob(handle: JobHandle): Promise<JobDescription> {
+  return Promise.race([
+    describeJobUnbounded(handle),
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('describe query timed out')), 5_000).unref()),
+  ]);
+}
+
+/** Waits until the job reports at least `runs` runs (see describeJob). */
+function waitForRunCount(handle: JobHandle, runs: number, timeoutMs = 30_000): Promise<JobDescription> {
+  return waitFor(
+    `run_count >= ${runs}`,
+    async () => {
+      const d = await describeJob(handle);
+      return d.run_count >= runs ? d : undefined;
+    },
+    { timeoutMs },
+  );
+}
 
 let env: TestWorkflowEnvironment;
 useWorkflowTestEnv((started) => {
