@@ -242,7 +242,14 @@ describe('jobWorkflow: misfire policy after a 3 h worker outage', () => {
     const { spec, at, double, worker, progress } = await afterOutage('all');
     await worker.runUntil(async () => {
       const job = await startJob(env, spec.job_id, spec, { progress, continue_as_new_after: 7 });
-      const d = await waitForRunCount(job, 19, 60_000);
+      // No query polling while the job continues as new (see describeJob): wait for the 18 calls,
+      // then until the workflow is idle (Temporal's describe, not a query), then read its state once.
+      await waitFor('18 caught-up runs', () => double.calls.length >= 18, { timeoutMs: 60_000 });
+      await waitFor('the job idle', async () => {
+        const raw = (await job.describe()).raw;
+        return (raw.pendingActivities ?? []).length === 0 && !raw.pendingWorkflowTask;
+      });
+      const d = await waitForRunCount(job, 19);
       const expected = Array.from({ length: 18 }, (_, k) => iso(at + (k + 1) * 10 * MINUTE));
       expect(double.calls.map((c) => c.input.scheduled_time)).toEqual(expected);
       expect(d.counts).toEqual({ succeeded: 19, failed: 0, skipped: 0, cancelled: 0 });
