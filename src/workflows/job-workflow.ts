@@ -36,7 +36,7 @@ import { catchUpCount, missedBefore, type OccurrenceSpan, walkOccurrencesBefore 
 import { fireTime } from '../domain/preview';
 import { firstOccurrence, nextOccurrence, occurrenceAtOrAfter } from '../domain/schedule';
 import { JOB_STATUS, LAST_RUN_TIME, NEXT_RUN_TIME } from '../domain/search-attributes';
-import { legacyJobLoop } from './legacy-loop';
+import { legacyJobWorkflow } from './legacy-loop';
 import { MIN_TIMER_MS, payloadActivity, type RunPayload, runOccurrence } from './occurrence';
 
 /** Input of {@link jobWorkflow}. */
@@ -101,20 +101,8 @@ const MAX_HISTORY_EVENTS = 5_000;
  *   CancelledFailure when the job was cancelled (status `cancelled` is published first).
  */
 export async function jobWorkflow(input: JobWorkflowInput): Promise<JobDescription> {
-  if (!patched(SCHEDULING_POLICIES_PATCH)) {
-    const progress = input.progress ?? newProgress();
-    const describe = (): JobDescription => ({
-      job_id: input.spec.job_id,
-      spec: input.spec,
-      ...progress,
-      last_execution: progress.executions[0] ?? null,
-    });
-    setHandler(describeQuery, describe);
-    setHandler(executionsQuery, () => progress.executions);
-    return legacyJobLoop(input, progress, describe, (carried) =>
-      continueAsNew<typeof jobWorkflow>({ ...input, progress: carried }),
-    );
-  }
+  if (!patched(SCHEDULING_POLICIES_PATCH))
+    return legacyJobWorkflow(input, newProgress(), describeQuery, executionsQuery);
   return new JobLoop(input).run();
 }
 

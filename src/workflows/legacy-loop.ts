@@ -12,13 +12,21 @@ import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import {
   ApplicationFailure,
   CancellationScope,
+  continueAsNew,
   isCancellation,
+  type QueryDefinition,
+  setHandler,
   sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { JobSpec } from '../domain/job-spec';
-import { type ExecutionRecord, type JobProgress, MAX_RECORDED_EXECUTIONS } from '../domain/job-state';
+import {
+  type ExecutionRecord,
+  type JobDescription,
+  type JobProgress,
+  MAX_RECORDED_EXECUTIONS,
+} from '../domain/job-state';
 import { firstOccurrence, nextOccurrence, type ScheduleFields } from '../domain/schedule';
 import { JOB_STATUS, LAST_RUN_TIME, NEXT_RUN_TIME } from '../domain/search-attributes';
 import { MIN_TIMER_MS, payloadActivity, runOccurrence } from './occurrence';
@@ -33,6 +41,30 @@ export interface LegacyLoopInput {
   spec: JobSpec;
   progress?: JobProgress;
   continue_as_new_after?: number;
+}
+
+/**
+ * A run started by the earlier version, replaying: its queries and its loop, as that version had them.
+ * @param fresh progress of a job that has not run yet (used when the input carries none).
+ */
+export function legacyJobWorkflow(
+  input: LegacyLoopInput,
+  fresh: JobProgress,
+  describeQuery: QueryDefinition<JobDescription>,
+  executionsQuery: QueryDefinition<ExecutionRecord[]>,
+): Promise<JobDescription> {
+  const progress = input.progress ?? fresh;
+  const describe = (): JobDescription => ({
+    job_id: input.spec.job_id,
+    spec: input.spec,
+    ...progress,
+    last_execution: progress.executions[0] ?? null,
+  });
+  setHandler(describeQuery, describe);
+  setHandler(executionsQuery, () => progress.executions);
+  return legacyJobLoop(input, progress, describe, (carried) =>
+    continueAsNew<(next: LegacyLoopInput) => Promise<JobDescription>>({ ...input, progress: carried }),
+  );
 }
 
 /**
