@@ -19,6 +19,7 @@ import { type AuthOptions, authenticate, principalOf } from './auth';
 import { executionsRouter, executionsRoutes } from './executions/routes';
 import { ExecutionService } from './executions/service';
 import { handlerNameGuard } from './handler-names';
+import { JobControl } from './jobs/control';
 import { jobsRouter, jobsRoutes } from './jobs/routes';
 import { JobService } from './jobs/service';
 import { type ApiRoute, buildOpenApiDocument, operationsRoutes } from './openapi';
@@ -111,7 +112,7 @@ export function createApp({ client, taskQueue, logger, auth, rateLimit, now, han
 
   const jobs = new JobService({ client, taskQueue, ...(now ? { now } : {}) });
   app.post('/jobs', handlerNameGuard(handlerNames));
-  app.use('/jobs', jobsRouter(jobs, logger));
+  app.use('/jobs', jobsRouter(jobs, logger, new JobControl(client)));
   app.use('/workers', workersRouter(new WorkerService({ client, taskQueue, ...(now ? { now } : {}) })));
   app.use('/job/executions', executionsRouter(new ExecutionService(client)));
   app.use('/schedules', schedulesRouter(now));

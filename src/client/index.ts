@@ -148,8 +148,16 @@ export class SchedulerClient {
   }
 
   /** A job's executions, newest first (`GET /jobs/{id}/executions`). */
-  async executions(jobId: string): Promise<JobExecutions> {
-    return (await this.call<JobExecutions>('GET', `/jobs/${encodeURIComponent(jobId)}/executions`)).body;
+  async executions(
+    jobId: string,
+    page: { limit?: number; page_token?: string } = {},
+  ): Promise<JobExecutions & { next_page_token: string | null }> {
+    const query = new URLSearchParams();
+    if (page.limit !== undefined) query.set('limit', String(page.limit));
+    if (page.page_token !== undefined) query.set('page_token', page.page_token);
+    const suffix = query.size > 0 ? `?${query}` : '';
+    const path = `/jobs/${encodeURIComponent(jobId)}/executions${suffix}`;
+    return (await this.call<JobExecutions & { next_page_token: string | null }>('GET', path)).body;
   }
 
   /** Pauses a job's schedule (`POST /jobs/{id}/pause`). */
@@ -162,9 +170,12 @@ export class SchedulerClient {
     return (await this.call<JsonObject>('POST', `/jobs/${encodeURIComponent(jobId)}/resume`)).body;
   }
 
-  /** Runs a job now, outside its schedule (`POST /jobs/{id}/trigger`). */
-  async trigger(jobId: string): Promise<JsonObject> {
-    return (await this.call<JsonObject>('POST', `/jobs/${encodeURIComponent(jobId)}/trigger`)).body;
+  /**
+   * Runs a job now, outside its schedule (`POST /jobs/{id}/trigger`), optionally with other handler
+   * `args` or http `body` for this run only. Answers `{ job_id, execution_id, status }` (202).
+   */
+  async trigger(jobId: string, overrides: { args?: unknown; body?: unknown } = {}): Promise<JsonObject> {
+    return (await this.call<JsonObject>('POST', `/jobs/${encodeURIComponent(jobId)}/trigger`, overrides)).body;
   }
 
   /** Changes a job's spec (`PATCH /jobs/{id}`). */

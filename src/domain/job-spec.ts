@@ -13,7 +13,7 @@ import { isDuration, parseDuration } from './duration';
 import { firstOccurrence, isCronExpression, isTimeZone, type ScheduleFields } from './schedule';
 
 /** Job lifecycle words, as stored in the `JobStatus` search attribute. */
-export const JOB_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled'] as const;
+export const JOB_STATUSES = ['pending', 'running', 'paused', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 export const jobStatusSchema = z.enum(JOB_STATUSES);
 

@@ -64,10 +64,27 @@ export interface ExecutionRecord {
   trigger?: ExecutionTrigger;
   /** Every attempt, oldest first (also those that died with their worker). */
   attempt_history?: AttemptRecord[];
+  /**
+   * `skipped` entries stand for a run of consecutive skipped occurrences with the same reason:
+   * how many (default 1). `scheduled_time` is the oldest of them, `last_scheduled_time` the newest.
+   */
+  count?: number;
+  /** Aggregated `skipped` entries: scheduled time of the newest occurrence they stand for (UTC). */
+  last_scheduled_time?: string;
+  /** Position in the job's ledger (1, 2, …; carried across continue-as-new): the page-token anchor. */
+  seq?: number;
+}
+
+/** Occurrences per outcome, for the whole life of the job (a skipped entry adds its `count`). */
+export interface LedgerCounts {
+  succeeded: number;
+  failed: number;
+  skipped: number;
+  cancelled: number;
 }
 
 /** How many execution records a job keeps (newest first); older ones are dropped. */
-export const MAX_RECORDED_EXECUTIONS = 50;
+export const MAX_RECORDED_EXECUTIONS = 100;
 
 /** State carried across continue-as-new. */
 export interface JobProgress {
@@ -79,7 +96,7 @@ export interface JobProgress {
   /** Occurrences that ran (any outcome). */
   run_count: number;
   failure_count: number;
-  /** Occurrences skipped as misfires (see coalesceMisfires). */
+  /** Occurrences skipped by the misfire policy (src/domain/misfire.ts). */
   missed_count: number;
   /** Retries used by the latest occurrence (attempts - 1). */
   retry_count: number;
@@ -87,6 +104,22 @@ export interface JobProgress {
   executions: ExecutionRecord[];
   /** How many times this job continued as new. */
   generation: number;
+  /**
+   * Fields below were added with the misfire/overlap/control version of the workflow; state
+   * carried from an earlier version lacks them (the workflow fills them in, see `normaliseProgress`).
+   */
+  /** Occurrences per outcome over the job's life. */
+  counts?: LedgerCounts;
+  /** Scheduled time (UTC) of the next occurrence not yet handled; `next_run_time` is when it fires (jitter). */
+  next_occurrence?: string | null;
+  /** True between `pause` and `resume`. */
+  paused?: boolean;
+  /** Scheduled occurrences started (for `max_runs`; manual triggers and skipped ones are not counted). */
+  scheduled_runs?: number;
+  /** `seq` of the newest ledger entry. */
+  ledger_seq?: number;
+  /** Scheduled occurrences waiting to run (caught-up or buffered), oldest first, UTC. */
+  waiting?: string[];
 }
 
 /** The `describe` query's answer. */

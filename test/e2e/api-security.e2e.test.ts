@@ -54,6 +54,7 @@ const as = (caller: TestCaller) => ({
   get: (path: string) => request(baseUrl).get(path).set('Authorization', bearer(caller)),
   delete: (path: string) => request(baseUrl).delete(path).set('Authorization', bearer(caller)),
   post: (path: string, body: object) => request(baseUrl).post(path).set('Authorization', bearer(caller)).send(body),
+  patch: (path: string, body: object) => request(baseUrl).patch(path).set('Authorization', bearer(caller)).send(body),
 });
 
 async function listIds(caller: TestCaller, query: string): Promise<string[]> {
@@ -147,6 +148,31 @@ describe('tenancy: two users and an admin × every endpoint', () => {
     expect((await as(ALICE).get('/jobs?user_id=bob')).status).toBe(403);
     expect((await as(BOB).get('/jobs?user_id=alice')).status).toBe(403);
 
+    // Control of a live job (pause, resume, trigger, PATCH): the other user gets a 404; nothing changes.
+    for (const [caller, id] of [
+      [BOB, jobA],
+      [ALICE, jobB],
+    ] as const) {
+      for (const action of ['pause', 'resume', 'trigger'] as const) {
+        const res = await as(caller).post(`/jobs/${id}/${action}`, {});
+        expect(res.status, `${caller.user_id} POST ${action}`).toBe(404);
+        expect(res.body).toEqual({ ...missing.body, instance: `/jobs/${id}/${action}` });
+      }
+      const patch = await as(caller).patch(`/jobs/${id}`, { name: 'stolen' });
+      expect(patch.status, `${caller.user_id} PATCH`).toBe(404);
+    }
+    expect((await as(ALICE).get(`/jobs/${jobA}`)).body).toMatchObject({ name: 'tenancy-alice', status: 'pending' });
+    expect((await as(ALICE).get(`/jobs/${jobA}/executions`)).body.executions).toEqual([]);
+    // The owner and the admin can pause and resume.
+    expect((await as(ALICE).post(`/jobs/${jobA}/pause`, {})).body.status).toBe('paused');
+    expect((await as(ADMIN).post(`/jobs/${jobA}/resume`, {})).body.status).toBe('pending');
+
+    // Executions on a worker (GET /job/executions): users see their own jobs' only.
+    for (const caller of [ALICE, BOB, ADMIN]) {
+      const res = await as(caller).get('/job/executions?worker_id=nobody&status=succeeded');
+      expect(res.status, `${caller.user_id} GET /job/executions`).toBe(200);
+    }
+
     // Writes: the other user cannot cancel (404) and the job keeps running.
     expect((await as(BOB).delete(`/jobs/${jobA}`)).status).toBe(404);
     expect((await as(ALICE).delete(`/jobs/${jobB}`)).status).toBe(404);
@@ -174,6 +200,13 @@ describe('tenancy: two users and an admin × every endpoint', () => {
       ['get', '/jobs/job_x'],
       ['get', '/jobs/job_x/executions'],
       ['delete', '/jobs/job_x'],
+      ['post', '/jobs/job_x/pause'],
+      ['post', '/jobs/job_x/resume'],
+      ['post', '/jobs/job_x/trigger'],
+      ['patch', '/jobs/job_x'],
+      ['get', '/job/executions?worker_id=w1'],
+      ['get', '/workers'],
+      ['post', '/schedules/preview'],
     ] as const) {
       const res = await request(baseUrl)[method](path);
       expect(res.status, `${method} ${path}`).toBe(401);
@@ -226,6 +259,7 @@ describe('idempotent submit', () => {
 describe('typed client against the running API', () => {
   it('create, replay, get, list across pages, executions, cancel', async () => {
     const alice = new SchedulerClient({ baseUrl, apiKey: ALICE.key });
+    const bob = new SchedulerClient({ baseUrl, apiKey: BOB.key });
     const prefix = `client-${randomUUID().slice(0, 8)}`;
     const created = [];
     for (const n of [1, 2, 3]) created.push(await alice.create(dormantJob(`${prefix}-${n}`)));
@@ -251,7 +285,19 @@ describe('typed client against the running API', () => {
     for await (const summary of alice.listAll({ name: `${prefix}-`, limit: 2 })) listed.push(summary.job_id);
     expect(listed.sort()).toEqual([...created.map((c) => c.job_id), keyed.job_id].sort());
 
-    expect(await alice.executions(keyed.job_id)).toEqual({ job_id: keyed.job_id, executions: [] });
+    expect(await alice.executions(keyed.job_id, { limit: 10 })).toEqual({
+      job_id: keyed.job_id,
+      executions: [],
+      next_page_token: null,
+    });
+    // Control of a live job through the client.
+    expect(await alice.pause(keyed.job_id)).toMatchObject({ job_id: keyed.job_id, status: 'paused', paused: true });
+    expect(await alice.resume(keyed.job_id)).toMatchObject({ job_id: keyed.job_id, status: 'pending', paused: false });
+    const changed = await alice.update(keyed.job_id, { name: `${prefix}-renamed` });
+    expect(changed).toMatchObject({ job_id: keyed.job_id, spec: { name: `${prefix}-renamed`, user_id: 'alice' } });
+    const triggered = await alice.trigger(keyed.job_id, { args: { from: 'client' } });
+    expect(triggered).toMatchObject({ job_id: keyed.job_id, execution_id: expect.stringContaining(':manual:') });
+    await expect(bob.pause(keyed.job_id)).rejects.toMatchObject({ status: 404 });
     for (const id of listed) expect(await alice.cancel(id)).toEqual({ job_id: id, status: 'cancelled' });
   });
 

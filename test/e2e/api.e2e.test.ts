@@ -138,7 +138,7 @@ describe('API on a real dev server', () => {
 
     const executions = await api().get(`/jobs/${id}/executions`);
     expect(executions.status).toBe(200);
-    expect(executions.body).toEqual({ job_id: id, executions: [] });
+    expect(executions.body).toEqual({ job_id: id, executions: [], next_page_token: null });
   });
 
   it('unknown jobs are 404 for GET, DELETE and executions; /readyz is 200', async () => {

@@ -70,7 +70,46 @@ describe('jobWorkflow: replay', () => {
       if (process.env.RECORD_HISTORIES) {
         mkdirSync(FIXTURES, { recursive: true });
         const bytes = History.encode(History.fromObject(history)).finish();
-        writeFileSync(join(FIXTURES, `periodic-retry-can-cancel-${index++}.binpb`), bytes); // rename before committing new ones
+        writeFileSync(join(FIXTURES, `${RECORDING_VERSION}-periodic-retry-can-cancel-${index++}.binpb`), bytes);
+      }
+    }
+  });
+
+  it('replays the histories of a job controlled by updates: pause, resume, trigger, patch, overlap', async () => {
+    const id = testSlug();
+    const nowMs = await env.currentTimeMs();
+    const spec = buildSpec(id, nowMs, { frequency: 'interval', every: '1m', overlap_policy: 'buffer_one' });
+    const double = new PayloadDouble();
+    const worker = await createTestWorker(env, id, double);
+    await worker.runUntil(async () => {
+      const handle = await startJob(env, id, spec, { continue_as_new_after: 4 });
+      await env.sleep('1m');
+      await waitForRunCount(handle, 1);
+      await handle.executeUpdate('pause');
+      await env.sleep('3m');
+      await handle.executeUpdate('resume');
+      await handle.executeUpdate('trigger', { args: [{ args: { manual: true } }] });
+      await waitForRunCount(handle, 2);
+      const patched = { ...spec, every: '2m', jitter: '10s' };
+      await handle.executeUpdate('patch', { args: [{ spec: patched }] });
+      for (let runs = 3; runs <= 6; runs++) {
+        await env.sleep('2m');
+        await waitForRunCount(handle, runs);
+      }
+      await handle.cancel();
+      await expect(handle.result()).rejects.toThrow();
+    });
+    const runIds = [...new Set(double.calls.map((c) => c.runId))];
+    expect(runIds.length).toBeGreaterThanOrEqual(2);
+    const bundle = await jobWorkflowBundle();
+    let index = 0;
+    const described = await env.client.workflow.getHandle(id).describe();
+    for (const runId of [...runIds.filter((r) => r !== described.runId), described.runId]) {
+      const history = await env.client.workflow.getHandle(id, runId).fetchHistory();
+      await Worker.runReplayHistory({ workflowBundle: bundle }, history, `${id}-${runId}`);
+      if (process.env.RECORD_HISTORIES) {
+        const bytes = History.encode(History.fromObject(history)).finish();
+        writeFileSync(join(FIXTURES, `${RECORDING_VERSION}-controls-${index++}.binpb`), bytes);
       }
     }
   });
@@ -87,4 +126,10 @@ describe('jobWorkflow: replay', () => {
 });
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'histories');
+/**
+ * Prefix of the fixtures this version records: `periodic-retry-can-cancel-*` (no prefix) came from the
+ * version before the scheduling-policies patch and replay through its legacy loop; `policies-v1-*`
+ * from the version that added `patched('scheduling-policies-v1')`. Bump it when recording again.
+ */
+const RECORDING_VERSION = 'policies-v1';
 const History = temporal.api.history.v1.History;

@@ -5,18 +5,18 @@
  * reaches a job only through `JobService.describeOwned` (another user's job is a 404).
  * {@link jobsRoutes} documents them for the OpenAPI document (one entry per route).
  */
-import { Router } from 'express';
+import { type Request, Router } from 'express';
 import { z } from 'zod';
 import { jobSubmissionSchema } from '../../domain/job-spec';
 import type { Logger } from '../../logger';
 import { principalOf } from '../auth';
 import type { ApiRoute } from '../openapi';
 import { ProblemError, validationProblem } from '../problem';
+import { executionsQuerySchema, type JobControl, nextRunTimes, triggerBodySchema } from './control';
 import {
   cancelledJobSchema,
   createdJobSchema,
   idempotencyKeySchema,
-  jobExecutionsSchema,
   jobIdSchema,
   jobPageSchema,
   jobPathSchema,
@@ -31,9 +31,96 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z
   return result.data;
 }
 
+/** Refuses a body that is not JSON (415), like POST /jobs. */
+function requireJson(req: Request): void {
+  if (!req.is(['application/json', 'application/*+json'])) {
+    throw new ProblemError(
+      415,
+      'Unsupported media type',
+      'send the body as application/json',
+      'unsupported-media-type',
+    );
+  }
+}
+
+/** `GET /jobs/{id}` plus the next planned run times, when the workflow answered. */
+function withNextRunTimes<V extends object>(view: V): V & { next_run_times?: string[] } {
+  if (!('spec' in view)) return view;
+  return { ...view, next_run_times: nextRunTimes(view as unknown as Parameters<typeof nextRunTimes>[0]) };
+}
+
+/**
+ * Routes controlling a live job (issue 6): pause, resume, trigger, PATCH, and the paginated ledger.
+ * Each answers after the job's workflow accepted the change (Temporal workflow update).
+ */
+function registerControlRoutes(router: Router, jobs: JobService, control: JobControl, logger: Logger): void {
+  router.post('/:job_id/pause', async (req, res) => {
+    const jobId = parse(jobIdSchema, req.params.job_id, 'job_id');
+    const principal = principalOf(res);
+    await jobs.describeOwned(jobId, principal); // another user's job is a 404
+    const state = await control.pause(jobId);
+    logger.info({ job_id: jobId, user_id: principal.user_id }, 'job paused');
+    res.json({ job_id: jobId, status: state.status, paused: state.paused === true });
+  });
+
+  router.post('/:job_id/resume', async (req, res) => {
+    const jobId = parse(jobIdSchema, req.params.job_id, 'job_id');
+    const principal = principalOf(res);
+    await jobs.describeOwned(jobId, principal); // another user's job is a 404
+    const state = await control.resume(jobId);
+    logger.info({ job_id: jobId, user_id: principal.user_id }, 'job resumed');
+    res.json({
+      job_id: jobId,
+      status: state.status,
+      paused: state.paused === true,
+      next_run_time: state.next_run_time,
+    });
+  });
+
+  router.post('/:job_id/trigger', async (req, res) => {
+    const jobId = parse(jobIdSchema, req.params.job_id, 'job_id');
+    const principal = principalOf(res);
+    await jobs.describeOwned(jobId, principal); // another user's job is a 404
+    const hasBody = req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0';
+    if (hasBody) requireJson(req);
+    const request = parse(triggerBodySchema, req.body ?? {}, 'body');
+    const accepted = await control.trigger(jobId, request);
+    logger.info(
+      { job_id: jobId, user_id: principal.user_id, execution_id: accepted.execution_id, status: accepted.status },
+      'job triggered',
+    );
+    res.status(202).json({ job_id: jobId, ...accepted });
+  });
+
+  router.patch('/:job_id', async (req, res) => {
+    const jobId = parse(jobIdSchema, req.params.job_id, 'job_id');
+    const principal = principalOf(res);
+    await jobs.describeOwned(jobId, principal); // another user's job is a 404
+    requireJson(req);
+    const state = await control.patch(jobId, req.body);
+    logger.info({ job_id: jobId, user_id: principal.user_id, fields: Object.keys(req.body as object) }, 'job changed');
+    res.json({
+      job_id: jobId,
+      status: state.status,
+      next_run_time: state.next_run_time,
+      next_run_times: nextRunTimes(state),
+      spec: state.spec,
+    });
+  });
+
+  router.get('/:job_id/executions', async (req, res) => {
+    const jobId = parse(jobIdSchema, req.params.job_id, 'job_id');
+    const principal = principalOf(res);
+    await jobs.describeOwned(jobId, principal); // another user's job is a 404
+    const query = parse(executionsQuerySchema, req.query, 'query');
+    res.json(await control.executions(jobId, query.limit, query.page_token));
+  });
+}
+
 /** Builds the `/jobs` router. Every handler is async; Express 5 forwards rejections to the problem handler. */
-export function jobsRouter(jobs: JobService, logger: Logger): Router {
+export function jobsRouter(jobs: JobService, logger: Logger, control?: JobControl): Router {
   const router = Router();
+  if (control !== undefined) registerControlRoutes(router, jobs, control, logger);
 
   router.post('/', async (req, res) => {
     if (!req.is(['application/json', 'application/*+json'])) {
@@ -66,13 +153,15 @@ export function jobsRouter(jobs: JobService, logger: Logger): Router {
 
   router.get('/:job_id', async (req, res) => {
     const jobId = parse(jobIdSchema, req.params.job_id, 'job_id');
-    res.json(await jobs.get(jobId, principalOf(res)));
+    res.json(withNextRunTimes(await jobs.get(jobId, principalOf(res))));
   });
 
-  router.get('/:job_id/executions', async (req, res) => {
-    const jobId = parse(jobIdSchema, req.params.job_id, 'job_id');
-    res.json({ job_id: jobId, executions: await jobs.executions(jobId, principalOf(res)) });
-  });
+  if (control === undefined) {
+    router.get('/:job_id/executions', async (req, res) => {
+      const jobId = parse(jobIdSchema, req.params.job_id, 'job_id');
+      res.json({ job_id: jobId, executions: await jobs.executions(jobId, principalOf(res)) });
+    });
+  }
 
   router.delete('/:job_id', async (req, res) => {
     const jobId = parse(jobIdSchema, req.params.job_id, 'job_id');
@@ -84,6 +173,25 @@ export function jobsRouter(jobs: JobService, logger: Logger): Router {
 
   return router;
 }
+
+/** Answer of pause / resume / PATCH (documentation shape; see JobControl). */
+const controlStateSchema = z
+  .looseObject({
+    job_id: z.string(),
+    status: z.string(),
+    paused: z.boolean().optional(),
+    next_run_time: z.string().nullable().optional(),
+    next_run_times: z.array(z.string()).optional(),
+  })
+  .meta({ id: 'JobControlState' });
+/** Answer of POST /jobs/{id}/trigger. */
+const triggerAnswerSchema = z
+  .looseObject({ job_id: z.string(), execution_id: z.string(), status: z.string() })
+  .meta({ id: 'TriggerAccepted' });
+/** A page of the occurrence ledger. */
+const ledgerPageSchema = z
+  .looseObject({ job_id: z.string(), executions: z.array(z.looseObject({})), next_page_token: z.string().nullable() })
+  .meta({ id: 'LedgerPage' });
 
 /** The `/jobs` routes in the OpenAPI document. */
 export const jobsRoutes: ApiRoute[] = [
@@ -131,10 +239,66 @@ export const jobsRoutes: ApiRoute[] = [
     method: 'get',
     path: '/jobs/{job_id}/executions',
     operationId: 'listJobExecutions',
-    summary: "A job's executions (one per occurrence that ran), newest first",
+    summary: "A job's occurrence ledger, newest first, in pages",
+    description:
+      'Every planned occurrence ends as one entry: succeeded, failed, skipped (reason misfire, overlap or ' +
+      'paused; consecutive skips share one entry with a `count`) or cancelled; each ran entry has its attempts.',
     tag: 'jobs',
+    request: { path: jobPathSchema, query: executionsQuerySchema },
+    responses: { 200: { description: 'A page of ledger entries', schema: ledgerPageSchema } },
+  },
+  {
+    method: 'post',
+    path: '/jobs/{job_id}/pause',
+    operationId: 'pauseJob',
+    summary: 'Pause a job: occurrences due while paused are skipped (reason paused)',
+    description: 'Answers after the workflow accepted the change (Temporal workflow update).',
+    tag: 'control',
+    rateLimited: true,
     request: { path: jobPathSchema },
-    responses: { 200: { description: 'The executions', schema: jobExecutionsSchema } },
+    responses: { 200: { description: 'Paused', schema: controlStateSchema } },
+    problems: { 409: 'The job has ended' },
+  },
+  {
+    method: 'post',
+    path: '/jobs/{job_id}/resume',
+    operationId: 'resumeJob',
+    summary: 'Resume a paused job from its next occurrence',
+    tag: 'control',
+    rateLimited: true,
+    request: { path: jobPathSchema },
+    responses: { 200: { description: 'Resumed', schema: controlStateSchema } },
+    problems: { 409: 'The job has ended' },
+  },
+  {
+    method: 'post',
+    path: '/jobs/{job_id}/trigger',
+    operationId: 'triggerJob',
+    summary: 'Run now, optionally with other args (handler) or body (http), without shifting the schedule',
+    description:
+      'Runs at once, or right after the running occurrence (`status: queued`; one waits at most, a second is 409).',
+    tag: 'control',
+    rateLimited: true,
+    request: { path: jobPathSchema, body: triggerBodySchema },
+    responses: { 202: { description: 'Accepted', schema: triggerAnswerSchema } },
+    problems: { 409: 'The job has ended, or a triggered run is already waiting' },
+  },
+  {
+    method: 'patch',
+    path: '/jobs/{job_id}',
+    operationId: 'updateJob',
+    summary: 'Change schedule, payload, retry or policies from the next occurrence',
+    description:
+      'Top-level fields are replaced whole, `null` removes one; the merged job is validated like POST /jobs; ' +
+      '`user_id` cannot change.',
+    tag: 'control',
+    rateLimited: true,
+    request: {
+      path: jobPathSchema,
+      body: z.looseObject({}).meta({ description: 'Fields of JobSubmission to change' }),
+    },
+    responses: { 200: { description: 'The changed job', schema: controlStateSchema } },
+    problems: { 409: 'The job has ended' },
   },
   {
     method: 'delete',

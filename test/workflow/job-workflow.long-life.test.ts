@@ -1,0 +1,152 @@
+/**
+ * Long life on the time-skipping test server: a per-second job through more than 100,000
+ * occurrences (about 28 simulated hours) and 10+ continue-as-new runs, with the ledger count
+ * exactly matching the planned count: no occurrence lost or repeated.
+ *
+ * Each of 10 phases: the job runs 5 occurrences, is paused for 9,995 s (no timer while paused,
+ * so the server skips the time at once), then resumed: those 9,995 occurrences are recorded as
+ * one `skipped` (paused) entry. Running 100,000 real activity round trips would take many minutes;
+ * the ledger, the bookkeeping across continue-as-new and the walk are the same either way.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { describe, expect, it } from 'vitest';
+import { type JobDescription, MAX_RECORDED_EXECUTIONS } from '../../src/domain/job-state';
+import { planOccurrences } from '../../src/domain/preview';
+import { waitFor as pollUntil } from '../helpers/wait';
+import {
+  buildSpec,
+  createTestWorker,
+  describeJob as describeJobUnbounded,
+  type JobHandle,
+  PayloadDouble,
+  startJob,
+  testSlug,
+  useWorkflowTestEnv,
+  waitFor,
+} from '../helpers/workflow-harness';
+
+/**
+ * The `describe` query, given up after 5 s so that waitFor retries it: on the time-skipping test
+ * server a query that arrives while the job continues as new sometimes never gets an answer.
+ */
+function describeJob(handle: JobHandle): Promise<JobDescription> {
+  return Promise.race([
+    describeJobUnbounded(handle),
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('describe query timed out')), 5_000).unref()),
+  ]);
+}
+
+/**
+ * Runs the idempotent `pause` / `resume` update, retried when it gets no answer within 5 s: on the
+ * time-skipping test server an update that arrives while the job continues as new sometimes gets lost.
+ */
+async function control(handle: JobHandle, name: 'pause' | 'resume'): Promise<JobDescription> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await Promise.race([
+        handle.executeUpdate<JobDescription, []>(name),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${name} timed out`)), 5_000).unref()),
+      ]);
+    } catch (err) {
+      if (attempt >= 4) throw err;
+    }
+  }
+}
+
+let env: TestWorkflowEnvironment;
+useWorkflowTestEnv((started) => {
+  env = started;
+});
+
+const SECOND = 1000;
+const PHASES = 10;
+const RUNS_PER_PHASE = 5;
+const PAUSED_PER_PHASE = 9_995;
+
+function ended(d: JobDescription): number {
+  const c = d.counts ?? { succeeded: 0, failed: 0, skipped: 0, cancelled: 0 };
+  return c.succeeded + c.failed + c.skipped + c.cancelled;
+}
+
+describe('jobWorkflow: long life', () => {
+  it('a per-second job through 100,000 occurrences and continue-as-new: ledger count = planned count', async () => {
+    const started = Date.now();
+    const nowMs = await env.currentTimeMs();
+    const at = (Math.floor(nowMs / SECOND) + 2) * SECOND;
+    const spec = buildSpec(testSlug(), nowMs, {
+      frequency: 'interval',
+      every: '1s',
+      execution_time: new Date(at).toISOString(),
+    });
+    const double = new PayloadDouble();
+    await (await createTestWorker(env, spec.job_id, double)).runUntil(async () => {
+      const job = await startJob(env, spec.job_id, spec, { continue_as_new_after: 1_000 });
+      await waitFor('first workflow task', async () => (await describeJob(job)).next_run_time);
+      // No queries while the job runs: on the time-skipping test server a query that arrives while the
+      // job continues as new can stay unanswered and keep the server from skipping time afterwards.
+      const pausedFrom: number[] = [];
+      for (let phase = 0; phase < PHASES; phase++) {
+        // Run RUNS_PER_PHASE more occurrences (the server fires each per-second timer on the way).
+        const runsBefore = double.calls.length;
+        await env.sleep(RUNS_PER_PHASE * SECOND);
+        await pollUntil(() => double.calls.length >= runsBefore + RUNS_PER_PHASE, {
+          what: `phase ${phase}: ${RUNS_PER_PHASE} runs`,
+        });
+        // Pause, let PAUSED_PER_PHASE occurrences pass, resume.
+        const paused = await control(job, 'pause');
+        expect(paused.paused).toBe(true);
+        const cursor = Date.parse(paused.next_occurrence as string);
+        pausedFrom.push(cursor);
+        await env.sleep(cursor + PAUSED_PER_PHASE * SECOND - SECOND / 2 - (await env.currentTimeMs()));
+        await control(job, 'resume');
+      }
+      await env.sleep(RUNS_PER_PHASE * SECOND);
+      await control(job, 'pause');
+      const d = await waitFor('the final state (paused, nothing running)', async () => {
+        const x = await describeJob(job);
+        return x.status === 'paused' ? x : undefined;
+      });
+      // Each pause: one skipped (paused) entry from the occurrence after the pause on; the clock moves
+      // on in real time between the sleep and the resume, so a few more than PAUSED_PER_PHASE may be skipped.
+      for (const from of pausedFrom) {
+        const entry = d.executions.find(
+          (e) => e.reason === 'paused' && e.scheduled_time === new Date(from).toISOString(),
+        );
+        expect(entry?.count).toBeGreaterThanOrEqual(PAUSED_PER_PHASE);
+        expect(entry?.count).toBeLessThanOrEqual(PAUSED_PER_PHASE + 3);
+      }
+      // Planned: every occurrence of the schedule from its first one up to the next one not yet handled.
+      const cursor = Date.parse(d.next_occurrence as string);
+      const planned = (cursor - at) / SECOND;
+      expect(planOccurrences(spec, cursor - 3 * SECOND, 3)).toEqual([
+        cursor - 3 * SECOND,
+        cursor - 2 * SECOND,
+        cursor - SECOND,
+      ]);
+      expect(planned).toBeGreaterThanOrEqual(100_000);
+      expect(ended(d)).toBe(planned);
+      expect(d.counts?.succeeded).toBe(double.calls.length);
+      expect(d.counts?.skipped).toBe(planned - double.calls.length);
+      expect(d.counts?.failed).toBe(0);
+      // Every run ran once: no scheduled time repeated.
+      const runTimes = double.calls.map((c) => c.input.scheduled_time);
+      expect(new Set(runTimes).size).toBe(runTimes.length);
+      // The window still holds the whole ledger here: it partitions the timeline exactly.
+      expect(d.executions.length).toBeLessThan(MAX_RECORDED_EXECUTIONS);
+      const covered: number[] = [];
+      for (const e of [...d.executions].reverse()) {
+        for (let k = 0; k < (e.count ?? 1); k++) covered.push(Date.parse(e.scheduled_time) + k * SECOND);
+      }
+      expect(covered).toEqual(Array.from({ length: planned }, (_, k) => at + k * SECOND));
+      // History stayed bounded: one continue-as-new per 1,000 occurrences handled, at least one per phase.
+      expect(d.generation).toBeGreaterThanOrEqual(PHASES - 1);
+      const history = await job.fetchHistory();
+      expect(history.events?.length ?? 0).toBeLessThan(500);
+      await job.terminate('test done');
+      console.info(
+        `long life: ${planned} occurrences (${double.calls.length} ran, ${planned - double.calls.length} skipped), ` +
+          `${d.generation} continue-as-new, ${((Date.now() - started) / 1000).toFixed(1)} s wall time`,
+      );
+    });
+  });
+});
