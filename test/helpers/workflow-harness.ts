@@ -239,7 +239,12 @@ export function startJob(
 
 /** The `describe` query (latest run of the chain). */
 export function describeJob(handle: JobHandle): Promise<JobDescription> {
-  return handle.query<JobDescription>('describe');
+  // Given up after 5 s so that polling (waitFor) asks again: on the time-skipping test server a query
+  // that arrives while the job continues as new sometimes never gets an answer.
+  return Promise.race([
+    handle.query<JobDescription>('describe'),
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('describe query timed out')), 5_000).unref()),
+  ]);
 }
 
 /** The JobStatus search attribute as the server stores it. */

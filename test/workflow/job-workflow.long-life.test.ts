@@ -16,7 +16,7 @@ import { waitFor as pollUntil } from '../helpers/wait';
 import {
   buildSpec,
   createTestWorker,
-  describeJob as describeJobUnbounded,
+  describeJob,
   type JobHandle,
   PayloadDouble,
   startJob,
@@ -24,17 +24,6 @@ import {
   useWorkflowTestEnv,
   waitFor,
 } from '../helpers/workflow-harness';
-
-/**
- * The `describe` query, given up after 5 s so that waitFor retries it: on the time-skipping test
- * server a query that arrives while the job continues as new sometimes never gets an answer.
- */
-function describeJob(handle: JobHandle): Promise<JobDescription> {
-  return Promise.race([
-    describeJobUnbounded(handle),
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('describe query timed out')), 5_000).unref()),
-  ]);
-}
 
 /**
  * Runs the idempotent `pause` / `resume` update, retried when it gets no answer within 5 s: on the
