@@ -21,7 +21,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Child, startEntry, stopProcess, waitForOutput } from '../../src/dev/processes';
 import { apiKeysEnv } from '../helpers/api-keys';
 import { type Sink, startSink } from '../helpers/e2e-sink';
-import { E2E_CALLER, freePorts, type Json } from '../helpers/e2e-stack';
+import { cleanEnv, E2E_CALLER, freePorts, type Json } from '../helpers/e2e-stack';
 import { waitFor } from '../helpers/wait';
 import { type Postgres, startPostgres } from './postgres';
 import { freeServerPorts, prepareNamespace, setupSchema, TemporalServer, writeServerConfig } from './temporal-server';
@@ -41,16 +41,6 @@ let sink: Sink;
 let apiUrl: string;
 let childEnv: NodeJS.ProcessEnv;
 const children: Child[] = [];
-
-/** Our environment without anything that could point the children elsewhere or change their keys and limits. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (/^(TEMPORAL_|API_|AUTH_|RATE_LIMIT_|HTTP_)/.test(key) || /proxy$/i.test(key)) continue;
-    env[key] = value;
-  }
-  return env;
-}
 
 function log(message: string): void {
   console.log(`[cluster ${new Date().toISOString()}] ${message}`);

@@ -104,7 +104,7 @@ export interface Stack {
 }
 
 /** Our environment without anything that could point the children elsewhere or change their keys and limits. */
-function cleanEnv(): NodeJS.ProcessEnv {
+export function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (/^(TEMPORAL_|API_|AUTH_|RATE_LIMIT_|HTTP_)/.test(key) || /proxy$/i.test(key)) continue;
