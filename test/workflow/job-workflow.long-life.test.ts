@@ -1,5 +1,6 @@
 /**
- * Long life on the time-skipping test server: a per-second job through more than 100,000
+ * Long life on the time-skipping test server. (1) A daily job for 10 years: every one of its 3,653
+ * occurrences runs exactly once, DST days included. (2) A per-second job through more than 100,000
  * occurrences (about 28 simulated hours) and 10+ continue-as-new runs, with the ledger count
  * exactly matching the planned count: no occurrence lost or repeated.
  *
@@ -138,4 +139,44 @@ describe('jobWorkflow: long life', () => {
       );
     });
   });
+
+  it('a daily 02:30 Europe/Berlin job for 10 years: every day runs exactly once, DST gaps included', async () => {
+    const started = Date.now();
+    const nowMs = await env.currentTimeMs();
+    const startAt = Date.parse('2027-01-01T00:00:00Z') > nowMs ? '2027-01-01T00:00:00Z' : new Date(nowMs).toISOString();
+    const endAt = new Date(Date.parse(startAt) + 3_653 * 86_400_000).toISOString(); // 10 years and a few days
+    const spec = buildSpec(testSlug(), nowMs, {
+      frequency: 'daily',
+      execution_time: '2027-01-01T01:30:00Z', // 02:30 in Berlin (CET)
+      timezone: 'Europe/Berlin',
+      start_at: startAt,
+      end_at: endAt,
+    });
+    const planned = planOccurrences(spec, Date.parse(startAt), 10_000);
+    const double = new PayloadDouble();
+    const result = await (await createTestWorker(env, spec.job_id, double)).runUntil(async () => {
+      const job = await startJob(env, spec.job_id, spec, { continue_as_new_after: 500 });
+      // The job completes when its schedule passes end_at; time skipping moves through the 10 years.
+      return (await job.result()) as JobDescription;
+    });
+    // One occurrence per local day, and the days of the spring-forward gap (02:30 does not exist) run
+    // at the transition instant, 03:00 CEST (cronie's rule for fixed-time jobs).
+    const localDay = (ms: number) => new Date(ms).toLocaleDateString('en-CA', { timeZone: 'Europe/Berlin' });
+    expect(planned.length).toBeGreaterThanOrEqual(3_650);
+    expect(new Set(planned.map(localDay)).size).toBe(planned.length);
+    expect(planned).toContain(Date.parse('2027-03-28T01:00:00Z'));
+    // Every planned occurrence ran exactly once, and nothing else ran.
+    const ran = double.calls.filter((c) => c.attempt === 1).map((c) => Date.parse(c.input.scheduled_time));
+    expect(ran.length).toBe(planned.length);
+    expect(new Set(ran).size).toBe(ran.length);
+    expect([...ran].sort((a, b) => a - b)).toEqual(planned);
+    expect(result.status).toBe('completed');
+    expect(result.counts?.succeeded).toBe(planned.length);
+    expect(result.counts?.skipped ?? 0).toBe(0);
+    expect(result.generation).toBeGreaterThanOrEqual(Math.floor(planned.length / 500));
+    console.info(
+      `long life daily: ${planned.length} occurrences over 10 years, ${result.generation} continue-as-new, ` +
+        `${((Date.now() - started) / 1000).toFixed(1)} s wall time`,
+    );
+  }, 600_000);
 });
