@@ -27,7 +27,7 @@ import {
   type JobProgress,
   MAX_RECORDED_EXECUTIONS,
 } from '../domain/job-state';
-import { firstOccurrence, nextOccurrence, type ScheduleFields } from '../domain/schedule';
+import { coalesceMisfires, firstOccurrence, nextOccurrence } from '../domain/schedule';
 import { JOB_STATUS, LAST_RUN_TIME, NEXT_RUN_TIME } from '../domain/search-attributes';
 import { MIN_TIMER_MS, payloadActivity, runOccurrence } from './occurrence';
 
@@ -95,7 +95,7 @@ export async function legacyJobLoop<T>(
       const remaining = due - Date.now();
       if (remaining >= MIN_TIMER_MS) await sleep(remaining);
 
-      const { scheduledMs, skipped } = coalesceMisfires(spec, due, Date.now());
+      const { scheduledMs, skipped } = coalesceMisfires(spec, due, Date.now(), LEGACY_MISFIRE_GRACE_MS);
       progress.missed_count += skipped;
       publish(progress, 'running', scheduledMs);
       const record = await runOccurrence(spec, scheduledMs, runPayload);
@@ -152,21 +152,4 @@ function recordExecution(progress: JobProgress, record: ExecutionRecord): void {
   progress.retry_count = Math.max(0, (record.attempts ?? 1) - 1);
   progress.last_run_time = record.scheduled_time;
   progress.executions = [record, ...progress.executions].slice(0, MAX_RECORDED_EXECUTIONS);
-}
-
-/** The earlier version's misfire rule: more than 60 s late, run only the latest due occurrence. */
-function coalesceMisfires(
-  spec: ScheduleFields,
-  dueMs: number,
-  nowMs: number,
-): { scheduledMs: number; skipped: number } {
-  let scheduledMs = dueMs;
-  let skipped = 0;
-  if (nowMs - dueMs <= LEGACY_MISFIRE_GRACE_MS) return { scheduledMs, skipped };
-  for (;;) {
-    const next = nextOccurrence(spec, scheduledMs);
-    if (next === null || next > nowMs) return { scheduledMs, skipped };
-    scheduledMs = next;
-    skipped++;
-  }
 }
