@@ -118,9 +118,9 @@ function registerControlRoutes(router: Router, jobs: JobService, control: JobCon
 }
 
 /** Builds the `/jobs` router. Every handler is async; Express 5 forwards rejections to the problem handler. */
-export function jobsRouter(jobs: JobService, logger: Logger, control?: JobControl): Router {
+export function jobsRouter(jobs: JobService, logger: Logger, control: JobControl): Router {
   const router = Router();
-  if (control !== undefined) registerControlRoutes(router, jobs, control, logger);
+  registerControlRoutes(router, jobs, control, logger);
 
   router.post('/', async (req, res) => {
     if (!req.is(['application/json', 'application/*+json'])) {
@@ -155,13 +155,6 @@ export function jobsRouter(jobs: JobService, logger: Logger, control?: JobContro
     const jobId = parse(jobIdSchema, req.params.job_id, 'job_id');
     res.json(withNextRunTimes(await jobs.get(jobId, principalOf(res))));
   });
-
-  if (control === undefined) {
-    router.get('/:job_id/executions', async (req, res) => {
-      const jobId = parse(jobIdSchema, req.params.job_id, 'job_id');
-      res.json({ job_id: jobId, executions: await jobs.executions(jobId, principalOf(res)) });
-    });
-  }
 
   router.delete('/:job_id', async (req, res) => {
     const jobId = parse(jobIdSchema, req.params.job_id, 'job_id');

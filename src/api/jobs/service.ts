@@ -17,7 +17,7 @@ import {
 } from '@temporalio/common';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import { type JobSubmission, toJobSpec } from '../../domain/job-spec';
-import type { ExecutionRecord, JobDescription } from '../../domain/job-state';
+import type { JobDescription } from '../../domain/job-state';
 import { firstOccurrence } from '../../domain/schedule';
 import {
   JOB_NAME,
@@ -223,12 +223,6 @@ export class JobService {
     // Key order is the order readers see: identity and status first, the spec and history last.
     const { job_id, spec, executions, ...progress } = state;
     return { job_id, name: spec.name, user_id: spec.user_id, ...progress, status, spec, executions, temporal };
-  }
-
-  /** The job's executions, newest first. @throws WorkflowNotFoundError or ProblemError (404). */
-  async executions(jobId: string, principal: Principal): Promise<ExecutionRecord[]> {
-    await this.describeOwned(jobId, principal);
-    return this.client.workflow.getHandle(jobId).query<ExecutionRecord[]>('executions');
   }
 
   /**
