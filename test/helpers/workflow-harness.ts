@@ -8,6 +8,7 @@
  * (succeed, throw ApplicationFailure / plain Error, wait for cancellation).
  */
 
+import { randomUUID } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -276,4 +277,37 @@ export function waitForRunCount(handle: JobHandle, runs: number, timeoutMs?: num
     },
     timeoutMs === undefined ? {} : { timeoutMs },
   );
+}
+
+/**
+ * Runs a workflow update (`pause`, `resume`, `trigger`, `patch`) and returns its result. Each try is
+ * given up after `perTryMs` (default 5 s) and sent again with the same update id, up to `tries` times:
+ * on the time-skipping test server an update that arrives while the job's workflow task is in
+ * flight or while it continues as new sometimes never gets an answer (seen under CI load). Reusing
+ * the update id lets the server deduplicate a try that did arrive, so a non-idempotent update
+ * (`trigger`) is applied once.
+ */
+export async function updateJob<R = unknown>(
+  handle: JobHandle,
+  name: 'pause' | 'resume' | 'trigger' | 'patch',
+  args: unknown[] = [],
+  { tries = 4, perTryMs = 5_000 } = {},
+): Promise<R> {
+  const updateId = `${name}-${randomUUID()}`;
+  for (let attempt = 1; ; attempt++) {
+    const noAnswer = new Error(`update ${name} got no answer in ${perTryMs} ms (try ${attempt} of ${tries})`);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        handle.executeUpdate<R, [unknown, ...unknown[]]>(name, { args: args as [unknown, ...unknown[]], updateId }),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(noAnswer), perTryMs);
+        }),
+      ]);
+    } catch (err) {
+      if (err !== noAnswer || attempt >= tries) throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 }

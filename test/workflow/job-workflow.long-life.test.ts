@@ -18,30 +18,13 @@ import {
   buildSpec,
   createTestWorker,
   describeJob,
-  type JobHandle,
   PayloadDouble,
   startJob,
   testSlug,
+  updateJob,
   useWorkflowTestEnv,
   waitFor,
 } from '../helpers/workflow-harness';
-
-/**
- * Runs the idempotent `pause` / `resume` update, retried when it gets no answer within 5 s: on the
- * time-skipping test server an update that arrives while the job continues as new sometimes gets lost.
- */
-async function control(handle: JobHandle, name: 'pause' | 'resume'): Promise<JobDescription> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await Promise.race([
-        handle.executeUpdate<JobDescription, []>(name),
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${name} timed out`)), 5_000).unref()),
-      ]);
-    } catch (err) {
-      if (attempt >= 4) throw err;
-    }
-  }
-}
 
 let env: TestWorkflowEnvironment;
 useWorkflowTestEnv((started) => {
@@ -83,15 +66,15 @@ describe('jobWorkflow: long life', () => {
           what: `phase ${phase}: ${RUNS_PER_PHASE} runs`,
         });
         // Pause, let PAUSED_PER_PHASE occurrences pass, resume.
-        const paused = await control(job, 'pause');
+        const paused = await updateJob<JobDescription>(job, 'pause');
         expect(paused.paused).toBe(true);
         const cursor = Date.parse(paused.next_occurrence as string);
         pausedFrom.push(cursor);
         await env.sleep(cursor + PAUSED_PER_PHASE * SECOND - SECOND / 2 - (await env.currentTimeMs()));
-        await control(job, 'resume');
+        await updateJob<JobDescription>(job, 'resume');
       }
       await env.sleep(RUNS_PER_PHASE * SECOND);
-      await control(job, 'pause');
+      await updateJob<JobDescription>(job, 'pause');
       const d = await waitFor('the final state (paused, nothing running)', async () => {
         const x = await describeJob(job);
         return x.status === 'paused' ? x : undefined;

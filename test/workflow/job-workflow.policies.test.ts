@@ -20,6 +20,7 @@ import {
   startJob,
   succeed,
   testSlug,
+  updateJob,
   useWorkflowTestEnv,
   waitFor,
 } from '../helpers/workflow-harness';
@@ -306,7 +307,7 @@ describe('jobWorkflow: overlap with a run longer than the period', () => {
       expect(double.calls).toHaveLength(1);
       g.open();
       await waitForRunCount(job, policy === 'skip' ? 3 : 4, 30_000);
-      await job.executeUpdate('pause');
+      await updateJob(job, 'pause');
       d = await waitFor('idle', async () => {
         const x = await describeJob(job);
         return x.status === 'paused' ? x : undefined;
@@ -349,7 +350,7 @@ describe('jobWorkflow: control of a live job (updates)', () => {
       await advanceTo(at);
       await waitForRunCount(job, 1);
 
-      const paused = await job.executeUpdate<JobDescription, []>('pause');
+      const paused = await updateJob<JobDescription>(job, 'pause');
       expect(paused.status).toBe('paused');
       expect(paused.paused).toBe(true);
       expect(paused.next_run_time).toBeNull();
@@ -357,7 +358,7 @@ describe('jobWorkflow: control of a live job (updates)', () => {
 
       await advanceTo(at + 5 * MINUTE);
       expect(double.calls).toHaveLength(1);
-      const resumed = await job.executeUpdate<JobDescription, []>('resume');
+      const resumed = await updateJob<JobDescription>(job, 'resume');
       expect(resumed.paused).toBe(false);
       const d = await waitFor('the paused occurrences recorded', async () => {
         const x = await describeJob(job);
@@ -389,9 +390,7 @@ describe('jobWorkflow: control of a live job (updates)', () => {
     await (await createTestWorker(env, spec.job_id, double)).runUntil(async () => {
       const job = await startJob(env, spec.job_id, spec);
       await waitFor('first workflow task', async () => (await describeJob(job)).next_run_time);
-      const accepted = await job.executeUpdate<TriggerAccepted, [{ args: unknown }]>('trigger', {
-        args: [{ args: { report: 'adhoc' } }],
-      });
+      const accepted = await updateJob<TriggerAccepted>(job, 'trigger', [{ args: { report: 'adhoc' } }]);
       expect(accepted.status).toBe('started');
       expect(accepted.execution_id).toBe(`${spec.job_id}:manual:${accepted.scheduled_time}`);
       await waitFor('the triggered run', () => double.calls.length === 1);
@@ -405,7 +404,7 @@ describe('jobWorkflow: control of a live job (updates)', () => {
       // While it runs, a second trigger is queued behind it (never two runs at once).
       // (Rejected updates are tested on the dev server, test/e2e/job-control.e2e.test.ts: the
       // time-skipping test server never answers an update its validator rejects.)
-      const queued = await job.executeUpdate<TriggerAccepted, [Record<string, never>]>('trigger', { args: [{}] });
+      const queued = await updateJob<TriggerAccepted>(job, 'trigger', [{}]);
       expect(queued.status).toBe('queued');
       g.open();
       const d = await waitForRunCount(job, 2);
@@ -438,7 +437,7 @@ describe('jobWorkflow: control of a live job (updates)', () => {
         cron: '*/5 * * * *',
         payload: { type: 'handler', name: 'test.v2', args: {} },
       };
-      const d = await job.executeUpdate<JobDescription, [{ spec: JobSpec }]>('patch', { args: [{ spec: patched }] });
+      const d = await updateJob<JobDescription>(job, 'patch', [{ spec: patched }]);
       const now = await env.currentTimeMs();
       const nextFive = Math.ceil((now + 1) / (5 * MINUTE)) * 5 * MINUTE;
       expect(d.spec.cron).toBe('*/5 * * * *');

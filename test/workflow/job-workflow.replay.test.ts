@@ -24,6 +24,7 @@ import {
   startJob,
   succeed,
   testSlug,
+  updateJob,
   useWorkflowTestEnv,
   waitForRunCount,
 } from '../helpers/workflow-harness';
@@ -85,13 +86,13 @@ describe('jobWorkflow: replay', () => {
       const handle = await startJob(env, id, spec, { continue_as_new_after: 4 });
       await env.sleep('1m');
       await waitForRunCount(handle, 1);
-      await handle.executeUpdate('pause');
+      await updateJob(handle, 'pause');
       await env.sleep('3m');
-      await handle.executeUpdate('resume');
-      await handle.executeUpdate('trigger', { args: [{ args: { manual: true } }] });
+      await updateJob(handle, 'resume');
+      await updateJob(handle, 'trigger', [{ args: { manual: true } }]);
       await waitForRunCount(handle, 2);
       const patched = { ...spec, every: '2m', jitter: '10s' };
-      await handle.executeUpdate('patch', { args: [{ spec: patched }] });
+      await updateJob(handle, 'patch', [{ spec: patched }]);
       for (let runs = 3; runs <= 6; runs++) {
         await env.sleep('2m');
         await waitForRunCount(handle, runs);
