@@ -4,7 +4,7 @@
  *
  * Order of the middleware: security headers (helmet; no CORS headers: cross-origin
  * browser calls are refused by default) → public routes (`/healthz`, `/readyz`,
- * `/openapi.json`, `/docs`) → API key (401) → write log with the acting user →
+ * `/openapi.json`, `/docs`, the console's page `/` and `/assets`) → API key (401) → write log with the acting user →
  * per-user write rate limit (429) → JSON body (64 KB, 413) → feature routes →
  * 404 → problem+json errors.
  */
@@ -16,6 +16,7 @@ import { version } from '../../package.json';
 import type { Logger } from '../logger';
 import { apiMetrics } from '../observability/http-metrics';
 import { type AuthOptions, authenticate, principalOf } from './auth';
+import { type ConsoleOptions, consoleConfigRouter, consoleRoutes, consoleStaticRouter } from './console/routes';
 import { executionsRouter, executionsRoutes } from './executions/routes';
 import { ExecutionService } from './executions/service';
 import { handlerNameGuard } from './handler-names';
@@ -26,6 +27,7 @@ import { type ApiRoute, buildOpenApiDocument, operationsRoutes } from './openapi
 import { notFound, problemHandler } from './problem';
 import { type RateLimitOptions, writeRateLimit } from './rate-limit';
 import { schedulesRouter, schedulesRoutes } from './schedules/routes';
+import { statsRouter, statsRoutes } from './stats/routes';
 import { workersRouter, workersRoutes } from './workers/routes';
 import { WorkerService } from './workers/service';
 
@@ -39,6 +41,8 @@ export const API_ROUTES: ApiRoute[] = [
   ...schedulesRoutes,
   ...workersRoutes,
   ...executionsRoutes,
+  ...statsRoutes,
+  ...consoleRoutes,
 ];
 
 /** Collaborators of the app. */
@@ -54,6 +58,8 @@ export interface AppDeps {
   now?: () => number;
   /** Handler names the workers register (`HANDLER_NAMES`); when set, POST /jobs refuses others. */
   handlerNames?: readonly string[] | undefined;
+  /** The job console at `/`: its built folder and the Temporal Web UI base URL (defaults: see ./console/routes.ts). */
+  console?: ConsoleOptions;
 }
 
 /** Logs every write (non-GET request) once answered, with the acting user; never headers or keys. */
@@ -69,8 +75,20 @@ function writeLog(logger: Logger): RequestHandler {
   };
 }
 
-/** Builds the app: `/jobs`, `/healthz`, `/readyz`, `/openapi.json`, `/docs`, `/metrics`, problem+json errors. */
-export function createApp({ client, taskQueue, logger, auth, rateLimit, now, handlerNames }: AppDeps): Express {
+/**
+ * Builds the app: `/jobs`, `/workers`, `/schedules`, `/stats`, `/healthz`, `/readyz`, `/openapi.json`,
+ * `/docs`, `/metrics`, the job console (`/`, `/console/config`), problem+json errors.
+ */
+export function createApp({
+  client,
+  taskQueue,
+  logger,
+  auth,
+  rateLimit,
+  now,
+  handlerNames,
+  console: consoleOptions,
+}: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -105,6 +123,9 @@ export function createApp({ client, taskQueue, logger, auth, rateLimit, now, han
     }),
   );
 
+  // The job console's page and bundled assets (public, like /docs; its data needs a key).
+  app.use(consoleStaticRouter(consoleOptions));
+
   app.use(authenticate(auth));
   app.use(writeLog(logger));
   app.use(writeRateLimit(rateLimit ?? { submissionsPerMinute: 1000, writesPerMinute: 1000 }));
@@ -116,6 +137,8 @@ export function createApp({ client, taskQueue, logger, auth, rateLimit, now, han
   app.use('/workers', workersRouter(new WorkerService({ client, taskQueue, ...(now ? { now } : {}) })));
   app.use('/job/executions', executionsRouter(new ExecutionService(client)));
   app.use('/schedules', schedulesRouter(now));
+  app.use('/stats', statsRouter(jobs, client, now));
+  app.use('/console', consoleConfigRouter(client.options.namespace, consoleOptions));
 
   app.use((req, _res, next) => next(notFound(`${req.method} ${req.path}`)));
   app.use(problemHandler(logger));

@@ -39,6 +39,7 @@ export async function runApi(): Promise<void> {
     logger,
     auth,
     handlerNames: parseHandlerNames(config.HANDLER_NAMES),
+    console: { temporalUiUrl: config.TEMPORAL_UI_URL },
     rateLimit: {
       submissionsPerMinute: config.RATE_LIMIT_SUBMISSIONS_PER_MINUTE,
       writesPerMinute: config.RATE_LIMIT_WRITES_PER_MINUTE,

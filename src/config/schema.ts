@@ -92,6 +92,8 @@ export const envSchema = z.object({
   RATE_LIMIT_WRITES_PER_MINUTE: positiveInt.default(1000),
   /** Comma-separated handler names the workers register (`reports.*` = prefix); POST /jobs refuses others. */
   HANDLER_NAMES: z.string().optional(),
+  /** Base URL of the Temporal Web UI, for the job console's links to a job's workflow. */
+  TEMPORAL_UI_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:8233'),
 
   // Embedded dev server (`scheduler dev` / `npm start` without TEMPORAL_ADDRESS)
   /** Path of the `temporal` CLI binary; otherwise it is looked up or installed (see src/dev/temporal-cli.ts). */

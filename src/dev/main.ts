@@ -93,7 +93,9 @@ export async function runDev(): Promise<void> {
   const config = loadConfigOrExit();
   const server = await startServer(config);
   const devKey = devApiKey(config);
-  const env = { ...process.env, TEMPORAL_ADDRESS: server.address, ...devKey.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: server.address, ...devKey.env };
+  // The console links jobs to the embedded server's Web UI unless TEMPORAL_UI_URL says otherwise.
+  if (server.uiUrl !== null && process.env.TEMPORAL_UI_URL === undefined) env.TEMPORAL_UI_URL = server.uiUrl;
   const children: Child[] = [];
   let stopping = false;
   const stopAll = async (code: number) => {
@@ -132,6 +134,7 @@ export async function runDev(): Promise<void> {
     [
       '',
       'Scheduler is running:',
+      `  Console         ${apiUrl}/   (sign in with the API key below)`,
       `  API             ${apiUrl}   docs: ${apiUrl}/docs`,
       ...(devKey.key !== null
         ? [

@@ -1,0 +1,42 @@
+/** Small display pieces: a labelled bar, a status badge, a status message. */
+import type { ComponentChildren } from 'preact';
+
+/**
+ * A horizontal bar of `value` out of `max`, with a text label (also the bar's accessible name).
+ * @param tone `good` / `bad` / `neutral` colours the filled part.
+ */
+export function Bar({
+  value,
+  max,
+  label,
+  tone = 'neutral',
+}: {
+  value: number;
+  max: number;
+  label: string;
+  tone?: 'good' | 'bad' | 'warn' | 'neutral';
+}) {
+  const ratio = max > 0 ? Math.min(1, Math.max(0, value / max)) : 0;
+  return (
+    <span class="bar-wrap">
+      <span class="bar" role="img" aria-label={label}>
+        <span class={`bar-fill tone-${tone}`} style={{ width: `${Math.round(ratio * 100)}%` }} />
+      </span>
+      <span class="bar-text">{label}</span>
+    </span>
+  );
+}
+
+/** A job, ledger or worker status word as a coloured badge (the word itself is the text). */
+export function StatusBadge({ status }: { status: string }) {
+  return <span class={`badge status-${status.replace(/[^a-z_]/g, '')}`}>{status}</span>;
+}
+
+/** A polite live region: results of actions, loading and errors. */
+export function Message({ kind, children }: { kind: 'info' | 'error' | 'success'; children: ComponentChildren }) {
+  return (
+    <p class={`message message-${kind}`} role={kind === 'error' ? 'alert' : 'status'}>
+      {children}
+    </p>
+  );
+}

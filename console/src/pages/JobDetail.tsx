@@ -1,0 +1,374 @@
+/**
+ * One job: its spec, the next 5 run times, counters, the occurrence ledger as a timeline (paged,
+ * newest first), a link to its workflow in the Temporal Web UI, and the actions pause, resume,
+ * run now (optionally with args / body JSON), edit and cancel, each confirmed in an in-page dialog
+ * and its result shown in a status message. Refreshes every 5 s while the job lives.
+ */
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { ApiError, api, query } from '../api';
+import { Message, StatusBadge } from '../components/Bits';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { between, formatDuration, formatTime } from '../lib/format';
+import { problemText } from '../lib/problems';
+import { describeSchedule } from '../lib/schedule-words';
+import { href, navigate } from '../router';
+import type { ConsoleConfig, ExecutionRecord, JobDetails, LedgerPage } from '../types';
+
+type Action = 'pause' | 'resume' | 'trigger' | 'cancel';
+const ENDED = ['completed', 'failed', 'cancelled'];
+const REFRESH_MS = 5_000;
+const LEDGER_PAGE = 20;
+
+/** The Temporal Web UI page of a job's workflow. */
+export function temporalWorkflowUrl(config: ConsoleConfig, jobId: string): string {
+  return `${config.temporal_ui_url}/namespaces/${encodeURIComponent(config.namespace)}/workflows/${encodeURIComponent(jobId)}`;
+}
+
+function LedgerEntry({ entry, zone }: { entry: ExecutionRecord; zone: string }) {
+  const duration = between(entry.started_at, entry.finished_at);
+  return (
+    <li class={`ledger-entry ledger-${entry.status}`} data-status={entry.status}>
+      <div class="ledger-head">
+        <StatusBadge status={entry.status} />
+        {entry.reason && <span class="reason">reason: {entry.reason}</span>}
+        {entry.count !== undefined && entry.count > 1 && <span class="reason">× {entry.count}</span>}
+        {entry.trigger === 'manual' && <span class="reason">run now</span>}
+        <time dateTime={entry.scheduled_time}>
+          {formatTime(entry.scheduled_time)} UTC
+          {zone !== 'UTC' && (
+            <span class="muted">
+              {' '}
+              ({formatTime(entry.scheduled_time, zone)} {zone})
+            </span>
+          )}
+        </time>
+      </div>
+      {entry.status !== 'skipped' && (
+        <dl class="ledger-facts">
+          <div>
+            <dt>Attempts</dt>
+            <dd>{entry.attempts ?? '—'}</dd>
+          </div>
+          <div>
+            <dt>Worker</dt>
+            <dd>{entry.worker_id ?? '—'}</dd>
+          </div>
+          <div>
+            <dt>Duration</dt>
+            <dd>{formatDuration(duration)}</dd>
+          </div>
+          {entry.http_status !== undefined && (
+            <div>
+              <dt>HTTP</dt>
+              <dd>{entry.http_status}</dd>
+            </div>
+          )}
+        </dl>
+      )}
+      {entry.last_scheduled_time && <p class="muted">through {formatTime(entry.last_scheduled_time)} UTC</p>}
+      {entry.error && (
+        <p class="ledger-error">
+          <strong>{entry.error.type}</strong>: {entry.error.message}
+        </p>
+      )}
+    </li>
+  );
+}
+
+export function JobDetailPage({ jobId, config }: { jobId: string; config: ConsoleConfig }) {
+  const [job, setJob] = useState<JobDetails | null>(null);
+  const [missing, setMissing] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [ledger, setLedger] = useState<ExecutionRecord[]>([]);
+  const [older, setOlder] = useState<ExecutionRecord[]>([]);
+  const [nextToken, setNextToken] = useState<string | null>(null);
+  const [dialog, setDialog] = useState<Action | null>(null);
+  const [args, setArgs] = useState('');
+  const [argsError, setArgsError] = useState<string | null>(null);
+  const [result, setResult] = useState<{ kind: 'success' | 'error'; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const path = `/jobs/${encodeURIComponent(jobId)}`;
+
+  const load = useCallback(async () => {
+    try {
+      const [details, page] = await Promise.all([
+        api<JobDetails>('GET', path),
+        api<LedgerPage>('GET', `${path}/executions${query({ limit: LEDGER_PAGE })}`),
+      ]);
+      setJob(details);
+      setLedger(page.executions);
+      setNextToken((current) => current ?? page.next_page_token);
+      setError(null);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) setMissing(true);
+      else setError(err instanceof ApiError ? problemText(err.problem) : String(err));
+    }
+  }, [path]);
+
+  useEffect(() => {
+    setJob(null);
+    setMissing(false);
+    setOlder([]);
+    setNextToken(null);
+    void load();
+  }, [load]);
+
+  const ended = job !== null && ENDED.includes(job.status);
+  useEffect(() => {
+    if (ended || missing) return;
+    const timer = setInterval(() => void load(), REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [load, ended, missing]);
+
+  useEffect(() => {
+    document.title = `${job?.name ?? (missing ? 'Job not found' : 'Job')} · Job console`;
+  }, [job?.name, missing]);
+
+  if (missing) {
+    return (
+      <section>
+        <h1>Job not found</h1>
+        <p>
+          There is no job <code>{jobId}</code> that you can see. <a href={href('/jobs')}>Back to the jobs</a>.
+        </p>
+      </section>
+    );
+  }
+  if (job === null)
+    return error ? <Message kind="error">{error}</Message> : <Message kind="info">Loading job…</Message>;
+
+  const spec = job.spec;
+  const zone: string = spec?.timezone ?? 'UTC';
+  const payloadType: string | undefined = spec?.payload?.type;
+
+  const run = async (action: Action) => {
+    let body: unknown;
+    if (action === 'trigger' && args.trim() !== '') {
+      try {
+        body = { [payloadType === 'http' ? 'body' : 'args']: JSON.parse(args) };
+      } catch {
+        setArgsError('is not valid JSON');
+        return;
+      }
+    }
+    setDialog(null);
+    setBusy(true);
+    setResult(null);
+    try {
+      if (action === 'cancel') {
+        const answer = await api<{ status: string }>('DELETE', path);
+        setResult({ kind: 'success', text: `Cancelled: the job is ${answer.status}.` });
+      } else if (action === 'trigger') {
+        const answer = await api<{ execution_id: string; status: string }>('POST', `${path}/trigger`, body ?? {});
+        setResult({ kind: 'success', text: `Run now accepted (${answer.status}): ${answer.execution_id}` });
+      } else {
+        const answer = await api<{ status: string }>('POST', `${path}/${action}`);
+        setResult({
+          kind: 'success',
+          text: `${action === 'pause' ? 'Paused' : 'Resumed'}: the job is ${answer.status}.`,
+        });
+      }
+      setArgs('');
+      await load();
+    } catch (err) {
+      setResult({ kind: 'error', text: err instanceof ApiError ? problemText(err.problem) : String(err) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const loadOlder = async () => {
+    if (!nextToken) return;
+    try {
+      const page = await api<LedgerPage>(
+        'GET',
+        `${path}/executions${query({ limit: LEDGER_PAGE, page_token: nextToken })}`,
+      );
+      setOlder((o) => [...o, ...page.executions]);
+      setNextToken(page.next_page_token ?? '');
+    } catch (err) {
+      setResult({ kind: 'error', text: err instanceof ApiError ? problemText(err.problem) : String(err) });
+    }
+  };
+
+  const dialogs: Record<Action, { title: string; label: string; text: string; danger?: boolean }> = {
+    pause: {
+      title: 'Pause this job?',
+      label: 'Pause job',
+      text: 'Occurrences due while it is paused are recorded as skipped (reason paused). A running occurrence finishes.',
+    },
+    resume: { title: 'Resume this job?', label: 'Resume job', text: 'It runs again from its next occurrence.' },
+    trigger: {
+      title: 'Run this job now?',
+      label: 'Run now',
+      text: 'Runs one extra occurrence now (or right after the running one); the schedule does not move.',
+    },
+    cancel: {
+      title: 'Cancel this job?',
+      label: 'Cancel job',
+      text: 'The job ends for good and a running attempt is cancelled. This cannot be undone.',
+      danger: true,
+    },
+  };
+  const current = dialog ? dialogs[dialog] : null;
+  const entries = [...ledger, ...older.filter((o) => !ledger.some((l) => l.execution_id === o.execution_id))];
+
+  return (
+    <section>
+      <div class="page-head">
+        <h1>
+          {job.name ?? job.job_id} <StatusBadge status={job.status} />
+        </h1>
+        <a href={temporalWorkflowUrl(config, job.job_id)} target="_blank" rel="noopener noreferrer">
+          Open in Temporal Web UI<span class="visually-hidden"> (new tab)</span>
+        </a>
+      </div>
+      <p class="muted">
+        <code>{job.job_id}</code> · owner {job.user_id}
+      </p>
+      {job.details_unavailable && <Message kind="error">{job.details_unavailable}</Message>}
+      {error && <Message kind="error">{error}</Message>}
+
+      <fieldset class="actions">
+        <legend class="visually-hidden">Job actions</legend>
+        {!job.paused ? (
+          <button type="button" disabled={ended || busy} onClick={() => setDialog('pause')}>
+            Pause
+          </button>
+        ) : (
+          <button type="button" disabled={ended || busy} onClick={() => setDialog('resume')}>
+            Resume
+          </button>
+        )}
+        <button
+          type="button"
+          disabled={ended || busy}
+          onClick={() => {
+            setArgsError(null);
+            setDialog('trigger');
+          }}
+        >
+          Run now
+        </button>
+        <button type="button" disabled={ended || busy} onClick={() => navigate(`${path}/edit`)}>
+          Edit
+        </button>
+        <button type="button" class="danger" disabled={ended || busy} onClick={() => setDialog('cancel')}>
+          Cancel job
+        </button>
+      </fieldset>
+      {result && <Message kind={result.kind}>{result.text}</Message>}
+
+      <ConfirmDialog
+        open={current !== null}
+        title={current?.title ?? ''}
+        confirmLabel={current?.label ?? ''}
+        danger={current?.danger ?? false}
+        onCancel={() => setDialog(null)}
+        onConfirm={() => dialog && void run(dialog)}
+      >
+        <p>{current?.text}</p>
+        {dialog === 'trigger' && (
+          <div class="field">
+            <label for="trigger-args">
+              {payloadType === 'http' ? 'Request body' : 'Args'} for this run (JSON, optional)
+            </label>
+            <textarea
+              id="trigger-args"
+              rows={4}
+              value={args}
+              aria-invalid={argsError ? true : undefined}
+              aria-describedby={argsError ? 'trigger-args-error' : undefined}
+              onInput={(e) => {
+                setArgs(e.currentTarget.value);
+                setArgsError(null);
+              }}
+            />
+            {argsError && (
+              <p id="trigger-args-error" class="field-error">
+                {argsError}
+              </p>
+            )}
+          </div>
+        )}
+      </ConfirmDialog>
+
+      <div class="grid">
+        <section class="card" aria-labelledby="h-schedule">
+          <h2 id="h-schedule">Schedule</h2>
+          <p class="schedule-words">{spec ? describeSchedule(spec as never) : '—'}</p>
+          <h3>Next run times</h3>
+          {job.next_run_times && job.next_run_times.length > 0 ? (
+            <ol class="next-runs">
+              {job.next_run_times.map((t) => (
+                <li key={t}>
+                  <time dateTime={t}>{formatTime(t)} UTC</time>
+                  {zone !== 'UTC' && (
+                    <span class="muted">
+                      {' '}
+                      · {formatTime(t, zone)} {zone}
+                    </span>
+                  )}
+                </li>
+              ))}
+            </ol>
+          ) : (
+            <p class="muted">{job.paused ? 'Paused: none planned.' : 'None planned.'}</p>
+          )}
+        </section>
+        <section class="card" aria-labelledby="h-counters">
+          <h2 id="h-counters">Runs</h2>
+          <dl class="facts">
+            <div>
+              <dt>Last run</dt>
+              <dd>{formatTime(job.last_run_time)} UTC</dd>
+            </div>
+            <div>
+              <dt>Runs</dt>
+              <dd>{job.run_count ?? '—'}</dd>
+            </div>
+            <div>
+              <dt>Succeeded</dt>
+              <dd>{job.counts?.succeeded ?? '—'}</dd>
+            </div>
+            <div>
+              <dt>Failed</dt>
+              <dd>{job.counts?.failed ?? '—'}</dd>
+            </div>
+            <div>
+              <dt>Skipped</dt>
+              <dd>{job.counts?.skipped ?? '—'}</dd>
+            </div>
+            <div>
+              <dt>Retries</dt>
+              <dd>{job.retry_count ?? '—'}</dd>
+            </div>
+          </dl>
+        </section>
+      </div>
+
+      <section class="card" aria-labelledby="h-ledger">
+        <h2 id="h-ledger">Occurrences (newest first)</h2>
+        {entries.length === 0 ? (
+          <p class="muted">No occurrence has ended yet.</p>
+        ) : (
+          <ol class="timeline" aria-label="Occurrence ledger">
+            {entries.map((entry) => (
+              <LedgerEntry key={entry.execution_id} entry={entry} zone={zone} />
+            ))}
+          </ol>
+        )}
+        {nextToken && (
+          <button type="button" onClick={() => void loadOlder()}>
+            Load older occurrences
+          </button>
+        )}
+      </section>
+
+      <section class="card" aria-labelledby="h-spec">
+        <h2 id="h-spec">Spec</h2>
+        <pre class="spec">{JSON.stringify(spec ?? {}, null, 2)}</pre>
+      </section>
+    </section>
+  );
+}

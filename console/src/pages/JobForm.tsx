@@ -1,0 +1,435 @@
+/**
+ * Create or edit a job: every field of a submission, each with its label and, next to it, the
+ * API's message for it (problem+json `errors[].field`); a live preview of the next run times from
+ * `POST /schedules/preview` (debounced 400 ms) while the schedule and time zone are typed.
+ * Create: `POST /jobs`; edit: `PATCH /jobs/{id}` (blank optional fields are removed).
+ */
+import type { ComponentChildren } from 'preact';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { ApiError, api } from '../api';
+import { Message } from '../components/Bits';
+import { formatTime, isKnownTimeZone } from '../lib/format';
+import {
+  emptyForm,
+  FIELD_PATHS,
+  FORM_FIELD_PATHS,
+  formFromSpec,
+  type JobForm,
+  scheduleBody,
+  toPatch,
+  toSubmission,
+} from '../lib/job-form';
+import { type FieldProblem, mapFieldErrors, problemText } from '../lib/problems';
+import { describeSchedule } from '../lib/schedule-words';
+import { href, navigate } from '../router';
+import type { JobDetails } from '../types';
+
+const PREVIEW_DELAY_MS = 400;
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+const ZONES: string[] = (() => {
+  try {
+    return (Intl as unknown as { supportedValuesOf(k: string): string[] }).supportedValuesOf('timeZone');
+  } catch {
+    return [];
+  }
+})();
+
+/** The DOM id of a form field's input, from its API path. */
+export function inputId(path: string): string {
+  return `f-${path.replace(/\./g, '-')}`;
+}
+
+type Errors = Record<string, string[]>;
+
+function Field({
+  path,
+  label,
+  hint,
+  errors,
+  children,
+}: {
+  path: string;
+  label: string;
+  hint?: string;
+  errors: Errors;
+  children: (props: { id: string; 'aria-describedby'?: string; 'aria-invalid'?: boolean }) => ComponentChildren;
+}) {
+  const id = inputId(path);
+  const messages = errors[path] ?? [];
+  const described = [hint ? `${id}-hint` : '', messages.length ? `${id}-error` : ''].filter(Boolean).join(' ');
+  return (
+    <div class={`field${messages.length ? ' invalid' : ''}`} data-field={path}>
+      <label for={id}>{label}</label>
+      {children({
+        id,
+        ...(described ? { 'aria-describedby': described } : {}),
+        ...(messages.length ? { 'aria-invalid': true } : {}),
+      })}
+      {hint && (
+        <p id={`${id}-hint`} class="hint">
+          {hint}
+        </p>
+      )}
+      {messages.length > 0 && (
+        <p id={`${id}-error`} class="field-error" data-error-for={path}>
+          {messages.join('; ')}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export function JobFormPage({ jobId }: { jobId?: string }) {
+  const editing = jobId !== undefined;
+  const [form, setForm] = useState<JobForm>(emptyForm);
+  const [spec, setSpec] = useState<JobDetails['spec'] | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [submitErrors, setSubmitErrors] = useState<Errors>({});
+  const [otherErrors, setOtherErrors] = useState<string[]>([]);
+  const [previewErrors, setPreviewErrors] = useState<Errors>({});
+  const [preview, setPreview] = useState<string[] | null>(null);
+  const [busy, setBusy] = useState(false);
+  const previewSeq = useRef(0);
+
+  useEffect(() => {
+    document.title = `${editing ? 'Edit job' : 'New job'} · Job console`;
+    if (!editing) return;
+    api<JobDetails>('GET', `/jobs/${encodeURIComponent(jobId)}`)
+      .then((job) => {
+        setSpec(job.spec ?? {});
+        setForm(formFromSpec(job.spec ?? {}));
+      })
+      .catch((err) =>
+        setLoadError(
+          err instanceof ApiError && err.status === 404
+            ? 'Job not found'
+            : err instanceof ApiError
+              ? problemText(err.problem)
+              : String(err),
+        ),
+      );
+  }, [jobId]);
+
+  const schedule = useMemo(() => scheduleBody(form), [form]);
+  const scheduleKey = JSON.stringify(schedule);
+  useEffect(() => {
+    const seq = ++previewSeq.current;
+    const timer = setTimeout(async () => {
+      try {
+        const answer = await api<{ run_times: string[] }>('POST', '/schedules/preview', { ...schedule, count: 5 });
+        if (seq !== previewSeq.current) return;
+        setPreview(answer.run_times);
+        setPreviewErrors({});
+      } catch (err) {
+        if (seq !== previewSeq.current) return;
+        setPreview(null);
+        if (err instanceof ApiError) setPreviewErrors(mapFieldErrors(err.problem, FORM_FIELD_PATHS).byField);
+      }
+    }, PREVIEW_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [scheduleKey]);
+
+  if (editing && loadError) {
+    return (
+      <section>
+        <h1>{loadError}</h1>
+        <p>
+          <a href={href('/jobs')}>Back to the jobs</a>
+        </p>
+      </section>
+    );
+  }
+  if (editing && spec === null) return <Message kind="info">Loading job…</Message>;
+
+  // A field's messages: the last submit's, else the live preview's (schedule fields).
+  const errors: Errors = { ...previewErrors, ...submitErrors };
+  const set = <K extends keyof JobForm>(key: K, value: JobForm[K]) => {
+    setForm((f) => ({ ...f, [key]: value }));
+    const path = FIELD_PATHS[key];
+    if (submitErrors[path]) {
+      const { [path]: _gone, ...rest } = submitErrors;
+      setSubmitErrors(rest);
+    }
+  };
+  const text =
+    (key: keyof JobForm, props: Record<string, unknown> = {}) =>
+    (a: Record<string, unknown>) => (
+      <input
+        {...a}
+        {...props}
+        name={key}
+        value={form[key] as string}
+        onInput={(e) => set(key, e.currentTarget.value as never)}
+      />
+    );
+  const select = (key: keyof JobForm, options: string[]) => (a: Record<string, unknown>) => (
+    <select {...a} name={key} value={form[key] as string} onChange={(e) => set(key, e.currentTarget.value as never)}>
+      {options.map((o) => (
+        <option key={o} value={o}>
+          {o}
+        </option>
+      ))}
+    </select>
+  );
+  const area = (key: keyof JobForm) => (a: Record<string, unknown>) => (
+    <textarea
+      {...a}
+      name={key}
+      rows={3}
+      value={form[key] as string}
+      onInput={(e) => set(key, e.currentTarget.value as never)}
+    />
+  );
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const built = editing ? toPatch(form, spec) : toSubmission(form);
+    const local = mapFieldErrors({ errors: built.errors as FieldProblem[] }, FORM_FIELD_PATHS);
+    if (built.errors.length > 0) {
+      setSubmitErrors(local.byField);
+      setOtherErrors(local.other);
+      return;
+    }
+    setBusy(true);
+    try {
+      if (editing) {
+        await api('PATCH', `/jobs/${encodeURIComponent(jobId)}`, built.body);
+        navigate(`/jobs/${encodeURIComponent(jobId)}`);
+      } else {
+        const created = await api<{ job_id: string }>('POST', '/jobs', built.body);
+        navigate(`/jobs/${encodeURIComponent(created.job_id)}`);
+      }
+    } catch (err) {
+      if (err instanceof ApiError) {
+        const mapped = mapFieldErrors(err.problem, FORM_FIELD_PATHS);
+        setSubmitErrors(mapped.byField);
+        setOtherErrors(mapped.other);
+        const first = Object.keys(mapped.byField)[0];
+        if (first) document.getElementById(inputId(first))?.focus();
+      } else {
+        setOtherErrors([String(err)]);
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const zone = form.timezone.trim() || 'UTC';
+  const zoneOk = isKnownTimeZone(zone);
+  const freq = form.frequency;
+
+  return (
+    <section>
+      <h1>{editing ? `Edit ${form.name || 'job'}` : 'New job'}</h1>
+      <form class="job-form" onSubmit={submit} noValidate>
+        <div class="form-main">
+          <fieldset>
+            <legend>Job</legend>
+            <Field path="name" label="Name" errors={errors}>
+              {text('name', { required: true, autocomplete: 'off' })}
+            </Field>
+          </fieldset>
+          <fieldset>
+            <legend>Schedule</legend>
+            <Field path="frequency" label="Frequency" errors={errors}>
+              {select('frequency', ['once', 'daily', 'weekly', 'cron', 'interval'])}
+            </Field>
+            {freq === 'cron' && (
+              <Field
+                path="cron"
+                label="Cron expression"
+                hint="5 fields (min hour day month weekday), 6 with seconds first, or @hourly, @daily…"
+                errors={errors}
+              >
+                {text('cron', { autocomplete: 'off', spellcheck: false })}
+              </Field>
+            )}
+            {freq === 'interval' && (
+              <Field path="every" label="Every" hint='A duration: "2s", "15m", "1h30m"' errors={errors}>
+                {text('every', { autocomplete: 'off' })}
+              </Field>
+            )}
+            <Field
+              path="execution_time"
+              label={freq === 'interval' ? 'Anchor (optional)' : freq === 'cron' ? 'Starts at (optional)' : 'Time'}
+              hint="RFC 3339 with a zone, e.g. 2026-11-24T02:00:00+08:00"
+              errors={errors}
+            >
+              {text('execution_time', { autocomplete: 'off' })}
+            </Field>
+            {freq === 'weekly' && (
+              <div class="field" data-field="days_of_week">
+                <fieldset class="inline" aria-describedby={errors.days_of_week ? 'f-days_of_week-error' : undefined}>
+                  <legend>Days of the week</legend>
+                  {WEEKDAYS.map((d) => (
+                    <label key={d} class="check">
+                      <input
+                        type="checkbox"
+                        checked={form.days_of_week.includes(d)}
+                        onChange={(e) =>
+                          set(
+                            'days_of_week',
+                            e.currentTarget.checked
+                              ? WEEKDAYS.filter((w) => w === d || form.days_of_week.includes(w))
+                              : form.days_of_week.filter((w) => w !== d),
+                          )
+                        }
+                      />
+                      {d}
+                    </label>
+                  ))}
+                </fieldset>
+                {errors.days_of_week && (
+                  <p id="f-days_of_week-error" class="field-error" data-error-for="days_of_week">
+                    {errors.days_of_week.join('; ')}
+                  </p>
+                )}
+              </div>
+            )}
+            <Field path="timezone" label="Time zone" hint="IANA name, e.g. Europe/Berlin" errors={errors}>
+              {text('timezone', { list: 'zones', autocomplete: 'off' })}
+            </Field>
+            <datalist id="zones">
+              {ZONES.map((z) => (
+                <option key={z} value={z} />
+              ))}
+            </datalist>
+            <details>
+              <summary>Bounds and jitter</summary>
+              <Field path="start_at" label="Start at (optional)" errors={errors}>
+                {text('start_at')}
+              </Field>
+              <Field path="end_at" label="End at (optional)" errors={errors}>
+                {text('end_at')}
+              </Field>
+              <Field path="max_runs" label="Max runs (optional)" errors={errors}>
+                {text('max_runs', { inputMode: 'numeric' })}
+              </Field>
+              <Field path="jitter" label="Jitter (optional)" hint='e.g. "5m"' errors={errors}>
+                {text('jitter')}
+              </Field>
+            </details>
+          </fieldset>
+          <fieldset>
+            <legend>Payload</legend>
+            <Field path="payload.type" label="Type" errors={errors}>
+              {select('payload_type', ['handler', 'http'])}
+            </Field>
+            {form.payload_type === 'handler' ? (
+              <>
+                <Field path="payload.name" label="Handler name" hint="e.g. demo.echo" errors={errors}>
+                  {text('handler_name', { autocomplete: 'off' })}
+                </Field>
+                <Field path="payload.args" label="Args (JSON, optional)" errors={errors}>
+                  {area('handler_args')}
+                </Field>
+              </>
+            ) : (
+              <>
+                <Field path="payload.method" label="Method" errors={errors}>
+                  {select('http_method', ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'])}
+                </Field>
+                <Field path="payload.url" label="URL" errors={errors}>
+                  {text('http_url', { type: 'url', autocomplete: 'off' })}
+                </Field>
+                <Field path="payload.headers" label="Headers (JSON object, optional)" errors={errors}>
+                  {area('http_headers')}
+                </Field>
+                <Field path="payload.body" label="Body (JSON, optional)" errors={errors}>
+                  {area('http_body')}
+                </Field>
+                <Field path="payload.timeout" label="Request timeout (optional)" hint='default "30s"' errors={errors}>
+                  {text('http_timeout')}
+                </Field>
+              </>
+            )}
+          </fieldset>
+          <details>
+            <summary>Retries, timeouts and policies</summary>
+            <fieldset>
+              <legend>Retry</legend>
+              <Field path="retry.max_retries" label="Max retries" hint="default 3" errors={errors}>
+                {text('retry_max_retries', { inputMode: 'numeric' })}
+              </Field>
+              <Field path="retry.initial_interval" label="Initial interval" hint='default "1s"' errors={errors}>
+                {text('retry_initial_interval')}
+              </Field>
+              <Field path="retry.backoff_coefficient" label="Backoff coefficient" hint="default 2" errors={errors}>
+                {text('retry_backoff_coefficient', { inputMode: 'decimal' })}
+              </Field>
+              <Field path="retry.max_interval" label="Max interval (optional)" errors={errors}>
+                {text('retry_max_interval')}
+              </Field>
+            </fieldset>
+            <fieldset>
+              <legend>Limits and policies</legend>
+              <Field path="timeout" label="Attempt timeout" hint='default "5m"' errors={errors}>
+                {text('timeout')}
+              </Field>
+              <Field path="heartbeat_timeout" label="Heartbeat timeout" hint='default "10s"' errors={errors}>
+                {text('heartbeat_timeout')}
+              </Field>
+              <Field path="misfire_policy" label="Misfire policy" errors={errors}>
+                {select('misfire_policy', ['latest', 'skip', 'all'])}
+              </Field>
+              <Field path="catchup_window" label="Catch-up window" hint='default "1h"' errors={errors}>
+                {text('catchup_window')}
+              </Field>
+              <Field path="max_catchup" label="Max catch-up" hint="default 100" errors={errors}>
+                {text('max_catchup', { inputMode: 'numeric' })}
+              </Field>
+              <Field path="overlap_policy" label="Overlap policy" errors={errors}>
+                {select('overlap_policy', ['skip', 'buffer_one'])}
+              </Field>
+              <Field path="queue" label="Task queue (optional)" errors={errors}>
+                {text('queue')}
+              </Field>
+            </fieldset>
+          </details>
+          {otherErrors.length > 0 && (
+            <div class="message message-error" role="alert">
+              {otherErrors.map((m) => (
+                <p key={m}>{m}</p>
+              ))}
+            </div>
+          )}
+          <div class="form-buttons">
+            <button type="submit" class="primary" disabled={busy}>
+              {editing ? 'Save changes' : 'Create job'}
+            </button>
+            <a class="button" href={href(editing ? `/jobs/${encodeURIComponent(jobId)}` : '/jobs')}>
+              Cancel
+            </a>
+          </div>
+        </div>
+        <aside class="card preview" aria-labelledby="h-preview">
+          <h2 id="h-preview">Next run times</h2>
+          <p class="schedule-words">{describeSchedule({ ...form, timezone: zone })}</p>
+          <div aria-live="polite">
+            {preview === null ? (
+              <p class="muted">
+                {Object.keys(previewErrors).length ? 'Fix the schedule to see its run times.' : 'Type a schedule…'}
+              </p>
+            ) : preview.length === 0 ? (
+              <p class="muted">This schedule never runs.</p>
+            ) : (
+              <ol class="next-runs" id="preview-times">
+                {preview.map((t) => (
+                  <li key={t} data-time={t}>
+                    <time dateTime={t}>{formatTime(t)} UTC</time>
+                    {zoneOk && zone !== 'UTC' && (
+                      <span class="muted">
+                        {' '}
+                        · {formatTime(t, zone)} {zone}
+                      </span>
+                    )}
+                  </li>
+                ))}
+              </ol>
+            )}
+          </div>
+        </aside>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,122 @@
+/**
+ * The figures of the console's overview page, as a pure function of what the API reads: the
+ * caller's job rows (visibility) and the ledgers of the jobs that ran recently. No I/O here;
+ * ./routes.ts reads the inputs.
+ */
+import type { ExecutionRecord } from '../../domain/job-state';
+
+/** Length of the window of {@link OverviewStats.executions_per_hour} and of the fire lag samples. */
+export const OVERVIEW_WINDOW_MS = 24 * 3_600_000;
+const HOUR_MS = 3_600_000;
+
+/** One hour of {@link OverviewStats.executions_per_hour}. */
+export interface HourBucket {
+  /** Start of the hour, UTC RFC 3339 (whole hour). */
+  hour: string;
+  /** Ledger entries that ended `succeeded` in this hour. */
+  succeeded: number;
+  /** Ledger entries that ended `failed` in this hour. */
+  failed: number;
+}
+
+/** Fire lag of recent scheduled runs, milliseconds. */
+export interface FireLag {
+  /** Median lag, ms (nearest rank); null without samples. */
+  p50_ms: number | null;
+  /** 99th percentile lag, ms (nearest rank); null without samples. */
+  p99_ms: number | null;
+  /** Runs measured. */
+  samples: number;
+}
+
+/** Answer of `GET /stats/overview`. */
+export interface OverviewStats {
+  /** When the figures were computed, UTC RFC 3339. */
+  generated_at: string;
+  /** Jobs per status word, over the jobs read (see `jobs_truncated`). */
+  jobs_by_status: Record<string, number>;
+  /** Jobs read. */
+  jobs_total: number;
+  /** True when the caller has more jobs than were read (the counts are of the newest ones). */
+  jobs_truncated: boolean;
+  /** The last 24 hours, oldest first, 24 or 25 buckets (the current, partial hour last). */
+  executions_per_hour: HourBucket[];
+  /**
+   * Lateness of scheduled runs that ended in the last 24 h: first attempt's start minus the
+   * occurrence's scheduled time (includes a job's jitter; manual runs and skipped entries excluded).
+   */
+  fire_lag: FireLag;
+  /** Jobs whose ledger was read for the two figures above (the most recently run ones). */
+  ledgers_read: number;
+}
+
+/** Inputs of {@link computeOverview}. */
+export interface OverviewInput {
+  /** Status of each job the caller may see (visibility rows). */
+  statuses: readonly string[];
+  /** Whether more jobs exist than `statuses` lists. */
+  truncated: boolean;
+  /** Ledger windows (newest first, as the `executions` query answers) of recently run jobs. */
+  ledgers: readonly (readonly ExecutionRecord[])[];
+  /** Now, epoch ms. */
+  nowMs: number;
+}
+
+/**
+ * The `p`-th percentile (0 < p ≤ 100) of `values` by the nearest-rank method.
+ * @returns null for an empty list.
+ */
+export function percentile(values: readonly number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[Math.min(rank, sorted.length) - 1] ?? null;
+}
+
+/** Lag of one ran, scheduled entry in ms, or null when it has none (skipped, cancelled, manual, no start). */
+export function fireLagMs(record: ExecutionRecord): number | null {
+  if (record.status !== 'succeeded' && record.status !== 'failed') return null;
+  if (record.trigger === 'manual') return null;
+  const started = Date.parse(record.attempt_history?.[0]?.started_at ?? record.started_at);
+  const scheduled = Date.parse(record.scheduled_time);
+  if (Number.isNaN(started) || Number.isNaN(scheduled)) return null;
+  return Math.max(0, started - scheduled);
+}
+
+/**
+ * Computes the overview figures.
+ * @returns jobs per status; succeeded/failed ledger entries per UTC hour over the 24 h before
+ *   `nowMs` (by `finished_at`); fire lag p50/p99 of the scheduled runs among them.
+ */
+export function computeOverview({ statuses, truncated, ledgers, nowMs }: OverviewInput): OverviewStats {
+  const jobsByStatus: Record<string, number> = {};
+  for (const status of statuses) jobsByStatus[status] = (jobsByStatus[status] ?? 0) + 1;
+
+  const since = nowMs - OVERVIEW_WINDOW_MS;
+  const firstHour = Math.floor(since / HOUR_MS) * HOUR_MS;
+  const buckets: HourBucket[] = [];
+  for (let h = firstHour; h <= nowMs; h += HOUR_MS) {
+    buckets.push({ hour: new Date(h).toISOString(), succeeded: 0, failed: 0 });
+  }
+  const lags: number[] = [];
+  for (const ledger of ledgers) {
+    for (const record of ledger) {
+      if (record.status !== 'succeeded' && record.status !== 'failed') continue;
+      const finished = Date.parse(record.finished_at);
+      if (Number.isNaN(finished) || finished < since || finished > nowMs) continue;
+      const bucket = buckets[Math.floor((finished - firstHour) / HOUR_MS)];
+      if (bucket) bucket[record.status] += 1;
+      const lag = fireLagMs(record);
+      if (lag !== null) lags.push(lag);
+    }
+  }
+  return {
+    generated_at: new Date(nowMs).toISOString(),
+    jobs_by_status: jobsByStatus,
+    jobs_total: statuses.length,
+    jobs_truncated: truncated,
+    executions_per_hour: buckets,
+    fire_lag: { p50_ms: percentile(lags, 50), p99_ms: percentile(lags, 99), samples: lags.length },
+    ledgers_read: ledgers.length,
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * `GET /stats/overview`: the console's overview figures (jobs per status, succeeded/failed runs
+ * per hour over 24 h, fire lag p50/p99), for the jobs the caller may see: a user their own, an
+ * admin all or one user's (`?user_id=`). Read from one visibility listing (JobService.list, the
+ * tenancy rule of GET /jobs) and the ledgers of the most recently run jobs (`executions` query).
+ */
+import type { Client } from '@temporalio/client';
+import { Router } from 'express';
+import { z } from 'zod';
+import { identifierSchema } from '../../domain/job-spec';
+import type { ExecutionRecord } from '../../domain/job-state';
+import { principalOf } from '../auth';
+import type { JobService } from '../jobs/service';
+import type { ApiRoute } from '../openapi';
+import { validationProblem } from '../problem';
+import { computeOverview, OVERVIEW_WINDOW_MS } from './overview';
+
+/** Jobs read from visibility for the status counts (newest first). */
+export const MAX_JOBS_COUNTED = 1000;
+/** Ledgers read for the per-hour figures and the fire lag: the jobs that ran most recently. */
+export const MAX_LEDGERS_READ = 50;
+
+/** Query string of `GET /stats/overview`. */
+export const overviewQuerySchema = z.strictObject({
+  user_id: identifierSchema
+    .optional()
+    .meta({ description: "Only this user's jobs (admins; a user may only name themselves)." }),
+});
+
+/** Builds the `/stats` router. */
+export function statsRouter(jobs: JobService, client: Client, now: () => number = Date.now): Router {
+  const router = Router();
+  router.get('/overview', async (req, res) => {
+    const parsed = overviewQuerySchema.safeParse(req.query);
+    if (!parsed.success) throw validationProblem(parsed.error, 'query');
+    const page = await jobs.list(
+      { limit: MAX_JOBS_COUNTED, ...(parsed.data.user_id ? { user_id: parsed.data.user_id } : {}) },
+      principalOf(res),
+    );
+    const nowMs = now();
+    const recent = page.jobs
+      .filter((j) => j.last_run_time !== null && Date.parse(j.last_run_time) >= nowMs - OVERVIEW_WINDOW_MS)
+      .sort((a, b) => (b.last_run_time ?? '').localeCompare(a.last_run_time ?? ''))
+      .slice(0, MAX_LEDGERS_READ);
+    const ledgers = await Promise.all(
+      recent.map(
+        (job) =>
+          client.workflow
+            .getHandle(job.job_id)
+            .query<ExecutionRecord[]>('executions')
+            .catch(() => [] as ExecutionRecord[]), // no worker answered: left out
+      ),
+    );
+    res.json(
+      computeOverview({
+        statuses: page.jobs.map((j) => j.status),
+        truncated: page.next_page_token !== null,
+        ledgers,
+        nowMs,
+      }),
+    );
+  });
+  return router;
+}
+
+const nullableMs = z.number().nullable();
+
+/** Answer of `GET /stats/overview` (see OverviewStats). */
+export const overviewSchema = z
+  .object({
+    generated_at: z.string(),
+    jobs_by_status: z.record(z.string(), z.number().int()),
+    jobs_total: z.number().int(),
+    jobs_truncated: z.boolean().meta({ description: `More than ${MAX_JOBS_COUNTED} jobs: counts are of the newest.` }),
+    executions_per_hour: z.array(z.object({ hour: z.string(), succeeded: z.number().int(), failed: z.number().int() })),
+    fire_lag: z
+      .object({ p50_ms: nullableMs, p99_ms: nullableMs, samples: z.number().int() })
+      .meta({ description: 'First attempt start minus scheduled time of scheduled runs that ended in the last 24 h.' }),
+    ledgers_read: z.number().int(),
+  })
+  .meta({ id: 'OverviewStats' });
+
+/** The `/stats` routes, for the OpenAPI document. */
+export const statsRoutes: ApiRoute[] = [
+  {
+    method: 'get',
+    path: '/stats/overview',
+    operationId: 'statsOverview',
+    summary: 'Overview figures: jobs per status, runs per hour (24 h), fire lag p50/p99',
+    description:
+      `Over the caller's jobs (admins: all, or \`user_id\`): status counts of the newest ${MAX_JOBS_COUNTED} jobs; ` +
+      `succeeded and failed ledger entries per UTC hour and the fire lag, read from the ledgers of the ` +
+      `${MAX_LEDGERS_READ} most recently run jobs.`,
+    tag: 'stats',
+    request: { query: overviewQuerySchema },
+    responses: { 200: { description: 'The figures', schema: overviewSchema } },
+    problems: { 403: "A user asked for another user's figures" },
+  },
+];
