@@ -60,6 +60,8 @@ export function JobsPage({ config, params }: { config: ConsoleConfig; params: UR
 
   useEffect(() => {
     setForm({ status, name, user });
+    setRows(null);
+    setDetails({});
     let live = true;
     setError(null);
     api<{ jobs: JobSummary[]; next_page_token: string | null }>(
