@@ -138,6 +138,18 @@ describe('Dockerfile', () => {
     expect(runtime).toMatch(/^ENTRYPOINT \["node", "bin\/scheduler.js"\]$/m);
   });
 
+  test('builds the job console in the build stage and ships dist/console in the runtime image', () => {
+    const build = dockerfile.slice(0, dockerfile.indexOf('AS runtime'));
+    const runtime = dockerfile.slice(dockerfile.indexOf('AS runtime'));
+    // `npm ci` runs the prepare script: it must be in the image before npm ci runs.
+    expect(build.indexOf('COPY scripts/build-console.js')).toBeGreaterThan(-1);
+    expect(build.indexOf('COPY scripts/build-console.js')).toBeLessThan(build.indexOf('RUN npm ci'));
+    expect(build).toMatch(/^COPY console \.\/console$/m);
+    expect(build).toMatch(/npm run build:console/);
+    expect(runtime).toMatch(/^COPY --from=build .*\/app\/dist\/console \.\/dist\/console$/m);
+    expect(JSON.parse(read('package.json')).scripts.prepare).toMatch(/build-console\.js --optional/);
+  });
+
   test('the image uses the Node major of package.json engines', () => {
     const engines = JSON.parse(read('package.json')).engines.node as string;
     const major = /(\d+)/.exec(engines)?.[1];
