@@ -22,6 +22,7 @@ import type {
   ListJobsParams,
   ProblemDetails,
 } from '../api/jobs/schema';
+import type { OverviewStats } from '../api/stats/overview';
 import type { JobSubmissionInput } from '../domain/job-spec';
 
 export type {
@@ -34,6 +35,7 @@ export type {
   ListJobsParams,
   ProblemDetails,
 } from '../api/jobs/schema';
+export type { OverviewStats } from '../api/stats/overview';
 /** Body of `create`: the job spec as sent (defaults filled in by the server). */
 export type JobSubmission = JobSubmissionInput;
 
@@ -186,6 +188,15 @@ export class SchedulerClient {
   /** The workers polling the task queue (`GET /workers`). */
   async workers(): Promise<JsonObject> {
     return (await this.call<JsonObject>('GET', '/workers')).body;
+  }
+
+  /**
+   * Overview figures of the caller's jobs (`GET /stats/overview`): jobs per status, succeeded /
+   * failed runs per UTC hour over 24 h, fire lag p50 / p99 in ms. Admins may pass `user_id`.
+   */
+  async overview(params: { user_id?: string } = {}): Promise<OverviewStats> {
+    const query = params.user_id ? `?user_id=${encodeURIComponent(params.user_id)}` : '';
+    return (await this.call<OverviewStats>('GET', `/stats/overview${query}`)).body;
   }
 
   /** Sends one call; parses JSON; throws the problem of a non-2xx answer. */

@@ -15,6 +15,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, test } from 'vitest';
+import { SchedulerClient } from '../../src/client';
 import { ADMIN, ALICE, BOB, type TestCaller } from '../helpers/api-keys';
 import { type Json, type Stack, startStack } from '../helpers/e2e-stack';
 import { waitFor } from '../helpers/wait';
@@ -312,6 +313,9 @@ describe('job console in Chromium against the real stack', () => {
     expect(stats.body.jobs_total).toBe(1);
     expect(stats.body.fire_lag.samples).toBeGreaterThanOrEqual(2);
     expect(stats.body.fire_lag.p50_ms).toBeGreaterThanOrEqual(0);
+    // The typed client reads the same figures.
+    const viaClient = await new SchedulerClient({ baseUrl: stack.apiUrl, apiKey: ALICE.key }).overview();
+    expect(viaClient.jobs_by_status).toEqual(stats.body.jobs_by_status);
     const lastHour = stats.body.executions_per_hour.at(-1);
     expect(lastHour.succeeded + (stats.body.executions_per_hour.at(-2)?.succeeded ?? 0)).toBeGreaterThanOrEqual(2);
     await page.getByRole('link', { name: 'Overview' }).click();
