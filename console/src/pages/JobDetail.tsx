@@ -157,7 +157,13 @@ export function JobDetailPage({ jobId, config }: { jobId: string; config: Consol
     try {
       if (action === 'cancel') {
         const answer = await api<{ status: string }>('DELETE', path);
-        setResult({ kind: 'success', text: `Cancelled: the job is ${answer.status}.` });
+        setResult({
+          kind: 'success',
+          text:
+            answer.status === 'cancelled'
+              ? 'Cancelled: the job is cancelled.'
+              : `Cancellation requested: the job is still ${answer.status} and ends shortly.`,
+        });
       } else if (action === 'trigger') {
         const answer = await api<{ execution_id: string; status: string }>('POST', `${path}/trigger`, body ?? {});
         setResult({ kind: 'success', text: `Run now accepted (${answer.status}): ${answer.execution_id}` });
