@@ -5,6 +5,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 
+/** Props of {@link ConfirmDialog}: `open` shows it modally; Escape or Cancel calls `onCancel`. */
 export interface ConfirmDialogProps {
   open: boolean;
   title: string;
@@ -17,6 +18,7 @@ export interface ConfirmDialogProps {
   onCancel: () => void;
 }
 
+/** The confirmation dialog (see the module comment). */
 export function ConfirmDialog({
   open,
   title,

@@ -75,6 +75,7 @@ function LedgerEntry({ entry, zone }: { entry: ExecutionRecord; zone: string }) 
   );
 }
 
+/** The page of job `jobId` (a 404 from the API shows "Job not found", as for another user's job). */
 export function JobDetailPage({ jobId, config }: { jobId: string; config: ConsoleConfig }) {
   const [job, setJob] = useState<JobDetails | null>(null);
   const [missing, setMissing] = useState(false);

@@ -79,6 +79,7 @@ function Field({
   );
 }
 
+/** The create form, or with `jobId` the edit form of that job. */
 export function JobFormPage({ jobId }: { jobId?: string }) {
   const editing = jobId !== undefined;
   const [form, setForm] = useState<JobForm>(emptyForm);

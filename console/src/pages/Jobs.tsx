@@ -42,6 +42,7 @@ function Rate({ job }: { job: JobDetails | undefined }) {
   );
 }
 
+/** The jobs page; `params` is the fragment's query (`status`, `name`, `user_id`, `page_token`). */
 export function JobsPage({ config, params }: { config: ConsoleConfig; params: URLSearchParams }) {
   const status = params.get('status') ?? '';
   const name = params.get('name') ?? '';

@@ -63,6 +63,7 @@ function HourlyChart({ stats }: { stats: OverviewStats }) {
   );
 }
 
+/** The overview page (figures of the caller's jobs; an admin's cover every user). */
 export function OverviewPage({ config }: { config: ConsoleConfig }) {
   const [stats, setStats] = useState<OverviewStats | null>(null);
   const [error, setError] = useState<string | null>(null);

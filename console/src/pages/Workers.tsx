@@ -11,6 +11,7 @@ import type { WorkerView } from '../types';
 
 const REFRESH_MS = 5_000;
 
+/** The workers page. */
 export function WorkersPage() {
   const [workers, setWorkers] = useState<WorkerView[] | null>(null);
   const [error, setError] = useState<string | null>(null);
