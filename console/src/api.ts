@@ -1,7 +1,8 @@
 /**
  * The console's calls to the API (same origin): JSON in and out, the session's key as
  * `Authorization: Bearer <key>`, errors as {@link ApiError} carrying the problem+json body.
- * A 401 forgets the key and tells the app (event `console:unauthorized`) to show the sign-in page.
+ * A 401 to the session's key forgets it and tells the app (event `console:unauthorized`) to show
+ * the sign-in page; a key being checked at sign-in is just refused.
  */
 import type { Problem } from './lib/problems';
 import { clearApiKey, getApiKey } from './session';
@@ -27,6 +28,7 @@ export const UNAUTHORIZED_EVENT = 'console:unauthorized';
  * @throws ApiError for a non-2xx answer (its problem body, or a synthesised one); TypeError when the network fails.
  */
 export async function api<T>(method: string, path: string, body?: unknown, key = getApiKey()): Promise<T> {
+  const sessionKey = key !== null && key === getApiKey();
   const headers: Record<string, string> = { accept: 'application/json' };
   if (key) headers.authorization = `Bearer ${key}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
@@ -44,7 +46,7 @@ export async function api<T>(method: string, path: string, body?: unknown, key =
   }
   if (!response.ok) {
     const problem = (parsed as Problem | null) ?? { status: response.status, title: response.statusText };
-    if (response.status === 401) {
+    if (response.status === 401 && sessionKey) {
       clearApiKey();
       window.dispatchEvent(new Event(UNAUTHORIZED_EVENT));
     }

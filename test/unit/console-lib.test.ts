@@ -9,6 +9,7 @@ import {
   FORM_FIELD_PATHS,
   formFromSpec,
   scheduleBody,
+  scheduleReady,
   toPatch,
   toSubmission,
 } from '../../console/src/lib/job-form';
@@ -155,6 +156,14 @@ describe('job form ↔ API bodies', () => {
       errors: [],
     });
     expect(scheduleBody(form)).toEqual({ frequency: 'cron', cron: '*/5 * * * * *', timezone: 'Europe/Berlin' });
+  });
+
+  it('a preview waits for the field that defines the schedule', () => {
+    expect(scheduleReady(emptyForm())).toBe(false);
+    expect(scheduleReady({ ...emptyForm(), cron: '0 2 * * *' })).toBe(true);
+    expect(scheduleReady({ ...emptyForm(), frequency: 'interval', cron: '0 2 * * *' })).toBe(false);
+    expect(scheduleReady({ ...emptyForm(), frequency: 'interval', every: '2s' })).toBe(true);
+    expect(scheduleReady({ ...emptyForm(), frequency: 'daily', execution_time: '2026-11-24T02:00:00Z' })).toBe(true);
   });
 
   it('bad JSON and numbers are reported under the API field names', () => {

@@ -189,6 +189,17 @@ export function scheduleBody(form: JobForm): Record<string, unknown> {
 }
 
 /**
+ * True when the field that defines the schedule of the chosen frequency is filled in (`cron`,
+ * `every`, or `execution_time` for once / daily / weekly): before that a preview would only say
+ * that the field is required.
+ */
+export function scheduleReady(form: JobForm): boolean {
+  if (form.frequency === 'cron') return form.cron.trim() !== '';
+  if (form.frequency === 'interval') return form.every.trim() !== '';
+  return form.execution_time.trim() !== '';
+}
+
+/**
  * The `POST /jobs` body of the form. Only the fields of the chosen frequency and payload type are
  * sent (a cron left in the form of an interval job is not); blank optional fields are left out so
  * the API applies its defaults.

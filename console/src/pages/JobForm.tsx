@@ -16,6 +16,7 @@ import {
   formFromSpec,
   type JobForm,
   scheduleBody,
+  scheduleReady,
   toPatch,
   toSubmission,
 } from '../lib/job-form';
@@ -112,9 +113,15 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
   }, [jobId]);
 
   const schedule = useMemo(() => scheduleBody(form), [form]);
+  const ready = scheduleReady(form);
   const scheduleKey = JSON.stringify(schedule);
   useEffect(() => {
     const seq = ++previewSeq.current;
+    if (!ready) {
+      setPreview(null);
+      setPreviewErrors({});
+      return;
+    }
     const timer = setTimeout(async () => {
       try {
         const answer = await api<{ run_times: string[] }>('POST', '/schedules/preview', { ...schedule, count: 5 });
@@ -128,7 +135,7 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
       }
     }, PREVIEW_DELAY_MS);
     return () => clearTimeout(timer);
-  }, [scheduleKey]);
+  }, [scheduleKey, ready]);
 
   if (editing && loadError) {
     return (
