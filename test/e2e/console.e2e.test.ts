@@ -385,6 +385,15 @@ describe('job console in Chromium against the real stack', () => {
     await admin.waitForURL(/user_id=bob/);
     await admin.locator(`tr[data-job-id="${bobJobId}"]`).getByText('every 1h').waitFor();
     await expect.poll(() => admin.locator(`tr[data-job-id="${jobId}"]`).count(), { timeout: WAIT }).toBe(0);
+    // Paging with the API's page_token: one job per page, newest (Bob's) first.
+    await admin.goto(`${stack.apiUrl}/#/jobs?limit=1`);
+    await admin.locator(`tr[data-job-id="${bobJobId}"]`).waitFor();
+    await admin.getByRole('button', { name: 'Next page →' }).click();
+    await admin.waitForURL(/page_token=/);
+    await admin.locator(`tr[data-job-id="${jobId}"]`).waitFor();
+    expect(await admin.locator('table.jobs tbody tr').count()).toBe(1);
+    await admin.getByRole('button', { name: '← Previous page' }).click();
+    await admin.locator(`tr[data-job-id="${bobJobId}"]`).waitFor();
     await admin.close();
   });
 

@@ -15,7 +15,7 @@ import { href, navigate } from '../router';
 import type { ConsoleConfig, JobDetails, JobSummary } from '../types';
 
 const STATUSES = ['pending', 'running', 'paused', 'completed', 'failed', 'cancelled'];
-/** Rows per page. */
+/** Rows per page, unless the URL says `limit=` (1–100). */
 export const PAGE_SIZE = 20;
 
 function LastResult({ job }: { job: JobDetails | undefined }) {
@@ -48,6 +48,7 @@ export function JobsPage({ config, params }: { config: ConsoleConfig; params: UR
   const name = params.get('name') ?? '';
   const user = params.get('user_id') ?? '';
   const token = params.get('page_token') ?? '';
+  const limit = Math.min(100, Math.max(1, Number(params.get('limit')) || PAGE_SIZE));
   const [rows, setRows] = useState<JobSummary[] | null>(null);
   const [details, setDetails] = useState<Record<string, JobDetails>>({});
   const [next, setNext] = useState<string | null>(null);
@@ -67,7 +68,7 @@ export function JobsPage({ config, params }: { config: ConsoleConfig; params: UR
     setError(null);
     api<{ jobs: JobSummary[]; next_page_token: string | null }>(
       'GET',
-      `/jobs${query({ status, name, user_id: user, limit: PAGE_SIZE, page_token: token })}`,
+      `/jobs${query({ status, name, user_id: user, limit, page_token: token })}`,
     )
       .then(async (page) => {
         if (!live) return;
@@ -88,7 +89,7 @@ export function JobsPage({ config, params }: { config: ConsoleConfig; params: UR
   }, [key]);
 
   const go = (changes: Record<string, string>) => {
-    const merged = { status, name, user_id: user, ...changes };
+    const merged = { status, name, user_id: user, limit: params.get('limit') ?? '', ...changes };
     navigate(`/jobs${query(merged)}`);
   };
 
