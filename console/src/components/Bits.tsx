@@ -1,5 +1,6 @@
-/** Small display pieces: a labelled bar, a status badge, a status message. */
+/** Small display pieces: a labelled bar, a status badge, a status message, a list of run times. */
 import type { ComponentChildren } from 'preact';
+import { formatTime } from '../lib/format';
 
 /**
  * A horizontal bar of `value` out of `max`, with a text label (also the bar's accessible name).
@@ -38,5 +39,28 @@ export function Message({ kind, children }: { kind: 'info' | 'error' | 'success'
     <p class={`message message-${kind}`} role={kind === 'error' ? 'alert' : 'status'}>
       {children}
     </p>
+  );
+}
+
+/**
+ * Run times as an ordered list: each in UTC, and also in `zone` (an IANA name) unless that is UTC.
+ * @param times ISO-8601 instants (UTC), in order; each `li` carries it as `data-time`.
+ * @param id the list's element id (the form's preview uses `preview-times`).
+ */
+export function RunTimes({ times, zone, id }: { times: string[]; zone: string; id?: string }) {
+  return (
+    <ol class="next-runs" id={id}>
+      {times.map((t) => (
+        <li key={t} data-time={t}>
+          <time dateTime={t}>{formatTime(t)} UTC</time>
+          {zone !== 'UTC' && (
+            <span class="muted">
+              {' '}
+              · {formatTime(t, zone)} {zone}
+            </span>
+          )}
+        </li>
+      ))}
+    </ol>
   );
 }

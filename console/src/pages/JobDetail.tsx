@@ -6,7 +6,7 @@
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError, api, query } from '../api';
-import { Message, StatusBadge } from '../components/Bits';
+import { Message, RunTimes, StatusBadge } from '../components/Bits';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { between, formatDuration, formatTime } from '../lib/format';
 import { problemText } from '../lib/problems';
@@ -306,19 +306,7 @@ export function JobDetailPage({ jobId, config }: { jobId: string; config: Consol
           <p class="schedule-words">{spec ? describeSchedule(spec as never) : '—'}</p>
           <h3>Next run times</h3>
           {job.next_run_times && job.next_run_times.length > 0 ? (
-            <ol class="next-runs">
-              {job.next_run_times.map((t) => (
-                <li key={t}>
-                  <time dateTime={t}>{formatTime(t)} UTC</time>
-                  {zone !== 'UTC' && (
-                    <span class="muted">
-                      {' '}
-                      · {formatTime(t, zone)} {zone}
-                    </span>
-                  )}
-                </li>
-              ))}
-            </ol>
+            <RunTimes times={job.next_run_times} zone={zone} />
           ) : (
             <p class="muted">{job.paused ? 'Paused: none planned.' : 'None planned.'}</p>
           )}

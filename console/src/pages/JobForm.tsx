@@ -7,8 +7,8 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
-import { Message } from '../components/Bits';
-import { formatTime, isKnownTimeZone } from '../lib/format';
+import { Message, RunTimes } from '../components/Bits';
+import { isKnownTimeZone } from '../lib/format';
 import {
   emptyForm,
   FIELD_PATHS,
@@ -421,19 +421,7 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
             ) : preview.length === 0 ? (
               <p class="muted">This schedule never runs.</p>
             ) : (
-              <ol class="next-runs" id="preview-times">
-                {preview.map((t) => (
-                  <li key={t} data-time={t}>
-                    <time dateTime={t}>{formatTime(t)} UTC</time>
-                    {zoneOk && zone !== 'UTC' && (
-                      <span class="muted">
-                        {' '}
-                        · {formatTime(t, zone)} {zone}
-                      </span>
-                    )}
-                  </li>
-                ))}
-              </ol>
+              <RunTimes times={preview} zone={zoneOk ? zone : 'UTC'} id="preview-times" />
             )}
           </div>
         </aside>
