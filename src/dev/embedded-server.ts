@@ -28,6 +28,12 @@ export interface EmbeddedServerOptions {
   uiPort: number;
   namespace: string;
   echo?: boolean;
+  /**
+   * SQLite pragmas of the database file, `name=value` (`--sqlite-pragma`; the server accepts
+   * journal_mode and synchronous, among others), e.g. `['journal_mode=wal', 'synchronous=normal']`.
+   * Default: none (the server's own settings).
+   */
+  sqlitePragmas?: readonly string[];
 }
 
 /** A running embedded server. */
@@ -63,6 +69,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions, timeou
     'warn',
     ...searchAttributeFlags().flatMap((flag) => ['--search-attribute', flag]),
     ...WORKER_HEARTBEAT_DYNAMIC_CONFIG.flatMap((value) => ['--dynamic-config-value', value]),
+    ...(options.sqlitePragmas ?? []).flatMap((pragma) => ['--sqlite-pragma', pragma]),
   ];
   const child = startProcess({ name: 'temporal', command: options.cliPath, args, echo: options.echo ?? false });
   const address = `127.0.0.1:${options.port}`;
