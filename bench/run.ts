@@ -4,7 +4,8 @@
  * bench/results/<name>.json and re-renders BENCHMARKS.md from every result file (a single benchmark
  * replaces only its own section). Everything a benchmark starts is stopped when it ends, fails, or
  * on Ctrl-C. Settings: BENCH_SCALE (full | smoke), BENCH_REPEATS (3), BENCH_WORKERS (2),
- * BENCH_SEED_BUDGET_S (300), BENCH_SQLITE_PRAGMAS, and the worker tuning variables (bench/lib/context.ts).
+ * BENCH_SEED_BUDGET_S (240), BENCH_SQLITE_PRAGMAS, BENCH_SERVER_DYNAMIC_CONFIG, and the worker tuning
+ * variables (bench/lib/context.ts). `--render-only` re-renders BENCHMARKS.md from the result files.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,6 +27,7 @@ import {
 } from './lib/context';
 import { machineInfo } from './lib/machine';
 import { type BenchResult, renderBenchmarks } from './lib/report';
+import { serverDynamicConfig } from './lib/stack';
 
 const BENCHMARKS: Benchmark[] = [fireLag, burst, submit, overhead, dormant, peers];
 const RESULTS_DIR = join(PROJECT_ROOT, 'bench', 'results');
@@ -80,6 +82,11 @@ function sqlitePragmas(): string[] {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  if (args.includes('--render-only')) {
+    writeFileSync(REPORT, renderBenchmarks([...readResults().values()].map(revive)));
+    console.log('BENCHMARKS.md rendered from bench/results/*.json');
+    return;
+  }
   const smoke = args.includes('--smoke') || process.env.BENCH_SCALE === 'smoke';
   const names = args.filter((a) => !a.startsWith('--'));
   const unknown = names.filter((n) => !BENCHMARKS.some((b) => b.name === n));
@@ -104,7 +111,7 @@ async function main(): Promise<void> {
     machine: machineInfo(cliPath),
     workerEnv,
     sqlitePragmas: sqlitePragmas(),
-    seedBudgetMs: envInt('BENCH_SEED_BUDGET_S', 300) * 1000,
+    seedBudgetMs: envInt('BENCH_SEED_BUDGET_S', 240) * 1000,
     previous,
   };
   const command = `npm run bench${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`;
@@ -127,6 +134,8 @@ async function main(): Promise<void> {
         machine: ctx.machine,
         ...output,
       };
+      const dynamicConfig = serverDynamicConfig();
+      if (dynamicConfig.length > 0) result.settings.serverDynamicConfig = dynamicConfig.join(' ');
       writeFileSync(join(RESULTS_DIR, `${bench.name}.json`), toJson(result));
       previous.set(bench.name, result);
       writeFileSync(REPORT, renderBenchmarks([...previous.values()]));

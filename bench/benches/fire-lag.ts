@@ -156,6 +156,7 @@ export const fireLag: Benchmark = {
     notes.push(
       `Runs are consecutive ${periodS} s windows after seeding, on the same jobs and stack (not independent restarts).`,
       'Occurrences due at the same second start together (one-second schedule resolution): at 10,000 jobs that is about 167 per second.',
+      'The lag path of an occurrence more than 1 s after the previous one: timer fired → workflow task → activity scheduled → activity task polled → handler. A per-second job skips most of it (its next activity starts up to 1 s early and holds, README "On time").',
     );
     return {
       settings: {

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import PgBoss from 'pg-boss';
-import { waitForOutput } from '../../src/dev/processes';
+import { type Child, stopProcess, waitForOutput } from '../../src/dev/processes';
 import { type BenchContext, type Benchmark, type BenchOutput, log } from '../lib/context';
 import { accountOccurrences, type OccurrenceReport, periodicTimes, spreadCron } from '../lib/occurrences';
 import { cpuMs } from '../lib/proc';
@@ -137,23 +137,35 @@ async function measureBurst(peer: PeerAdapter, plan: PeerPlan): Promise<Figures>
   };
 }
 
+/** Worker processes of a peer. */
+interface PeerWorkers {
+  pids: number[];
+  /** Stops them (before their server, so that they can close their connections). */
+  stop(): Promise<void>;
+}
+
 async function startWorkers(
   kind: 'bullmq' | 'pgboss',
   count: number,
   env: NodeJS.ProcessEnv,
   recordDir: string,
-): Promise<number[]> {
-  const pids: number[] = [];
+): Promise<PeerWorkers> {
+  const children: Child[] = [];
   for (let i = 1; i <= count; i++) {
     const child = startBenchProcess(`${kind}-worker-${i}`, `peers/${kind}-worker.ts`, {
       ...env,
       BENCH_RECORD_DIR: recordDir,
       WORKER_IDENTITY: `${kind}-worker-${i}`,
     });
+    children.push(child);
     await waitForOutput(child, kind === 'bullmq' ? /bullmq worker ready/ : /pg-boss worker ready/, 60_000);
-    pids.push(child.process.pid ?? 0);
   }
-  return pids;
+  return {
+    pids: children.map((c) => c.process.pid ?? 0),
+    stop: async () => {
+      await Promise.all(children.map((c) => stopProcess(c, 5_000)));
+    },
+  };
 }
 
 async function bullmqAdapter(workers: number): Promise<PeerAdapter> {
@@ -162,7 +174,7 @@ async function bullmqAdapter(workers: number): Promise<PeerAdapter> {
   const fire = new Queue('fire', { connection });
   const burstQueue = new Queue('burst', { connection });
   const recordDir = join(tempDir('bullmq'), 'records');
-  const pids = await startWorkers(
+  const workerProcesses = await startWorkers(
     'bullmq',
     workers,
     { REDIS_PORT: String(server.port), QUEUES: 'fire,burst' },
@@ -173,7 +185,7 @@ async function bullmqAdapter(workers: number): Promise<PeerAdapter> {
     version: `bullmq ${require('bullmq/package.json').version}, ${server.version}`,
     server,
     recordDir,
-    workerPids: pids,
+    workerPids: workerProcesses.pids,
     async setupFireLag(plan, from, to) {
       const expected = new Map<string, number>();
       const ids = Array.from({ length: plan.fireJobs }, (_, i) => i);
@@ -213,6 +225,7 @@ async function bullmqAdapter(workers: number): Promise<PeerAdapter> {
       return Object.values(counts).every((c) => c === 0);
     },
     async close() {
+      await workerProcesses.stop();
       await fire.close();
       await burstQueue.close();
     },
@@ -228,7 +241,7 @@ async function pgbossAdapter(workers: number): Promise<PeerAdapter> {
   await boss.createQueue('fire');
   await boss.createQueue('burst');
   const recordDir = join(tempDir('pgboss'), 'records');
-  const pids = await startWorkers('pgboss', workers, { PG_URL: url, QUEUES: 'fire,burst' }, recordDir);
+  const workerProcesses = await startWorkers('pgboss', workers, { PG_URL: url, QUEUES: 'fire,burst' }, recordDir);
   const insert = async (queue: string, times: number[], expected: Map<string, number>) => {
     for (let start = 0; start < times.length; start += 1_000) {
       const chunk = times.slice(start, start + 1_000).map((t) => {
@@ -244,7 +257,7 @@ async function pgbossAdapter(workers: number): Promise<PeerAdapter> {
     version: `pg-boss ${require('pg-boss/package.json').version}, ${server.version}`,
     server,
     recordDir,
-    workerPids: pids,
+    workerPids: workerProcesses.pids,
     async setupFireLag(plan, from, to) {
       const expected = new Map<string, number>();
       const times: number[] = [];
@@ -262,6 +275,7 @@ async function pgbossAdapter(workers: number): Promise<PeerAdapter> {
       return (await boss.getQueueSize('burst', { before: 'completed' })) === 0;
     },
     async close() {
+      await workerProcesses.stop();
       await boss.stop({ graceful: false, wait: true });
     },
   };

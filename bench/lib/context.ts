@@ -43,7 +43,7 @@ export interface BenchContext {
   workerEnv: Record<string, string>;
   /** SQLite pragmas of the embedded server (BENCH_SQLITE_PRAGMAS). */
   sqlitePragmas: string[];
-  /** Longest time one seeding phase may take, ms (BENCH_SEED_BUDGET_S, default 300 s): bounds the run. */
+  /** Longest time one seeding phase may take, ms (BENCH_SEED_BUDGET_S, default 240 s): bounds the run. */
   seedBudgetMs: number;
   /** Results so far in this run and earlier ones (bench/results/*.json), by name: `peers` reads ours. */
   previous: ReadonlyMap<string, BenchResult>;

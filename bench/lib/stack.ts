@@ -56,6 +56,14 @@ export function cleanEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
+/** BENCH_SERVER_DYNAMIC_CONFIG: comma-separated `KEY=VALUE` dynamic config for the benchmarks' server. */
+export function serverDynamicConfig(): string[] {
+  return (process.env.BENCH_SERVER_DYNAMIC_CONFIG ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v.length > 0);
+}
+
 /** Options of {@link startStack}. */
 export interface StackOptions {
   cliPath: string;
@@ -75,6 +83,8 @@ export interface StackOptions {
   taskQueue?: string;
   /** SQLite pragmas of the server's database (`name=value`); default none (the server's defaults). */
   sqlitePragmas?: readonly string[];
+  /** More dynamic config of the server (`KEY=VALUE`); default BENCH_SERVER_DYNAMIC_CONFIG (comma-separated) or none. */
+  dynamicConfig?: readonly string[];
 }
 
 /** A running stack. */
@@ -139,6 +149,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       uiPort,
       namespace: 'default',
       ...(options.sqlitePragmas ? { sqlitePragmas: options.sqlitePragmas } : {}),
+      dynamicConfig: options.dynamicConfig ?? serverDynamicConfig(),
     },
     120_000,
   );

@@ -34,6 +34,8 @@ export interface EmbeddedServerOptions {
    * Default: none (the server's own settings).
    */
   sqlitePragmas?: readonly string[];
+  /** More dynamic config, `KEY=VALUE` (`--dynamic-config-value`), e.g. `system.enableActivityEagerExecution=true`. */
+  dynamicConfig?: readonly string[];
 }
 
 /** A running embedded server. */
@@ -70,6 +72,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions, timeou
     ...searchAttributeFlags().flatMap((flag) => ['--search-attribute', flag]),
     ...WORKER_HEARTBEAT_DYNAMIC_CONFIG.flatMap((value) => ['--dynamic-config-value', value]),
     ...(options.sqlitePragmas ?? []).flatMap((pragma) => ['--sqlite-pragma', pragma]),
+    ...(options.dynamicConfig ?? []).flatMap((value) => ['--dynamic-config-value', value]),
   ];
   const child = startProcess({ name: 'temporal', command: options.cliPath, args, echo: options.echo ?? false });
   const address = `127.0.0.1:${options.port}`;
