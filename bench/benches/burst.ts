@@ -109,7 +109,7 @@ export const burst: Benchmark = {
   async run(ctx: BenchContext): Promise<BenchOutput> {
     const smoke = ctx.scale === 'smoke';
     const sizes = smoke ? [500] : [5_000, 20_000, 50_000];
-    const timeoutMs = 120_000;
+    const timeoutMs = 90_000;
     const stack = await startStack({
       cliPath: ctx.cliPath,
       name: 'burst',
@@ -122,7 +122,7 @@ export const burst: Benchmark = {
     const goals: GoalCheck[] = [];
     const notes: string[] = [];
     const startedWithin60: number[] = [];
-    let rateGuess = 150;
+    let rateGuess = 60;
     try {
       let measuredRate: number | null = null;
       for (const size of sizes) {

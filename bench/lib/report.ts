@@ -153,17 +153,30 @@ benchmark also writes its figures as JSON to \`bench/results/<name>.json\`; this
 rendered from all of them, so running one benchmark (\`npm run bench -- burst\`) replaces its
 own section and keeps the others.
 
-Reproduce: \`npm ci && npm run bench\` (everything, about 40 minutes on 2 cores), or
+Reproduce: \`npm ci && npm run bench\` (everything; see the expected duration below), or
 \`npm run bench -- <name> [<name>…]\` with names \`${BENCH_ORDER.join('`, `')}\`;
-\`npm run bench -- --smoke\` (or \`BENCH_SCALE=smoke\`) checks the harness at small sizes in a few
-minutes. \`BENCH_REPEATS\` (default 3) sets the runs of the short benchmarks; \`BENCH_WORKERS\`
+\`npm run bench -- --smoke\` (or \`BENCH_SCALE=smoke\`) checks the harness at small sizes in about
+12 minutes. \`BENCH_REPEATS\` (default 3) sets the runs of the short benchmarks; \`BENCH_WORKERS\`
 (default 2) the worker processes. Every benchmark starts what it needs (embedded Temporal dev
 server with a file database in a temp dir, workers, API; Redis and PostgreSQL for \`peers\`) on
 127.0.0.1 and stops it afterwards.
 
 Each figure is given as min / median / max over its runs; the number of runs is in each table's
 title and the runs themselves in the last column. Lags are wall-clock times on one machine:
-the start of the job body minus its scheduled time.`;
+the start of the job body minus its scheduled time.
+
+Expected duration of a full run, estimated from the smoke run's rates on a shared 2-core machine
+(75–100 workflow starts/s through one dev-server shard; a quieter machine is faster):
+
+| benchmark | full size | estimate |
+|---|---|---|
+| \`fire-lag\` | 1,000 and 10,000 jobs, 3 one-minute windows each | 11 min |
+| \`burst\` | 5,000 (3 runs), 20,000 and 50,000 (1 run each), 90 s limit per run; a size that cannot be seeded within \`BENCH_SEED_BUDGET_S\` at the measured rate is skipped | 10 min (+5 min per larger size that fits the budget) |
+| \`submit\` | 50 clients, 2 × 3 runs of 15 s | 2 min |
+| \`overhead\` | 100 jobs every 5 s, 2 × 3 windows of 30 s | 4.5 min |
+| \`dormant\` | 100,000 jobs or 240 s of seeding, whichever comes first | 6.5 min |
+| \`peers\` | 10,000 jobs over a minute (2 windows) and a 50,000 burst, BullMQ and pg-boss | 9.5 min |
+| total | | about 45 min |`;
 
 /**
  * The whole BENCHMARKS.md: the header, then every result in {@link BENCH_ORDER} (others after, by name).
