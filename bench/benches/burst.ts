@@ -97,6 +97,7 @@ async function oneBurst(
   return figures;
 }
 
+/** The `burst` benchmark (see the module comment); run by bench/run.ts. */
 export const burst: Benchmark = {
   name: 'burst',
   title: 'Burst of one-time jobs due at the same instant',

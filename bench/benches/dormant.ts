@@ -27,6 +27,7 @@ async function listLatencies(stack: Stack, limit: number, count: number): Promis
   return latencies;
 }
 
+/** The `dormant` benchmark (see the module comment); run by bench/run.ts. */
 export const dormant: Benchmark = {
   name: 'dormant',
   title: 'Dormant jobs',

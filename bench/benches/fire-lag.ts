@@ -18,6 +18,7 @@ import { formatMs, median } from './common';
 /** Figures of one window, by name. */
 type WindowFigures = Record<string, number>;
 
+/** The `fire-lag` benchmark (see the module comment); run by bench/run.ts. */
 export const fireLag: Benchmark = {
   name: 'fire-lag',
   title: 'Fire lag of periodic jobs',

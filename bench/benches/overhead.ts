@@ -89,6 +89,7 @@ async function measurePhase(
   return figures;
 }
 
+/** The `overhead` benchmark (see the module comment); run by bench/run.ts. */
 export const overhead: Benchmark = {
   name: 'overhead',
   title: 'Overhead over a bare Temporal workflow',

@@ -287,6 +287,7 @@ function oursFigure(result: BenchResult | undefined, prefix: string, name: strin
   return m?.summary.median ?? Number.NaN;
 }
 
+/** The `peers` benchmark (see the module comment); run by bench/run.ts. */
 export const peers: Benchmark = {
   name: 'peers',
   title: 'Side by side with BullMQ and pg-boss',

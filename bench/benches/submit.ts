@@ -90,6 +90,7 @@ function viaClient(stack: Stack): () => Promise<boolean> {
   };
 }
 
+/** The `submit` benchmark (see the module comment); run by bench/run.ts. */
 export const submit: Benchmark = {
   name: 'submit',
   title: 'Submit throughput of POST /jobs',
