@@ -52,15 +52,17 @@ export function processTree(pid: number): number[] {
 }
 
 /**
- * CPU time (user + system) used so far by a process and its descendants, ms.
- * Processes that exited are not counted (their time moves to the parent only once reaped).
+ * CPU time (user + system) used so far by a process and its descendants, ms: for every live
+ * process of the tree its own time plus that of its reaped children (cutime + cstime), so that
+ * short-lived children (e.g. PostgreSQL backends) are not lost when they exit.
  */
 export function cpuMs(pid: number): number {
   let ticks = 0;
   for (const p of processTree(pid)) {
     const fields = statFields(p);
     if (fields === null) continue;
-    ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+    // utime, stime, cutime, cstime: fields 14 to 17 of /proc/<pid>/stat
+    ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
   }
   return (ticks * 1000) / clockTicks();
 }
