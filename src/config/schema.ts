@@ -59,6 +59,14 @@ export const envSchema = z.object({
   EXECUTIONS_PER_SECOND: positiveNumber.optional(),
   /** Attempts the whole task queue starts per second, across workers (maxTaskQueueActivitiesPerSecond). */
   TASK_QUEUE_EXECUTIONS_PER_SECOND: positiveNumber.optional(),
+  /** Workflow executions one worker keeps cached (sticky, Temporal maxCachedWorkflows); unset = SDK default (by memory). */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).optional(),
+  /** Workflow tasks one worker runs at once (maxConcurrentWorkflowTaskExecutions, at least 2); unset = SDK default (40). */
+  WORKER_WORKFLOW_TASK_SLOTS: z.coerce.number().int().min(2).max(10_000).optional(),
+  /** Workflow task pollers of one worker (maxConcurrentWorkflowTaskPolls, at least 2); unset = SDK default (10). */
+  WORKER_WORKFLOW_TASK_POLLERS: z.coerce.number().int().min(2).max(1_000).optional(),
+  /** Activity task pollers of one worker (maxConcurrentActivityTaskPolls); unset = SDK default (10). */
+  WORKER_ACTIVITY_TASK_POLLERS: z.coerce.number().int().min(1).max(1_000).optional(),
   /** On SIGTERM, how long running attempts may finish before they are handed back for a retry elsewhere. */
   SHUTDOWN_GRACE: duration.default('10s'),
   /** How often a worker reports itself to Temporal (worker heartbeat, 1s–60s); 3 missed = unhealthy. */
@@ -102,6 +110,14 @@ export const envSchema = z.object({
   DATA_DIR: path.default('.data'),
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
+  /**
+   * SQLite pragmas of the embedded server's database, comma-separated `name=value`
+   * (e.g. `journal_mode=wal,synchronous=normal`); unset = the server's defaults.
+   */
+  TEMPORAL_SQLITE_PRAGMAS: z
+    .string()
+    .regex(/^\s*([a-z_]+=[A-Za-z0-9_-]+\s*(,\s*|$))*$/, 'must be comma-separated name=value pairs')
+    .optional(),
 
   // Observability
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),

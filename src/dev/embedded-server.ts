@@ -28,6 +28,14 @@ export interface EmbeddedServerOptions {
   uiPort: number;
   namespace: string;
   echo?: boolean;
+  /**
+   * SQLite pragmas of the database file, `name=value` (`--sqlite-pragma`; the server accepts
+   * journal_mode and synchronous, among others), e.g. `['journal_mode=wal', 'synchronous=normal']`.
+   * Default: none (the server's own settings).
+   */
+  sqlitePragmas?: readonly string[];
+  /** More dynamic config, `KEY=VALUE` (`--dynamic-config-value`), e.g. `system.enableActivityEagerExecution=true`. */
+  dynamicConfig?: readonly string[];
 }
 
 /** A running embedded server. */
@@ -63,6 +71,8 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions, timeou
     'warn',
     ...searchAttributeFlags().flatMap((flag) => ['--search-attribute', flag]),
     ...WORKER_HEARTBEAT_DYNAMIC_CONFIG.flatMap((value) => ['--dynamic-config-value', value]),
+    ...(options.sqlitePragmas ?? []).flatMap((pragma) => ['--sqlite-pragma', pragma]),
+    ...(options.dynamicConfig ?? []).flatMap((value) => ['--dynamic-config-value', value]),
   ];
   const child = startProcess({ name: 'temporal', command: options.cliPath, args, echo: options.echo ?? false });
   const address = `127.0.0.1:${options.port}`;

@@ -20,6 +20,14 @@ interface Server {
   stop: () => Promise<void>;
 }
 
+/** `a=b, c=d` → `['a=b', 'c=d']` (TEMPORAL_SQLITE_PRAGMAS); none when unset. */
+export function parseSqlitePragmas(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
+}
+
 /** The embedded server: from our CLI binary, or as the last fallback from the SDK's download. */
 async function startServer(config: Config): Promise<Server> {
   if (config.TEMPORAL_ADDRESS !== undefined) {
@@ -45,6 +53,7 @@ async function startServer(config: Config): Promise<Server> {
       uiPort: config.TEMPORAL_UI_PORT,
       namespace: config.TEMPORAL_NAMESPACE,
       echo: true,
+      sqlitePragmas: parseSqlitePragmas(config.TEMPORAL_SQLITE_PRAGMAS),
     });
     return {
       address: server.address,

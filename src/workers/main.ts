@@ -111,6 +111,18 @@ export async function createWorker({
     ...(config.TASK_QUEUE_EXECUTIONS_PER_SECOND !== undefined
       ? { maxTaskQueueActivitiesPerSecond: config.TASK_QUEUE_EXECUTIONS_PER_SECOND }
       : {}),
+    ...(config.WORKER_MAX_CACHED_WORKFLOWS !== undefined
+      ? { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS }
+      : {}),
+    ...(config.WORKER_WORKFLOW_TASK_SLOTS !== undefined
+      ? { maxConcurrentWorkflowTaskExecutions: config.WORKER_WORKFLOW_TASK_SLOTS }
+      : {}),
+    ...(config.WORKER_WORKFLOW_TASK_POLLERS !== undefined
+      ? { maxConcurrentWorkflowTaskPolls: config.WORKER_WORKFLOW_TASK_POLLERS }
+      : {}),
+    ...(config.WORKER_ACTIVITY_TASK_POLLERS !== undefined
+      ? { maxConcurrentActivityTaskPolls: config.WORKER_ACTIVITY_TASK_POLLERS }
+      : {}),
     shutdownGraceTime: parseDuration(config.SHUTDOWN_GRACE),
   });
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { ConfigError, loadConfig, temporalAddress } from '../../src/config';
 import { temporalConnectionSettings } from '../../src/config/temporal-connection';
+import { parseSqlitePragmas } from '../../src/dev/main';
 
 const dir = mkdtempSync(join(tmpdir(), 'config-test-'));
 const pem = join(dir, 'a.pem');
@@ -56,6 +57,12 @@ describe('loadConfig: each invalid variable fails fast with its name', () => {
     ['OTEL_TRACING', { OTEL_TRACING: 'sometimes' }],
     ['OTEL_EXPORTER_OTLP_ENDPOINT', { OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }],
     ['CONFIG_FILE', { CONFIG_FILE: missing }],
+    ['WORKER_MAX_CACHED_WORKFLOWS', { WORKER_MAX_CACHED_WORKFLOWS: '-1' }],
+    ['WORKER_WORKFLOW_TASK_SLOTS', { WORKER_WORKFLOW_TASK_SLOTS: '1' }],
+    ['WORKER_WORKFLOW_TASK_POLLERS', { WORKER_WORKFLOW_TASK_POLLERS: 'many' }],
+    ['WORKER_ACTIVITY_TASK_POLLERS', { WORKER_ACTIVITY_TASK_POLLERS: '0' }],
+    ['TEMPORAL_SQLITE_PRAGMAS', { TEMPORAL_SQLITE_PRAGMAS: 'journal_mode' }],
+    ['TEMPORAL_SQLITE_PRAGMAS', { TEMPORAL_SQLITE_PRAGMAS: 'synchronous=off; DROP TABLE x' }],
   ];
   test.each(cases)('%s', (name, env) => {
     const message = errorOf(env);
@@ -66,6 +73,27 @@ describe('loadConfig: each invalid variable fails fast with its name', () => {
   test('every invalid variable is named at once', () => {
     const message = errorOf({ API_PORT: 'x', LOG_LEVEL: 'loud', TASK_QUEUE: '' });
     for (const name of ['API_PORT', 'LOG_LEVEL', 'TASK_QUEUE']) expect(message).toContain(`${name}: `);
+  });
+});
+
+describe('worker tuning and SQLite pragmas', () => {
+  test('are optional and parsed when set', () => {
+    expect(loadConfig({}).WORKER_MAX_CACHED_WORKFLOWS).toBeUndefined();
+    const config = loadConfig({
+      WORKER_MAX_CACHED_WORKFLOWS: '30000',
+      WORKER_WORKFLOW_TASK_SLOTS: '80',
+      WORKER_WORKFLOW_TASK_POLLERS: '20',
+      WORKER_ACTIVITY_TASK_POLLERS: '5',
+      TEMPORAL_SQLITE_PRAGMAS: 'journal_mode=wal, synchronous=normal',
+    });
+    expect(config).toMatchObject({
+      WORKER_MAX_CACHED_WORKFLOWS: 30_000,
+      WORKER_WORKFLOW_TASK_SLOTS: 80,
+      WORKER_WORKFLOW_TASK_POLLERS: 20,
+      WORKER_ACTIVITY_TASK_POLLERS: 5,
+    });
+    expect(parseSqlitePragmas(config.TEMPORAL_SQLITE_PRAGMAS)).toEqual(['journal_mode=wal', 'synchronous=normal']);
+    expect(parseSqlitePragmas(undefined)).toEqual([]);
   });
 });
 
