@@ -171,12 +171,12 @@ Expected duration of a full run, estimated from the smoke run's rates on a share
 | benchmark | full size | estimate |
 |---|---|---|
 | \`fire-lag\` | 1,000 and 10,000 jobs, 3 one-minute windows each | 11 min |
-| \`burst\` | 5,000 (3 runs), 20,000 and 50,000 (1 run each), 90 s limit per run; a size that cannot be seeded within \`BENCH_SEED_BUDGET_S\` at the measured rate is skipped | 10 min (+5 min per larger size that fits the budget) |
+| \`burst\` | 5,000 (3 runs), 20,000 and 50,000 (1 run each), up to 360 s per run to start them all (\`BENCH_BURST_LIMIT_S\`); a size that cannot be seeded within \`BENCH_SEED_BUDGET_S\` at the measured rate is skipped | 15 min (+10 min per larger size that fits the budget) |
 | \`submit\` | 50 clients, 2 × 3 runs of 15 s | 2 min |
 | \`overhead\` | 100 jobs every 5 s, 2 × 3 windows of 30 s | 4.5 min |
 | \`dormant\` | 100,000 jobs or 240 s of seeding, whichever comes first | 6.5 min |
 | \`peers\` | 10,000 jobs over a minute (2 windows) and a 50,000 burst, BullMQ and pg-boss | 9.5 min |
-| total | | about 45 min |`;
+| total | | about 50 min |`;
 
 /**
  * The whole BENCHMARKS.md: the header, then every result in {@link BENCH_ORDER} (others after, by name).
