@@ -5,37 +5,16 @@
  * Everything is registered for cleanup (./cleanup.ts).
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { generateApiKey, hashApiKey } from '../../src/api/auth';
 import { startEmbeddedServer } from '../../src/dev/embedded-server';
-import { type Child, startEntry, startProcess, stopProcess, waitForOutput } from '../../src/dev/processes';
+import { type Child, freePorts, startEntry, startProcess, stopProcess, waitForOutput } from '../../src/dev/processes';
 import { PROJECT_ROOT } from '../../src/dev/temporal-cli';
 import { onCleanup } from './cleanup';
 
-/** Picks `count` distinct free TCP ports on 127.0.0.1. */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers: Server[] = [];
-  try {
-    for (let i = 0; i < count; i++) {
-      const server = createServer();
-      servers.push(server);
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', () => resolve());
-      });
-    }
-    return servers.map((s) => {
-      const address = s.address();
-      if (address === null || typeof address === 'string') throw new Error('no port');
-      return address.port;
-    });
-  } finally {
-    await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-  }
-}
+export { freePorts };
 
 /** Makes a temp dir removed at cleanup. */
 export function tempDir(prefix: string): string {

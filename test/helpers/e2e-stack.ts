@@ -6,12 +6,13 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type EmbeddedServer, startEmbeddedServer } from '../../src/dev/embedded-server';
-import { type Child, startEntry, stopProcess, waitForOutput } from '../../src/dev/processes';
+import { type Child, freePorts, startEntry, stopProcess, waitForOutput } from '../../src/dev/processes';
 import { apiKeysEnv, type TestCaller } from './api-keys';
+
+export { freePorts };
 
 /** The API key {@link Stack.request} sends unless told otherwise: an admin whose user id is u003. */
 export const E2E_CALLER: TestCaller = {
@@ -19,28 +20,6 @@ export const E2E_CALLER: TestCaller = {
   role: 'admin',
   key: 'sk_test_e2e_u003_0123456789abcdefghijkl',
 };
-
-/** Picks `count` distinct free TCP ports on 127.0.0.1 (all held open at once, then released). */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers: Server[] = [];
-  try {
-    for (let i = 0; i < count; i++) {
-      const server = createServer();
-      servers.push(server);
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', () => resolve());
-      });
-    }
-    return servers.map((s) => {
-      const address = s.address();
-      if (address === null || typeof address === 'string') throw new Error('no port');
-      return address.port;
-    });
-  } finally {
-    await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-  }
-}
 
 /** Parsed JSON read by assertions (shape checked by the assertions themselves). */
 // biome-ignore lint/suspicious/noExplicitAny: the tests assert on arbitrary JSON answers
