@@ -46,12 +46,6 @@ export interface HandlerContext<Checkpoint = unknown> {
    */
   checkpoint(state: Checkpoint): void;
   logger: HandlerLogger;
-  /** @deprecated use `jobId`. */
-  job_id: string;
-  /** @deprecated use `idempotencyKey`. */
-  idempotency_key: string;
-  /** @deprecated use `scheduledTime`. */
-  scheduled_time: string;
 }
 
 /**

@@ -4,10 +4,11 @@
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import type { AttemptReport } from '../domain/job-state';
+import { type AttemptEndedEvent, withEnded, withStarted } from '../domain/attempts';
+import type { AttemptDetails, AttemptRecord, AttemptReport } from '../domain/job-state';
 import { type HandlerContext, type HandlerRegistry, NonRetryableError } from './handlers';
 import { createHttpExecutor, type HttpExecutorOptions, HttpStatusError, sendHttp } from './http';
-import type { AttemptEndedSignal, AttemptReporter, AttemptSignals, PayloadActivities, RunPayloadInput } from './types';
+import type { PayloadActivities, RunPayloadInput } from './types';
 
 export {
   defineHandler,
@@ -21,14 +22,7 @@ export {
   type JobHandler,
   NonRetryableError,
 } from './handlers';
-export type {
-  AttemptEndedSignal,
-  AttemptReporter,
-  AttemptSignals,
-  AttemptStartedSignal,
-  PayloadActivities,
-  RunPayloadInput,
-} from './types';
+export type { PayloadActivities, RunPayloadInput } from './types';
 
 /** Collaborators of the activities. */
 export interface ActivityDeps {
@@ -38,29 +32,27 @@ export interface ActivityDeps {
   handlers: HandlerRegistry;
   /** SSRF allow-list and limits of `http` payloads (default: no internal target allowed, 1 MiB, 5 redirects). */
   http?: HttpExecutorOptions;
-  /**
-   * Tells the job's workflow that an attempt started / ended (execution records per attempt and
-   * worker, `RunningWorker` search attribute). Default: none (the workflow then records only the
-   * outcome Temporal reports). Failures to report are logged, never fail the attempt.
-   */
-  reportAttempt?: AttemptReporter;
 }
-
-/** Longest wait for an attempt signal to be accepted before the attempt goes on without it (ms). */
-const REPORT_TIMEOUT_MS = 5_000;
 
 /** Heartbeat period while an attempt runs: a third of the heartbeat timeout, 1 s when none is set. */
 function heartbeatPeriodMs(heartbeatTimeoutMs: number | undefined): number {
   return heartbeatTimeoutMs ? Math.max(100, Math.floor(heartbeatTimeoutMs / 3)) : 1_000;
 }
 
-/** Heartbeat details of an attempt: the handler's last checkpoint, carried to the next attempt. */
-interface HeartbeatDetails {
-  checkpoint?: unknown;
-}
+/**
+ * How long before the fire time a holding attempt sends its one heartbeat (ms): the attempt
+ * records itself, and a cancellation the job asked for during the lead reaches it before the body starts.
+ */
+export const HOLD_HEARTBEAT_BEFORE_MS = 500;
 
-function isDetails(value: unknown): value is HeartbeatDetails {
-  return typeof value === 'object' && value !== null && 'checkpoint' in value;
+/** The heartbeat details a retry finds, or none (first attempt, or details of another shape). */
+function priorDetails(value: unknown): AttemptDetails {
+  if (typeof value !== 'object' || value === null) return { attempts: [] };
+  const details = value as Partial<AttemptDetails>;
+  return {
+    attempts: Array.isArray(details.attempts) ? details.attempts : [],
+    ...('checkpoint' in details ? { checkpoint: details.checkpoint } : {}),
+  };
 }
 
 /**
@@ -68,49 +60,48 @@ function isDetails(value: unknown): value is HeartbeatDetails {
  * @returns `{ runPayload }`, see {@link PayloadActivities}.
  */
 export function createActivities(deps: ActivityDeps): PayloadActivities {
-  const report = async <K extends keyof AttemptSignals>(jobId: string, name: K, event: AttemptSignals[K]) => {
-    if (!deps.reportAttempt) return;
-    try {
-      await Promise.race([
-        deps.reportAttempt(jobId, name, event),
-        new Promise((_, reject) => setTimeout(reject, REPORT_TIMEOUT_MS, new Error('timed out')).unref()),
-      ]);
-    } catch (err) {
-      Context.current().log.warn(`could not report ${name} to the job workflow`, { error: (err as Error).message });
-    }
-  };
   const http = createHttpExecutor(deps.http);
   return {
     async runPayload(input: RunPayloadInput): Promise<AttemptReport> {
       const ctx = Context.current();
-      const attemptReport: AttemptReport = { attempt: ctx.info.attempt, worker_id: deps.workerIdentity };
-      const reported = {
-        execution_id: input.idempotency_key,
-        attempt: attemptReport.attempt,
-        worker_id: deps.workerIdentity,
+      const attempt = ctx.info.attempt;
+      const report: AttemptReport = { attempt, worker_id: deps.workerIdentity };
+      const own = { execution_id: input.idempotency_key, attempt, worker_id: deps.workerIdentity };
+      // This attempt joins the list its predecessors left in the heartbeat details; the list is
+      // sent with the attempt's first heartbeat, so a retry after this worker dies knows it ran here.
+      // The previous attempt's checkpoint is sent again until the handler saves a newer one, so an
+      // attempt dying before its first checkpoint does not erase it.
+      let details: AttemptDetails = priorDetails(ctx.info.heartbeatDetails);
+      details = { ...details, attempts: withStarted(details.attempts, { ...own, started_at: new Date().toISOString() }) };
+      const beat = () => ctx.heartbeat(details);
+      let timer: NodeJS.Timeout | undefined;
+      const end = (ended: Pick<AttemptEndedEvent, 'status' | 'error'>): AttemptRecord[] => {
+        clearInterval(timer);
+        details = {
+          ...details,
+          attempts: withEnded(details.attempts, { ...own, finished_at: new Date().toISOString(), ...ended }),
+        };
+        return details.attempts;
       };
-      // The previous attempt's checkpoint is sent again with every heartbeat until the handler saves a
-      // newer one, so that an attempt dying before its first checkpoint does not erase it.
-      let details: HeartbeatDetails | undefined = isDetails(ctx.info.heartbeatDetails)
-        ? ctx.info.heartbeatDetails
-        : undefined;
-      // Heartbeat while the attempt runs: a dead worker is noticed after heartbeat_timeout,
-      // and cancellation reaches us through the heartbeat response.
-      const beat = setInterval(() => ctx.heartbeat(details), heartbeatPeriodMs(ctx.info.heartbeatTimeoutMs));
-      // Not awaited before the payload, so it does not delay the start; awaited before the end is
-      // reported, so the workflow always sees an attempt's start before its end.
-      const startReported = report(input.job_id, 'attemptStarted', {
-        ...reported,
-        started_at: new Date().toISOString(),
-      });
       try {
-        if (attemptReport.attempt === 1 && input.hold_ms) {
-          await holdUntil(Date.parse(input.scheduled_time), input.hold_ms, ctx.cancellationSignal);
+        const fireMs = Date.parse(input.fire_time ?? input.scheduled_time);
+        const holdMs = Math.min(input.hold_ms ?? 0, fireMs - Date.now());
+        if (holdMs > HOLD_HEARTBEAT_BEFORE_MS) {
+          // One heartbeat shortly before the fire time: a cancel, pause or PATCH of the lead wins.
+          await hold(holdMs - HOLD_HEARTBEAT_BEFORE_MS, ctx.cancellationSignal);
+          beat();
+          await hold(Math.min(HOLD_HEARTBEAT_BEFORE_MS, fireMs - Date.now()), ctx.cancellationSignal);
+        } else {
+          beat();
+          await hold(holdMs, ctx.cancellationSignal);
         }
+        // Heartbeat while the body runs: a dead worker is noticed after heartbeat_timeout, and
+        // cancellation reaches the attempt through the heartbeat response.
+        timer = setInterval(beat, heartbeatPeriodMs(ctx.info.heartbeatTimeoutMs));
         const { payload } = input;
         if (payload.type === 'http') {
           const outcome = await sendHttp(payload, input.idempotency_key, ctx.cancellationSignal, http);
-          attemptReport.http_status = outcome.status;
+          report.http_status = outcome.status;
         } else {
           const handler = deps.handlers.get(payload.name);
           if (handler === undefined) {
@@ -118,52 +109,61 @@ export function createActivities(deps: ActivityDeps): PayloadActivities {
               message: `no handler named "${payload.name}" is registered on worker ${deps.workerIdentity}`,
               type: 'UnknownHandler',
               nonRetryable: true,
-              details: [attemptReport],
             });
           }
           const handlerContext: HandlerContext = {
             jobId: input.job_id,
             idempotencyKey: input.idempotency_key,
             scheduledTime: input.scheduled_time,
-            attempt: attemptReport.attempt,
+            attempt,
             workerId: deps.workerIdentity,
             signal: ctx.cancellationSignal,
             get lastCheckpoint() {
-              return details?.checkpoint;
+              return details.checkpoint;
             },
             checkpoint(state) {
-              details = { checkpoint: state };
-              ctx.heartbeat(details);
+              details = { ...details, checkpoint: state };
+              beat();
             },
             logger: ctx.log,
-            job_id: input.job_id,
-            idempotency_key: input.idempotency_key,
-            scheduled_time: input.scheduled_time,
           };
           await handler(payload.args, handlerContext);
         }
-        const finishedAt = new Date().toISOString();
-        await startReported;
-        await report(input.job_id, 'attemptEnded', { ...reported, finished_at: finishedAt, status: 'succeeded' });
-        return attemptReport;
+        return { ...report, attempts: end({ status: 'succeeded' }) };
       } catch (err) {
-        const failure = toFailure(err, attemptReport, ctx);
-        await startReported;
-        await report(input.job_id, 'attemptEnded', {
-          ...reported,
-          finished_at: new Date().toISOString(),
-          ...endOf(failure),
-        });
-        throw failure;
+        const failure = toFailure(err, report, ctx);
+        const attempts = end(endOf(failure));
+        // The next attempt reads the list from the last heartbeat: record how this one ended.
+        beat();
+        throw withAttempts(failure, { ...report, attempts });
       } finally {
-        clearInterval(beat);
+        clearInterval(timer);
       }
     },
   };
 }
 
+/** `failure` with `report` (and its attempt list) as its first detail, for the workflow's record. */
+function withAttempts(failure: Error, report: AttemptReport): Error {
+  if (failure instanceof ApplicationFailure) {
+    const [first, ...rest] = failure.details ?? [];
+    const known = (typeof first === 'object' && first !== null ? first : {}) as Partial<AttemptReport>;
+    const httpStatus = known.http_status ?? report.http_status;
+    return ApplicationFailure.create({
+      message: failure.message,
+      type: failure.type ?? 'Error',
+      nonRetryable: failure.nonRetryable === true,
+      details: [{ ...known, ...report, ...(httpStatus !== undefined ? { http_status: httpStatus } : {}) }, ...rest],
+      ...(failure.nextRetryDelay !== undefined ? { nextRetryDelay: failure.nextRetryDelay } : {}),
+      ...(failure.cause !== undefined ? { cause: failure.cause } : {}),
+    });
+  }
+  if (failure instanceof CancelledFailure) return new CancelledFailure(failure.message, [report]);
+  return failure;
+}
+
 /** How an attempt that threw `failure` ended, for its execution record. */
-function endOf(failure: Error): Pick<AttemptEndedSignal, 'status' | 'error'> {
+function endOf(failure: Error): Pick<AttemptEndedEvent, 'status' | 'error'> {
   if (failure instanceof CancelledFailure) {
     const timedOut = failure.message === 'TIMED_OUT';
     return {
@@ -183,13 +183,12 @@ function endOf(failure: Error): Pick<AttemptEndedSignal, 'status' | 'error'> {
 }
 
 /**
- * Waits until `atMs` (epoch ms, this worker's clock) but never longer than `maxMs`,
- * so that a clock that disagrees with the server's (or a time-skipping test server) cannot stall an attempt.
+ * Waits `ms` milliseconds (nothing when `ms` <= 0).
  * @throws the signal's reason when cancelled while waiting.
  */
-async function holdUntil(atMs: number, maxMs: number, signal: AbortSignal): Promise<void> {
-  const waitMs = Math.min(maxMs, atMs - Date.now());
-  if (waitMs <= 0) return;
+async function hold(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) throw signal.reason;
+  if (ms <= 0) return;
   await new Promise<void>((resolve, reject) => {
     const onAbort = () => {
       clearTimeout(timer);
@@ -198,7 +197,7 @@ async function holdUntil(atMs: number, maxMs: number, signal: AbortSignal): Prom
     const timer = setTimeout(() => {
       signal.removeEventListener('abort', onAbort);
       resolve();
-    }, waitMs);
+    }, ms);
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }

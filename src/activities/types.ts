@@ -2,7 +2,6 @@
  * The contract between jobWorkflow and the payload activity. The workflow imports
  * this file for types only.
  */
-import type { AttemptEndedEvent, AttemptStartedEvent } from '../domain/attempts';
 import type { JobPayload } from '../domain/job-spec';
 import type { AttemptReport } from '../domain/job-state';
 
@@ -15,9 +14,15 @@ export interface RunPayloadInput {
   /** `<job_id>:<scheduled_time>`: the same across retries and failover. */
   idempotency_key: string;
   /**
-   * Milliseconds (< 1000) the first attempt waits before running, so that it starts at
-   * `scheduled_time` although Temporal timers under 1 s cannot express the wait. Capped at
-   * `scheduled_time` by the worker's clock; 0 when the occurrence is already due.
+   * When the body may start, UTC RFC 3339: the scheduled time plus the job's jitter (default
+   * `scheduled_time`). The workflow dispatches the attempt up to its fire lead earlier; the worker
+   * holds it until this instant by its own clock, so the body starts on its millisecond and never early.
+   */
+  fire_time?: string;
+  /**
+   * Longest hold, ms: how far ahead of `fire_time` the workflow dispatched the attempt. A worker
+   * clock that disagrees with the server's (or a time-skipping test server) can never stall an
+   * attempt longer than this. 0 or absent: no hold.
    */
   hold_ms?: number;
 }
@@ -26,33 +31,9 @@ export interface RunPayloadInput {
 export interface PayloadActivities {
   /**
    * Runs one attempt of a job's payload.
-   * @returns the attempt number and worker identity (and HTTP status for `http`).
-   * @throws ApplicationFailure with details `[AttemptReport]`; non-retryable for
-   *   permanent errors (4xx other than 408/429, unknown handler, bad args).
+   * @returns the attempt number, worker identity and attempt list (and HTTP status for `http`).
+   * @throws ApplicationFailure with details `[AttemptReport]` (with the attempt list); non-retryable
+   *   for permanent errors (4xx other than 408/429, unknown handler, bad args).
    */
   runPayload(input: RunPayloadInput): Promise<AttemptReport>;
 }
-
-/**
- * Signal an attempt sends to its own job workflow when it starts (before running the payload).
- * The workflow cannot see attempt starts itself (Temporal records only the last attempt), so this
- * is how every attempt — also one whose worker dies — gets an execution record with its worker.
- * `execution_id` is the occurrence's idempotency key: late signals of an older occurrence are ignored.
- */
-export type AttemptStartedSignal = AttemptStartedEvent;
-
-/** Signal an attempt sends when it ends on its worker (any outcome); a dead worker sends none. */
-export type AttemptEndedSignal = AttemptEndedEvent;
-
-/** Names and payloads of the attempt signals (src/workflows/attempts.ts defines the handlers). */
-export interface AttemptSignals {
-  attemptStarted: AttemptStartedSignal;
-  attemptEnded: AttemptEndedSignal;
-}
-
-/** Sends one attempt signal to the job's workflow (by workflow id = job id). */
-export type AttemptReporter = <K extends keyof AttemptSignals>(
-  jobId: string,
-  name: K,
-  event: AttemptSignals[K],
-) => Promise<void>;

@@ -56,6 +56,8 @@ export interface AppDeps {
   rateLimit?: RateLimitOptions;
   /** Clock, epoch ms (tests pass a fixed one). */
   now?: () => number;
+  /** How long before its fire time an occurrence's attempt is dispatched (ms, `FIRE_LEAD`); default 2,000. */
+  fireLeadMs?: number;
   /** Handler names the workers register (`HANDLER_NAMES`); when set, POST /jobs refuses others. */
   handlerNames?: readonly string[] | undefined;
   /** The job console at `/`: its built folder and the Temporal Web UI base URL (defaults: see ./console/routes.ts). */
@@ -86,6 +88,7 @@ export function createApp({
   auth,
   rateLimit,
   now,
+  fireLeadMs,
   handlerNames,
   console: consoleOptions,
 }: AppDeps): Express {
@@ -131,7 +134,12 @@ export function createApp({
   app.use(writeRateLimit(rateLimit ?? { submissionsPerMinute: 1000, writesPerMinute: 1000 }));
   app.use(express.json({ limit: BODY_LIMIT, strict: false, type: ['application/json', 'application/*+json'] }));
 
-  const jobs = new JobService({ client, taskQueue, ...(now ? { now } : {}) });
+  const jobs = new JobService({
+    client,
+    taskQueue,
+    ...(now ? { now } : {}),
+    ...(fireLeadMs !== undefined ? { fireLeadMs } : {}),
+  });
   app.post('/jobs', handlerNameGuard(handlerNames));
   app.use('/jobs', jobsRouter(jobs, logger, new JobControl(client)));
   app.use('/workers', workersRouter(new WorkerService({ client, taskQueue, ...(now ? { now } : {}) })));

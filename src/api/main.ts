@@ -2,6 +2,7 @@
  * API entry point: connects to Temporal lazily (so the API starts, and answers
  * 503, while Temporal is down), listens, and closes cleanly on SIGINT/SIGTERM.
  */
+import { parseDuration } from '../domain/duration';
 import { loadConfigOrExit } from '../config';
 import { temporalConnectionSettings } from '../config/temporal-connection';
 import { createLogger } from '../logger';
@@ -36,6 +37,7 @@ export async function runApi(): Promise<void> {
   const app = createApp({
     client,
     taskQueue: config.TASK_QUEUE,
+    fireLeadMs: config.FIRE_LEAD === '0s' ? 0 : parseDuration(config.FIRE_LEAD),
     logger,
     auth,
     handlerNames: parseHandlerNames(config.HANDLER_NAMES),

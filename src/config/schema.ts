@@ -67,6 +67,16 @@ export const envSchema = z.object({
   WORKER_WORKFLOW_TASK_POLLERS: z.coerce.number().int().min(2).max(1_000).optional(),
   /** Activity task pollers of one worker (maxConcurrentActivityTaskPolls); unset = SDK default (10). */
   WORKER_ACTIVITY_TASK_POLLERS: z.coerce.number().int().min(1).max(1_000).optional(),
+  /**
+   * How long before its fire time the API's jobs dispatch an occurrence's attempt to a worker,
+   * which holds it until the fire time: covers the workflow task and activity dispatch, so the
+   * body starts on its millisecond (0s: dispatch at the fire time, as Temporal's timers allow).
+   */
+  FIRE_LEAD: z
+    .string()
+    .refine((d) => d === '0s' || isDuration(d), 'must be a duration like "2s" or "500ms", or "0s"')
+    .refine((d) => d === '0s' || !isDuration(d) || parseDuration(d) <= 60_000, 'must be at most 60s')
+    .default('2s'),
   /** On SIGTERM, how long running attempts may finish before they are handed back for a retry elsewhere. */
   SHUTDOWN_GRACE: duration.default('10s'),
   /** How often a worker reports itself to Temporal (worker heartbeat, 1s–60s); 3 missed = unhealthy. */

@@ -1,11 +1,12 @@
 /**
- * The attempt list of one occurrence (issue 4; the seed's Executions table, one row per
- * attempt with its worker): pure functions that src/workflows/attempts.ts applies to the
- * attempt signals and to the occurrence's outcome. Workflow-safe: no I/O, no clock.
+ * The attempt list of one occurrence: one record per attempt with its worker, start, end, status
+ * and error. The payload activity keeps the list in its heartbeat details (AttemptDetails), which
+ * Temporal hands to the next attempt, and returns it with its result or failure; the workflow
+ * closes it with the occurrence's outcome. Pure and workflow-safe: no I/O, no clock.
  */
 import type { AttemptRecord, ExecutionError, ExecutionStatus } from './job-state';
 
-/** What an attempt reports when it starts (the `attemptStarted` signal). Times UTC RFC 3339. */
+/** An attempt that starts on a worker. Times UTC RFC 3339. */
 export interface AttemptStartedEvent {
   execution_id: string;
   attempt: number;
@@ -13,7 +14,7 @@ export interface AttemptStartedEvent {
   started_at: string;
 }
 
-/** What an attempt reports when it ends on its worker (the `attemptEnded` signal). */
+/** How an attempt ended on its worker. Times UTC RFC 3339. */
 export interface AttemptEndedEvent {
   execution_id: string;
   attempt: number;
@@ -26,13 +27,39 @@ export interface AttemptEndedEvent {
 /** Most workers kept in the `WorkerIds` search attribute (newest last). */
 export const MAX_WORKER_IDS = 10;
 
+/** Error of an attempt whose worker stopped heartbeating before it ended. */
+function workerLost(workerId: string | null): ExecutionError {
+  return {
+    message:
+      workerId === null
+        ? 'the attempt left no record: its worker died or lost its connection before it reported'
+        : `worker ${workerId} stopped heartbeating (died or lost its connection)`,
+    type: 'WorkerLost',
+    non_retryable: false,
+  };
+}
+
 /**
  * Adds a started attempt to `attempts` (sorted by attempt number). Older attempts still
- * `running` are marked `worker_lost`, ended at the new attempt's start. A duplicate start is ignored.
+ * `running` are marked `worker_lost`, ended at the new attempt's start; an older attempt number
+ * missing from the list (its worker died before it could record itself) is added as `worker_lost`
+ * with an unknown worker. A duplicate start is ignored.
  * @returns a new list.
  */
 export function withStarted(attempts: readonly AttemptRecord[], event: AttemptStartedEvent): AttemptRecord[] {
   if (attempts.some((a) => a.attempt === event.attempt)) return [...attempts];
+  const missing: AttemptRecord[] = [];
+  for (let n = 1; n < event.attempt; n++) {
+    if (attempts.some((a) => a.attempt === n)) continue;
+    missing.push({
+      attempt: n,
+      worker_id: null,
+      started_at: event.started_at,
+      finished_at: event.started_at,
+      status: 'worker_lost',
+      error: workerLost(null),
+    });
+  }
   const updated = attempts.map(
     (a): AttemptRecord =>
       a.status === 'running' && a.attempt < event.attempt
@@ -40,15 +67,11 @@ export function withStarted(attempts: readonly AttemptRecord[], event: AttemptSt
             ...a,
             status: 'worker_lost',
             finished_at: event.started_at,
-            error: {
-              message: `worker ${a.worker_id} stopped heartbeating (died or lost its connection)`,
-              type: 'WorkerLost',
-              non_retryable: false,
-            },
+            error: workerLost(a.worker_id),
           }
         : a,
   );
-  updated.push({
+  updated.push(...missing, {
     attempt: event.attempt,
     worker_id: event.worker_id,
     started_at: event.started_at,

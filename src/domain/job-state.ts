@@ -93,33 +93,24 @@ export interface JobProgress {
   next_run_time: string | null;
   /** Scheduled time of the latest occurrence that ran (UTC). */
   last_run_time: string | null;
-  /** Occurrences that ran (any outcome). */
-  run_count: number;
-  failure_count: number;
-  /** Occurrences skipped by the misfire policy (src/domain/misfire.ts). */
-  missed_count: number;
   /** Retries used by the latest occurrence (attempts - 1). */
   retry_count: number;
   /** Newest first, at most {@link MAX_RECORDED_EXECUTIONS}. */
   executions: ExecutionRecord[];
   /** How many times this job continued as new. */
   generation: number;
-  /**
-   * Fields below were added with the misfire/overlap/control version of the workflow; state
-   * carried from an earlier version lacks them (the workflow fills them in, see `normaliseProgress`).
-   */
   /** Occurrences per outcome over the job's life. */
-  counts?: LedgerCounts;
+  counts: LedgerCounts;
   /** Scheduled time (UTC) of the next occurrence not yet handled; `next_run_time` is when it fires (jitter). */
-  next_occurrence?: string | null;
+  next_occurrence: string | null;
   /** True between `pause` and `resume`. */
-  paused?: boolean;
+  paused: boolean;
   /** Scheduled occurrences started (for `max_runs`; manual triggers and skipped ones are not counted). */
-  scheduled_runs?: number;
+  scheduled_runs: number;
   /** `seq` of the newest ledger entry. */
-  ledger_seq?: number;
+  ledger_seq: number;
   /** Scheduled occurrences waiting to run (caught-up or buffered), oldest first, UTC. */
-  waiting?: string[];
+  waiting: string[];
 }
 
 /** The `describe` query's answer. */
@@ -129,11 +120,29 @@ export interface JobDescription extends JobProgress {
   last_execution: ExecutionRecord | null;
 }
 
-/** Result of one successful attempt, returned by the payload activity. */
+/**
+ * What the payload activity reports: its result when an attempt succeeds, and the first detail
+ * of its failure otherwise.
+ */
 export interface AttemptReport {
+  /** Number of the attempt that reports, 1-based. */
   attempt: number;
   worker_id: string;
   http_status?: number;
+  /** Every attempt of the occurrence so far, oldest first, this one included (see AttemptDetails). */
+  attempts?: AttemptRecord[];
+}
+
+/**
+ * Heartbeat details of the payload activity. Temporal hands the last heartbeat's details to the
+ * next attempt, so each attempt adds itself here when it starts and records how it ended before
+ * it fails: the next attempt knows its predecessors, also those whose worker died.
+ */
+export interface AttemptDetails {
+  /** Every attempt so far, oldest first. */
+  attempts: AttemptRecord[];
+  /** The handler's last checkpoint (`HandlerContext.checkpoint`), carried to the next attempt. */
+  checkpoint?: unknown;
 }
 
 /** The idempotency key of one occurrence: the same for every retry and failover. */

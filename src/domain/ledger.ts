@@ -54,13 +54,9 @@ export function skippedEntry(jobId: string, span: OccurrenceSpan, reason: SkipRe
  * Adds an entry to the ledger of `progress` (mutated): numbers it (`seq`), counts it, and keeps the
  * newest MAX_RECORDED_EXECUTIONS entries. A skipped entry directly following a skipped entry with
  * the same reason (nothing else recorded in between) is merged into it.
- * Fills in `counts` and `ledger_seq` when `progress` comes from a version without them.
  */
 export function appendToLedger(progress: JobProgress, entry: ExecutionRecord): void {
-  const counts = progress.counts ?? emptyCounts();
-  progress.counts = counts;
-  counts[entry.status] += occurrencesOf(entry);
-  if (entry.status === 'skipped' && entry.reason === 'misfire') progress.missed_count += occurrencesOf(entry);
+  progress.counts[entry.status] += occurrencesOf(entry);
 
   const newest = progress.executions[0];
   if (
@@ -80,7 +76,7 @@ export function appendToLedger(progress: JobProgress, entry: ExecutionRecord): v
     progress.executions = [merged, ...progress.executions.slice(1)];
     return;
   }
-  const seq = (progress.ledger_seq ?? 0) + 1;
+  const seq = progress.ledger_seq + 1;
   progress.ledger_seq = seq;
   progress.executions = [{ ...entry, seq }, ...progress.executions].slice(0, MAX_RECORDED_EXECUTIONS);
 }

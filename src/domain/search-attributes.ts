@@ -6,18 +6,16 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
+/** Lifecycle status: `pending`, `paused`, `completed`, `failed` or `cancelled` (a run in flight: see NextRunTime). */
 export const JOB_STATUS = defineSearchAttributeKey('JobStatus', SearchAttributeType.KEYWORD);
 export const USER_ID = defineSearchAttributeKey('UserId', SearchAttributeType.KEYWORD);
 export const JOB_NAME = defineSearchAttributeKey('JobName', SearchAttributeType.KEYWORD);
+/**
+ * Fire time (UTC) of the job's run in flight, or else of its next occurrence; unset when none.
+ * A pending job whose NextRunTime has come is running (or due). Updated once per occurrence, when it ends.
+ */
 export const NEXT_RUN_TIME = defineSearchAttributeKey('NextRunTime', SearchAttributeType.DATETIME);
 export const LAST_RUN_TIME = defineSearchAttributeKey('LastRunTime', SearchAttributeType.DATETIME);
-/** Identity of the worker running the job's current attempt; unset while no attempt runs (issue 4). */
-export const RUNNING_WORKER = defineSearchAttributeKey('RunningWorker', SearchAttributeType.KEYWORD);
-/**
- * The current attempt as JSON `{"execution_id","attempt","started_at"}` (started_at UTC RFC 3339);
- * unset while no attempt runs. Read by `GET /job/executions?worker_id=`, not queried.
- */
-export const RUNNING_ATTEMPT = defineSearchAttributeKey('RunningAttempt', SearchAttributeType.KEYWORD);
 /** Workers that ran the job's recent attempts (newest last, at most 10), for `GET /job/executions?status=`. */
 export const WORKER_IDS = defineSearchAttributeKey('WorkerIds', SearchAttributeType.KEYWORD_LIST);
 
@@ -28,8 +26,6 @@ export const JOB_SEARCH_ATTRIBUTES = [
   JOB_NAME,
   NEXT_RUN_TIME,
   LAST_RUN_TIME,
-  RUNNING_WORKER,
-  RUNNING_ATTEMPT,
   WORKER_IDS,
 ] as const;
 

@@ -6,7 +6,6 @@
  * retries them on another worker (none is lost; each retry resumes from its checkpoint).
  */
 import { resolve } from 'node:path';
-import { Client } from '@temporalio/client';
 import {
   DefaultLogger,
   type LogLevel,
@@ -19,7 +18,6 @@ import {
 } from '@temporalio/worker';
 import { require as tsxRequire } from 'tsx/cjs/api';
 import {
-  type AttemptReporter,
   createActivities,
   demoHandlers,
   type HandlerRegistry,
@@ -50,16 +48,6 @@ export interface WorkerOptions {
 }
 
 /**
- * Reports attempt starts and ends to the job's workflow with a signal (src/workflows/attempts.ts).
- * @param client a client of the job's namespace.
- */
-export function signalReporter(client: Client): AttemptReporter {
-  return async (jobId, name, event) => {
-    await client.workflow.getHandle(jobId).signal(name, event);
-  };
-}
-
-/**
  * Loads the handlers of `HANDLER_MODULES` (comma-separated paths, relative to the working directory).
  * @returns the demo handlers plus every `defineHandler()` export of those modules.
  * @throws {Error} when a module cannot be loaded or exports no handler, or two share a name.
@@ -87,7 +75,6 @@ export async function createWorker({
   interceptors,
   sinks,
 }: WorkerOptions): Promise<Worker> {
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   return Worker.create({
     ...(interceptors ? { interceptors } : {}),
     ...(sinks ? { sinks } : {}),
@@ -99,7 +86,6 @@ export async function createWorker({
     activities: createActivities({
       workerIdentity: config.workerIdentity,
       handlers: handlers ?? loadHandlers(config.HANDLER_MODULES),
-      reportAttempt: signalReporter(client),
       http: {
         allow: parseAllowTargets(config.HTTP_ALLOW_TARGETS),
         maxResponseBytes: config.HTTP_MAX_RESPONSE_BYTES,
@@ -124,6 +110,9 @@ export async function createWorker({
       ? { maxConcurrentActivityTaskPolls: config.WORKER_ACTIVITY_TASK_POLLERS }
       : {}),
     shutdownGraceTime: parseDuration(config.SHUTDOWN_GRACE),
+    // A holding attempt's one heartbeat goes out at once; checkpoints of long attempts at most
+    // once a second (the SDK's default is 0.8 × the heartbeat timeout).
+    maxHeartbeatThrottleInterval: '1s',
   });
 }
 

@@ -1,12 +1,11 @@
 /**
  * One occurrence of a job as Temporal work: the payload activity with the job's timeouts and
- * retry policy, and the execution record of one occurrence (all its attempts). Shared by the
- * scheduling loop (./job-workflow.ts) and the loop of earlier versions (./legacy-loop.ts).
- * An attempt-history hook per occurrence belongs in {@link runOccurrence}.
+ * retry policy, a summary the Temporal Web UI shows, and the execution record of the occurrence
+ * (all its attempts, read from the activity's result or failure).
  *
  * Workflow code: deterministic, no Node APIs.
  */
-import { RetryState } from '@temporalio/common';
+import { type ActivityOptions, RetryState } from '@temporalio/common';
 import {
   ActivityCancellationType,
   ActivityFailure,
@@ -18,9 +17,12 @@ import {
   TimeoutFailure,
 } from '@temporalio/workflow';
 import type { PayloadActivities } from '../activities/types';
+import { closedAttempts } from '../domain/attempts';
 import { parseDuration } from '../domain/duration';
 import type { JobPayload, JobSpec } from '../domain/job-spec';
 import {
+  type AttemptDetails,
+  type AttemptRecord,
   type AttemptReport,
   type ExecutionError,
   type ExecutionRecord,
@@ -31,13 +33,14 @@ import {
 /** Shortest timer we start: Temporal rounds shorter timers up to about 1 s. */
 export const MIN_TIMER_MS = 1_000;
 
-export type RunPayload = PayloadActivities['runPayload'];
-
-/** The payload activity with the job's timeouts and its retry policy (max_retries -> maximumAttempts). */
-export function payloadActivity(spec: JobSpec): RunPayload {
+/**
+ * Activity options of a job's payload activity: its task queue, timeouts and retry policy
+ * (max_retries -> maximumAttempts), per Temporal's activity timeouts and retry policy docs.
+ */
+export function payloadActivityOptions(spec: JobSpec): ActivityOptions {
   const { retry } = spec;
-  return proxyActivities<PayloadActivities>({
-    // `queue`: the job's attempts run on that task queue's own worker pool (issue 4).
+  return {
+    // `queue`: the job's attempts run on that task queue's own worker pool.
     ...(spec.queue !== undefined ? { taskQueue: spec.queue } : {}),
     startToCloseTimeout: parseDuration(spec.timeout),
     heartbeatTimeout: parseDuration(spec.heartbeat_timeout),
@@ -48,17 +51,29 @@ export function payloadActivity(spec: JobSpec): RunPayload {
       backoffCoefficient: retry.backoff_coefficient,
       ...(retry.max_interval !== undefined ? { maximumInterval: parseDuration(retry.max_interval) } : {}),
     },
-  }).runPayload;
+  };
 }
 
 /**
  * The idempotency key of an occurrence: `<job_id>:<scheduled_time>`, or `<job_id>:manual:<time>` for a
- * trigger (POST /jobs/{id}/trigger). The same for every attempt; the attempt signals carry it.
+ * trigger (POST /jobs/{id}/trigger). The same for every attempt; also the payload activity's id.
  */
 export function occurrenceKey(jobId: string, scheduledMs: number, trigger: ExecutionTrigger = 'schedule'): string {
   return trigger === 'manual'
     ? `${jobId}:manual:${new Date(scheduledMs).toISOString()}`
     : idempotencyKey(jobId, scheduledMs);
+}
+
+/**
+ * One line the Temporal Web UI shows for an occurrence's activity: job name, scheduled time (UTC),
+ * payload kind and handler name or URL host, e.g. `nightly-report · 2026-01-01T02:00:00.000Z · handler report.build`.
+ */
+export function occurrenceSummary(spec: JobSpec, scheduledTime: string, payload: JobPayload): string {
+  const target =
+    payload.type === 'handler'
+      ? `handler ${payload.name}`
+      : `http ${payload.method} ${/^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?([^/?#]*)/i.exec(payload.url)?.[1] ?? payload.url}`;
+  return `${spec.name} · ${scheduledTime} · ${target}`;
 }
 
 /** How an occurrence is run: by its schedule (default) or by a trigger with its own payload. */
@@ -67,39 +82,47 @@ export interface OccurrenceOptions {
   trigger?: ExecutionTrigger;
   /** The payload to run instead of the spec's (a trigger's args/body override). */
   payload?: JobPayload;
-  /** When the first attempt should start (epoch ms; the fire time with jitter), default `scheduledMs`. */
+  /** When the body may start (epoch ms; the fire time with jitter), default `scheduledMs`. */
   fireMs?: number;
+  /** Longest hold in the worker before `fireMs`, ms (how early the attempt is dispatched); default 0. */
+  holdMs?: number;
 }
 
 /**
  * Runs one occurrence (all its attempts) and describes what happened.
  * @param scheduledMs the occurrence's scheduled time, epoch ms: the idempotency key and the ledger keep it.
- * @returns the execution record (`succeeded` or `failed`).
+ * @returns the execution record (`succeeded` or `failed`) with every attempt in `attempt_history`.
  * @throws cancellation (rethrown), and errors that are not activity failures.
  */
 export async function runOccurrence(
   spec: JobSpec,
   scheduledMs: number,
-  runPayload: RunPayload,
   options: OccurrenceOptions = {},
 ): Promise<ExecutionRecord> {
   const scheduledTime = new Date(scheduledMs).toISOString();
   const key = occurrenceKey(spec.job_id, scheduledMs, options.trigger);
-  const startedAt = new Date().toISOString();
+  const payload = options.payload ?? spec.payload;
   const base = {
     execution_id: key,
     scheduled_time: scheduledTime,
-    started_at: startedAt,
+    started_at: new Date().toISOString(),
     ...(options.trigger !== undefined ? { trigger: options.trigger } : {}),
   };
-  const fireMs = options.fireMs ?? scheduledMs;
+  const { runPayload } = proxyActivities<PayloadActivities>({
+    ...payloadActivityOptions(spec),
+    activityId: key,
+    summary: occurrenceSummary(spec, scheduledTime, payload),
+  });
   try {
-    const report: AttemptReport = await runPayload({
+    const report = await runPayload({
       job_id: spec.job_id,
-      payload: options.payload ?? spec.payload,
-      scheduled_time: base.scheduled_time,
+      payload,
+      scheduled_time: scheduledTime,
       idempotency_key: key,
-      hold_ms: Math.max(0, Math.min(MIN_TIMER_MS, fireMs - Date.now())),
+      ...(options.fireMs !== undefined && options.fireMs !== scheduledMs
+        ? { fire_time: new Date(options.fireMs).toISOString() }
+        : {}),
+      ...(options.holdMs ? { hold_ms: options.holdMs } : {}),
     });
     return {
       ...base,
@@ -108,41 +131,71 @@ export async function runOccurrence(
       attempts: report.attempt,
       worker_id: report.worker_id,
       ...(report.http_status !== undefined ? { http_status: report.http_status } : {}),
+      ...(report.attempts !== undefined ? { attempt_history: report.attempts } : {}),
     };
   } catch (err) {
     if (isCancellation(err) && CancellationScope.current().consideredCancelled) throw err;
     if (!(err instanceof ActivityFailure)) throw err;
     const failure = describeFailure(err, spec.retry.max_retries + 1);
-    return { ...base, finished_at: new Date().toISOString(), status: 'failed', ...failure };
+    const finishedAt = new Date().toISOString();
+    const { history, ...rest } = failure;
+    const attemptHistory =
+      history === undefined
+        ? undefined
+        : closedAttempts(history, {
+            status: 'failed',
+            attempts: rest.attempts,
+            finished_at: finishedAt,
+            ...(rest.error ? { error: rest.error } : {}),
+          });
+    return {
+      ...base,
+      finished_at: finishedAt,
+      status: 'failed',
+      ...rest,
+      ...(attemptHistory !== undefined ? { attempt_history: attemptHistory } : {}),
+    };
   }
 }
 
-/** Reads attempt count, worker and error out of an activity failure. */
+/** The attempt list an attempt left in its failure's details or its last heartbeat. */
+function attemptsOf(value: unknown): AttemptRecord[] | undefined {
+  const attempts = (value as Partial<AttemptDetails> | undefined)?.attempts;
+  return Array.isArray(attempts) ? attempts : undefined;
+}
+
+/** Reads attempt count, worker, error and the attempt list out of an activity failure. */
 function describeFailure(
   err: ActivityFailure,
   maximumAttempts: number,
-): Pick<ExecutionRecord, 'attempts' | 'worker_id' | 'http_status' | 'error'> {
+): Pick<ExecutionRecord, 'attempts' | 'worker_id' | 'http_status' | 'error'> & { history?: AttemptRecord[] } {
   const cause = err.cause;
   const fromMaxAttempts = err.retryState === RetryState.MAXIMUM_ATTEMPTS_REACHED ? maximumAttempts : null;
   let error: ExecutionError;
   let attempts: number | null = fromMaxAttempts;
   let httpStatus: number | undefined;
+  let history: AttemptRecord[] | undefined;
   if (cause instanceof ApplicationFailure) {
     const details = (cause.details?.[0] ?? {}) as Partial<AttemptReport>;
     if (typeof details.attempt === 'number') attempts = details.attempt;
     httpStatus = details.http_status;
+    history = attemptsOf(details);
     error = { message: cause.message, type: cause.type ?? 'Error', non_retryable: cause.nonRetryable === true };
   } else if (cause instanceof TimeoutFailure) {
+    history = attemptsOf(cause.lastHeartbeatDetails);
     error = { message: `attempt timed out (${cause.timeoutType})`, type: 'Timeout', non_retryable: false };
   } else if (cause instanceof CancelledFailure) {
+    history = attemptsOf(cause.details?.[0]);
     error = { message: 'attempt was cancelled', type: 'Cancelled', non_retryable: true };
   } else {
     error = { message: cause?.message ?? err.message, type: cause?.name ?? 'Error', non_retryable: false };
   }
+  if (attempts === null && history !== undefined && history.length > 0) attempts = history.at(-1)?.attempt ?? null;
   return {
     attempts,
     worker_id: err.identity ?? null,
     ...(httpStatus !== undefined ? { http_status: httpStatus } : {}),
     error,
+    ...(history !== undefined ? { history } : {}),
   };
 }

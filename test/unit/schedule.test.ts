@@ -3,7 +3,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  coalesceMisfires,
   dailyPattern,
   isCronExpression,
   isTimeZone,
@@ -258,58 +257,3 @@ describe('isCronExpression', () => {
   });
 });
 
-describe('coalesceMisfires', () => {
-  const everyMinute = spec({ frequency: 'interval', every: '1m', execution_time: '2026-01-01T00:00:00Z' });
-  const due = ms('2026-01-01T01:00:00Z');
-  const GRACE = 30 * SECOND;
-
-  it('leaves an occurrence that is not late unchanged', () => {
-    expect(coalesceMisfires(everyMinute, due, due, GRACE)).toEqual({ scheduledMs: due, skipped: 0 });
-    expect(coalesceMisfires(everyMinute, due, due - MINUTE, GRACE)).toEqual({ scheduledMs: due, skipped: 0 });
-  });
-
-  it('leaves an occurrence that is late within the grace unchanged', () => {
-    expect(coalesceMisfires(everyMinute, due, due + GRACE, GRACE)).toEqual({ scheduledMs: due, skipped: 0 });
-  });
-
-  it('10 minutes late, every minute: runs the latest due occurrence and skips the 10 before it', () => {
-    const result = coalesceMisfires(everyMinute, due, due + 10 * MINUTE, GRACE);
-    expect(iso(result.scheduledMs)).toBe('2026-01-01T01:10:00.000Z');
-    expect(result.skipped).toBe(10);
-  });
-
-  it('between ticks, runs the latest occurrence at or before now', () => {
-    const result = coalesceMisfires(everyMinute, due, due + 10 * MINUTE + 45 * SECOND, GRACE);
-    expect(iso(result.scheduledMs)).toBe('2026-01-01T01:10:00.000Z');
-    expect(result.skipped).toBe(10);
-  });
-
-  it('a late once job still runs, skipping nothing', () => {
-    const once = spec({ frequency: 'once', execution_time: '2026-01-01T01:00:00Z' });
-    expect(coalesceMisfires(once, due, due + 60 * MINUTE, GRACE)).toEqual({ scheduledMs: due, skipped: 0 });
-  });
-
-  it('a daily job 3 days late runs the latest day and skips 3', () => {
-    const daily = spec({ frequency: 'daily', execution_time: '2026-01-01T09:00:00Z' });
-    const result = coalesceMisfires(daily, ms('2026-01-01T09:00:00Z'), ms('2026-01-04T10:00:00Z'), GRACE);
-    expect(iso(result.scheduledMs)).toBe('2026-01-04T09:00:00.000Z');
-    expect(result.skipped).toBe(3);
-  });
-
-  it('a cron job 5.5 hours late runs the latest hour and skips 5', () => {
-    const hourly = spec({ frequency: 'cron', cron: '0 * * * *' });
-    const result = coalesceMisfires(hourly, ms('2026-01-01T00:00:00Z'), ms('2026-01-01T05:30:00Z'), GRACE);
-    expect(iso(result.scheduledMs)).toBe('2026-01-01T05:00:00.000Z');
-    expect(result.skipped).toBe(5);
-  });
-
-  it.each([
-    ['interval', spec({ frequency: 'interval', every: '1s', execution_time: '2026-01-01T00:00:00Z' })],
-    ['cron', spec({ frequency: 'cron', cron: '* * * * * *' })],
-  ])('%s: far more misses than the walk bound still lands on the latest occurrence', (_name, schedule) => {
-    // 20,000 one-second occurrences missed: beyond the 10,000-step walk.
-    const result = coalesceMisfires(schedule, due, due + 20_000 * SECOND, GRACE);
-    expect(iso(result.scheduledMs)).toBe(iso(due + 20_000 * SECOND));
-    expect(result.skipped).toBeGreaterThanOrEqual(10_000);
-  });
-});

@@ -1,15 +1,13 @@
 /**
- * start_at / end_at, weekly schedules, the backward walk (occurrenceAtOrBefore) and the
+ * start_at / end_at, weekly schedules and the
  * first occurrence of a new job, with fixed instants only.
  */
 import { describe, expect, it } from 'vitest';
 import { jobSubmissionSchema } from '../../src/domain/job-spec';
 import { planOccurrences } from '../../src/domain/preview';
 import {
-  coalesceMisfires,
   firstOccurrence,
   occurrenceAtOrAfter,
-  occurrenceAtOrBefore,
   type ScheduleFields,
   weeklyPattern,
 } from '../../src/domain/schedule';
@@ -82,36 +80,6 @@ describe('weekly', () => {
       '2026-03-13T08:00:00.000Z',
       '2026-03-16T08:00:00.000Z',
     ]);
-  });
-});
-
-describe('occurrenceAtOrBefore', () => {
-  it('finds the latest occurrence of a cron across a DST change', () => {
-    const fixed = spec({ frequency: 'cron', cron: '23 0-20/2 * * *', timezone: 'Europe/Berlin' });
-    // 02:23 CET on 2026-10-25 (01:23Z) is a second pass: the latest at 02:00Z is 02:23 CEST.
-    expect(iso(occurrenceAtOrBefore(fixed, ms('2026-10-25T02:00:00Z')))).toBe('2026-10-25T00:23:00.000Z');
-  });
-
-  it('is the instant itself when it is an occurrence', () => {
-    const every = spec({ frequency: 'interval', every: '500ms', execution_time: '2026-01-01T00:00:00Z' });
-    expect(iso(occurrenceAtOrBefore(every, ms('2026-01-01T00:00:01.500Z')))).toBe('2026-01-01T00:00:01.500Z');
-    expect(iso(occurrenceAtOrBefore(every, ms('2026-01-01T00:00:01.499Z')))).toBe('2026-01-01T00:00:01.000Z');
-  });
-
-  it('is null before the first occurrence', () => {
-    const once = spec({ frequency: 'once', execution_time: '2026-03-01T09:00:00Z' });
-    expect(occurrenceAtOrBefore(once, ms('2026-03-01T08:59:59Z'))).toBeNull();
-    expect(iso(occurrenceAtOrBefore(once, ms('2030-01-01T00:00:00Z')))).toBe('2026-03-01T09:00:00.000Z');
-  });
-});
-
-describe('coalesceMisfires far behind', () => {
-  it('a per-second cron in New York 20,000 s late runs the latest second', () => {
-    const perSecond = spec({ frequency: 'cron', cron: '* * * * * *', timezone: 'America/New_York' });
-    const due = ms('2026-03-08T06:00:00Z');
-    const result = coalesceMisfires(perSecond, due, due + 20_000_500, 60_000);
-    expect(iso(result.scheduledMs)).toBe('2026-03-08T11:33:20.000Z');
-    expect(result.skipped).toBe(10_000);
   });
 });
 

@@ -12,15 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities, demoHandlers, type JobHandler } from '../../src/activities';
 import { parseAllowTargets } from '../../src/activities/http-guard';
 import type { JobSubmissionInput } from '../../src/domain/job-spec';
-import {
-  buildSpec,
-  describeJob,
-  jobWorkflowBundle,
-  startJob,
-  startWorkflowTestEnv,
-  testSlug,
-  waitFor,
-} from '../helpers/workflow-harness';
+import { buildSpec, describeJob, jobWorkflowBundle, startJob, startWorkflowTestEnv, testSlug, waitFor, runCount } from '../helpers/workflow-harness';
 
 const WORKER_ID = 'executors-test-worker';
 
@@ -40,7 +32,7 @@ const handlers = new Map<string, JobHandler>([
   [
     'test.flaky-once',
     async (_args, ctx) => {
-      handlerCalls.push({ attempt: ctx.attempt, key: ctx.idempotency_key });
+      handlerCalls.push({ attempt: ctx.attempt, key: ctx.idempotencyKey });
       if (ctx.attempt === 1) throw new Error('first attempt fails');
       return { ok: true };
     },
@@ -49,7 +41,7 @@ const handlers = new Map<string, JobHandler>([
     'test.wait-for-abort',
     (_args, ctx) =>
       new Promise((_resolve, reject) => {
-        const call: (typeof handlerCalls)[number] = { attempt: ctx.attempt, key: ctx.idempotency_key, aborted: false };
+        const call: (typeof handlerCalls)[number] = { attempt: ctx.attempt, key: ctx.idempotencyKey, aborted: false };
         handlerCalls.push(call);
         ctx.signal.addEventListener('abort', () => {
           call.aborted = true;
@@ -206,7 +198,7 @@ describe('jobWorkflow with the real executors', () => {
       await expect(handle.result()).rejects.toThrow();
       const job = await describeJob(handle);
       expect(job.status).toBe('cancelled');
-      expect(job.run_count).toBe(0);
+      expect(runCount(job)).toBe(0);
       expect(handlerCalls.filter((c) => c.key.startsWith(`${id}:`))).toEqual([
         { attempt: 1, key: `${id}:${spec.execution_time}`, aborted: true },
       ]);

@@ -5,18 +5,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
 import { JOB_STATUS } from '../../src/domain/search-attributes';
-import {
-  buildSpec,
-  createTestWorker,
-  DOUBLE_WORKER_ID,
-  describeJob,
-  jobStatusAttribute,
-  PayloadDouble,
-  startJob,
-  testSlug,
-  useWorkflowTestEnv,
-  waitFor,
-} from '../helpers/workflow-harness';
+import { buildSpec, createTestWorker, DOUBLE_WORKER_ID, describeJob, jobStatusAttribute, PayloadDouble, startJob, testSlug, useWorkflowTestEnv, waitFor, runCount, missedCount } from '../helpers/workflow-harness';
 
 let env: TestWorkflowEnvironment;
 useWorkflowTestEnv((started) => {
@@ -44,12 +33,12 @@ describe('jobWorkflow: one-time job', () => {
       });
       expect(pending.status).toBe('pending');
       expect(pending.next_run_time).toBe(executionTime);
-      expect(pending.run_count).toBe(0);
+      expect(runCount(pending)).toBe(0);
       expect(await jobStatusAttribute(handle)).toBe('pending');
 
       await env.sleep('59m');
       expect(await env.currentTimeMs()).toBeLessThan(executionMs);
-      expect((await describeJob(handle)).run_count).toBe(0);
+      expect(runCount(await describeJob(handle))).toBe(0);
       expect(double.calls).toHaveLength(0);
 
       // Awaiting the result lets the server skip to the timer.
@@ -73,10 +62,10 @@ describe('jobWorkflow: one-time job', () => {
       for (const d of [result, await describeJob(handle)]) {
         expect(d.job_id).toBe(id);
         expect(d.status).toBe('completed');
-        expect(d.run_count).toBe(1);
-        expect(d.failure_count).toBe(0);
+        expect(runCount(d)).toBe(1);
+        expect(d.counts.failed).toBe(0);
         expect(d.retry_count).toBe(0);
-        expect(d.missed_count).toBe(0);
+        expect(missedCount(d)).toBe(0);
         expect(d.next_run_time).toBeNull();
         expect(d.last_run_time).toBe(executionTime);
         expect(d.executions).toHaveLength(1);
@@ -113,7 +102,7 @@ describe('jobWorkflow: one-time job', () => {
       const handle = await startJob(env, id, spec);
       const result = await handle.result();
       expect(result.status).toBe('completed');
-      expect(result.missed_count).toBe(0);
+      expect(missedCount(result)).toBe(0);
       expect(double.calls.map((c) => c.input.scheduled_time)).toEqual([executionTime]);
       expect(double.calls[0]?.input.hold_ms).toBe(0);
       // Ran right away: no time was skipped to run it.

@@ -7,19 +7,7 @@ import { tsToMs } from '@temporalio/common/lib/time';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
 import type { JobSpec } from '../../src/domain/job-spec';
-import {
-  buildSpec,
-  createTestWorker,
-  describeJob,
-  type JobHandle,
-  jobStatusAttribute,
-  PayloadDouble,
-  startJob,
-  testSlug,
-  useWorkflowTestEnv,
-  waitFor,
-  waitForRunCount,
-} from '../helpers/workflow-harness';
+import { buildSpec, createTestWorker, describeJob, type JobHandle, jobStatusAttribute, PayloadDouble, startJob, testSlug, useWorkflowTestEnv, waitFor, waitForRunCount, runCount, missedCount } from '../helpers/workflow-harness';
 
 let env: TestWorkflowEnvironment;
 useWorkflowTestEnv((started) => {
@@ -37,7 +25,7 @@ const MINUTE = 60_000;
 async function runThrough(handle: JobHandle, double: PayloadDouble, expected: number[]): Promise<void> {
   for (const [k, occurrenceMs] of expected.entries()) {
     const before = await describeJob(handle);
-    expect(before.run_count).toBe(k);
+    expect(runCount(before)).toBe(k);
     expect(before.status).toBe('pending');
     expect(before.next_run_time).toBe(new Date(occurrenceMs).toISOString());
     // Nothing runs early.
@@ -46,7 +34,7 @@ async function runThrough(handle: JobHandle, double: PayloadDouble, expected: nu
     const now = await env.currentTimeMs();
     await env.sleep(Math.max(0, occurrenceMs - now) + 1_000);
     const after = await waitForRunCount(handle, k + 1);
-    expect(after.run_count).toBe(k + 1);
+    expect(runCount(after)).toBe(k + 1);
     expect(after.generation).toBe(Math.floor((k + 1) / CONTINUE_AS_NEW_AFTER));
   }
   await verifyRuns(handle, double, expected);
@@ -81,9 +69,9 @@ async function verifyRuns(handle: JobHandle, double: PayloadDouble, expected: nu
 
   const d = await describeJob(handle);
   expect(d.generation).toBe(generations);
-  expect(d.run_count).toBe(expected.length);
-  expect(d.failure_count).toBe(0);
-  expect(d.missed_count).toBe(0);
+  expect(runCount(d)).toBe(expected.length);
+  expect(d.counts.failed).toBe(0);
+  expect(missedCount(d)).toBe(0);
   expect(d.last_run_time).toBe(iso.at(-1));
   // Executions are carried over continue-as-new, newest first.
   expect(d.executions.map((e) => e.scheduled_time)).toEqual([...iso].reverse());
@@ -184,7 +172,7 @@ describe('jobWorkflow: periodic jobs', () => {
       await waitForRunCount(handle, 0);
       await env.sleep(firstMs + (count - 1) * 1000 - (await env.currentTimeMs()) + 100);
       const d = await waitForRunCount(handle, count);
-      expect(d.missed_count).toBe(0);
+      expect(missedCount(d)).toBe(0);
       expect(d.generation).toBeGreaterThanOrEqual(2);
       await handle.terminate('test done');
 

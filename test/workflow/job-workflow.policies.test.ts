@@ -9,21 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { JobSpec, JobSubmissionInput } from '../../src/domain/job-spec';
 import type { ExecutionRecord, JobDescription, JobProgress } from '../../src/domain/job-state';
 import type { TriggerAccepted } from '../../src/workflows/job-workflow';
-import {
-  buildSpec,
-  createTestWorker,
-  DOUBLE_WORKER_ID,
-  describeJob as describeJobUnbounded,
-  type JobHandle,
-  jobStatusAttribute,
-  PayloadDouble,
-  startJob,
-  succeed,
-  testSlug,
-  updateJob,
-  useWorkflowTestEnv,
-  waitFor,
-} from '../helpers/workflow-harness';
+import { buildSpec, createTestWorker, DOUBLE_WORKER_ID, describeJob as describeJobUnbounded, type JobHandle, jobStatusAttribute, PayloadDouble, startJob, succeed, testSlug, updateJob, useWorkflowTestEnv, waitFor, runCount, missedCount } from '../helpers/workflow-harness';
 
 /**
  * The `describe` query, given up after 5 s so that waitFor retries it: on the time-skipping test
@@ -42,7 +28,7 @@ function waitForRunCount(handle: JobHandle, runs: number, timeoutMs = 30_000): P
     `run_count >= ${runs}`,
     async () => {
       const d = await describeJob(handle);
-      return d.run_count >= runs ? d : undefined;
+      return runCount(d) >= runs ? d : undefined;
     },
     { timeoutMs },
   );
@@ -172,9 +158,6 @@ describe('jobWorkflow: misfire policy after a 3 h worker outage', () => {
       next_run_time: iso(at + 10 * MINUTE),
       next_occurrence: iso(at + 10 * MINUTE),
       last_run_time: iso(at),
-      run_count: 1,
-      failure_count: 0,
-      missed_count: 0,
       retry_count: 0,
       executions: [ranAt],
       generation: 3,
@@ -182,6 +165,7 @@ describe('jobWorkflow: misfire policy after a 3 h worker outage', () => {
       paused: false,
       scheduled_runs: 1,
       ledger_seq: 1,
+      waiting: [],
     };
     const double = new PayloadDouble();
     const worker = await createTestWorker(env, spec.job_id, double);
@@ -197,7 +181,7 @@ describe('jobWorkflow: misfire policy after a 3 h worker outage', () => {
         return x.counts?.skipped === 18 ? x : undefined;
       });
       expect(d.next_run_time).toBe(iso(at + 190 * MINUTE));
-      expect(d.missed_count).toBe(18);
+      expect(missedCount(d)).toBe(18);
       expect(double.calls).toHaveLength(0);
       await advanceTo(at + 190 * MINUTE);
       const after = await waitForRunCount(job, 2);
@@ -294,7 +278,7 @@ describe('jobWorkflow: overlap with a run longer than the period', () => {
         const x = await describeJob(job);
         return x.status === 'running' ? x : undefined;
       });
-      expect(running.run_count).toBe(0);
+      expect(runCount(running)).toBe(0);
       expect(await jobStatusAttribute(job)).toBe('running');
       await waitFor(
         'three overlapping occurrences handled',
@@ -485,7 +469,7 @@ describe('jobWorkflow: control of a live job (updates)', () => {
       await advanceTo(at + 3 * MINUTE);
       const result = await job.result();
       expect(result.status).toBe('completed');
-      expect(result.run_count).toBe(3);
+      expect(runCount(result)).toBe(3);
       expect(double.calls.map((c) => c.input.scheduled_time)).toEqual([0, 1, 2].map((k) => iso(at + k * MINUTE)));
       expect(double.calls.every((c) => c.input.hold_ms !== undefined)).toBe(true);
       expect(DOUBLE_WORKER_ID).toBe(result.executions[0]?.worker_id);

@@ -9,22 +9,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
 import type { JobDescription } from '../../src/domain/job-state';
-import {
-  buildSpec,
-  createTestWorker,
-  DOUBLE_WORKER_ID,
-  describeJob,
-  type JobHandle,
-  jobStatusAttribute,
-  PayloadDouble,
-  permanentFailure,
-  retryableFailure,
-  startJob,
-  succeed,
-  testSlug,
-  useWorkflowTestEnv,
-  waitForRunCount,
-} from '../helpers/workflow-harness';
+import { buildSpec, createTestWorker, DOUBLE_WORKER_ID, describeJob, type JobHandle, jobStatusAttribute, PayloadDouble, permanentFailure, retryableFailure, startJob, succeed, testSlug, useWorkflowTestEnv, waitForRunCount, runCount } from '../helpers/workflow-harness';
 
 let env: TestWorkflowEnvironment;
 useWorkflowTestEnv((started) => {
@@ -107,8 +92,8 @@ describe('jobWorkflow: retries', () => {
 
       const d = await describeJob(handle);
       expect(d.status).toBe('failed');
-      expect(d.run_count).toBe(1);
-      expect(d.failure_count).toBe(1);
+      expect(runCount(d)).toBe(1);
+      expect(d.counts.failed).toBe(1);
       expect(d.retry_count).toBe(3);
       expect(d.next_run_time).toBeNull();
       expect(d.executions).toHaveLength(1);
@@ -147,8 +132,8 @@ describe('jobWorkflow: retries', () => {
       expect(double.calls.map((c) => c.attempt)).toEqual([1]);
       const d = await describeJob(handle);
       expect(d.status).toBe('failed');
-      expect(d.run_count).toBe(1);
-      expect(d.failure_count).toBe(1);
+      expect(runCount(d)).toBe(1);
+      expect(d.counts.failed).toBe(1);
       expect(d.retry_count).toBe(0);
       expect(d.executions[0]).toMatchObject({
         status: 'failed',
@@ -189,7 +174,7 @@ describe('jobWorkflow: retries', () => {
       expect(d.status).toBe('pending');
       expect(await jobStatusAttribute(handle)).toBe('pending');
       expect(d.next_run_time).toBe(at(1));
-      expect(d.failure_count).toBe(1);
+      expect(d.counts.failed).toBe(1);
       expect(d.retry_count).toBe(1);
       expect(d.executions[0]).toMatchObject({
         scheduled_time: at(0),
@@ -208,8 +193,8 @@ describe('jobWorkflow: retries', () => {
       d = await waitForRunCount(handle, 2);
       expect(d.status).toBe('pending');
       expect(d.next_run_time).toBe(at(2));
-      expect(d.run_count).toBe(2);
-      expect(d.failure_count).toBe(1);
+      expect(runCount(d)).toBe(2);
+      expect(d.counts.failed).toBe(1);
       expect(d.retry_count).toBe(0);
       expect(d.executions.map((e) => [e.scheduled_time, e.status])).toEqual([
         [at(1), 'succeeded'],

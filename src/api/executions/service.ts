@@ -1,21 +1,16 @@
 /**
- * `GET /job/executions?worker_id=&status=`: executions by worker, answered from Temporal
- * visibility. Running ones come from the `RunningWorker`/`RunningAttempt` search attributes
- * that each job's workflow keeps (src/workflows/attempts.ts): one visibility query, no job
- * described. Finished ones (`status=` other than `running`): visibility finds the jobs whose
- * `WorkerIds` include the worker, and only those jobs' execution records are read.
+ * `GET /job/executions?worker_id=&status=`: executions by worker, answered from Temporal.
+ * Running ones: visibility finds the jobs with a run in flight (pending, NextRunTime come), and
+ * each one's pending activity (DescribeWorkflowExecution) tells which worker runs which attempt.
+ * Finished ones (`status=` other than `running`): visibility finds the jobs whose `WorkerIds`
+ * include the worker, and only those jobs' execution records are read.
  */
 import type { Client } from '@temporalio/client';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import type { AttemptRecord, AttemptStatus, ExecutionRecord } from '../../domain/job-state';
-import {
-  JOB_NAME,
-  JOB_WORKFLOW_TYPE,
-  RUNNING_ATTEMPT,
-  RUNNING_WORKER,
-  USER_ID,
-  WORKER_IDS,
-} from '../../domain/search-attributes';
+import { JOB_NAME, JOB_WORKFLOW_TYPE, USER_ID, WORKER_IDS } from '../../domain/search-attributes';
+import { executionsQuery } from '../../workflows/contract';
+import { runningAttemptOf, statusClause } from '../jobs/service';
 
 /** Filters of the listing. `user_id` narrows to one owner (for the auth layer). */
 export interface ExecutionsFilter {
@@ -45,36 +40,23 @@ function quote(value: string): string {
 }
 
 /**
- * The visibility query of a listing: job workflows that run an attempt on the worker now
- * (`status: running`), or that ran attempts on it (otherwise); `user_id` adds an owner condition.
+ * The visibility query of a listing: job workflows with a run in flight (`status: running`; the
+ * worker is checked on each one's pending activity), or that ran attempts on the worker
+ * (otherwise); `user_id` adds an owner condition.
+ * @param nowMs the instant against which NextRunTime tells a run in flight, epoch ms.
  */
-export function executionsVisibilityQuery(filter: Pick<ExecutionsFilter, 'worker_id' | 'status' | 'user_id'>): string {
+export function executionsVisibilityQuery(
+  filter: Pick<ExecutionsFilter, 'worker_id' | 'status' | 'user_id'>,
+  nowMs: number = Date.now(),
+): string {
   const clauses = [`WorkflowType = ${quote(JOB_WORKFLOW_TYPE)}`];
   if (filter.status === 'running') {
-    clauses.push(`${RUNNING_WORKER.name} = ${quote(filter.worker_id)}`, `ExecutionStatus = 'Running'`);
+    clauses.push(`ExecutionStatus = 'Running'`, statusClause('running', nowMs));
   } else {
     clauses.push(`${WORKER_IDS.name} = ${quote(filter.worker_id)}`);
   }
   if (filter.user_id !== undefined) clauses.push(`${USER_ID.name} = ${quote(filter.user_id)}`);
   return clauses.join(' AND ');
-}
-
-/** Parses the `RunningAttempt` search attribute; nulls when absent or unreadable. */
-export function parseRunningAttempt(value: string | undefined): {
-  execution_id: string | null;
-  attempt: number | null;
-  started_at: string | null;
-} {
-  try {
-    const parsed = JSON.parse(value ?? 'null') as { execution_id?: unknown; attempt?: unknown; started_at?: unknown };
-    return {
-      execution_id: typeof parsed?.execution_id === 'string' ? parsed.execution_id : null,
-      attempt: typeof parsed?.attempt === 'number' ? parsed.attempt : null,
-      started_at: typeof parsed?.started_at === 'string' ? parsed.started_at : null,
-    };
-  } catch {
-    return { execution_id: null, attempt: null, started_at: null };
-  }
 }
 
 /**
@@ -106,8 +88,8 @@ export function attemptsOnWorker(
   return rows.sort((x, y) => (y.finished_at ?? '').localeCompare(x.finished_at ?? ''));
 }
 
-/** Jobs whose records are read for one finished-executions listing, at most. */
-const MAX_JOBS_READ = 50;
+/** Jobs whose records (or pending activity) are read for one listing, at most. */
+const MAX_JOBS_READ = 100;
 
 /** Lists executions by worker. */
 export class ExecutionService {
@@ -122,7 +104,7 @@ export class ExecutionService {
     const response = await this.client.workflowService.listWorkflowExecutions({
       namespace: this.client.options.namespace,
       query: executionsVisibilityQuery(filter),
-      pageSize: filter.status === 'running' ? filter.limit : MAX_JOBS_READ,
+      pageSize: MAX_JOBS_READ,
     });
     const jobs = (response.executions ?? []).map((raw) => {
       const attributes = decodeTypedSearchAttributes(raw.searchAttributes?.indexedFields);
@@ -136,21 +118,35 @@ export class ExecutionService {
       };
     });
     if (filter.status === 'running') {
-      return jobs
-        .map(({ job, attributes }) => ({
-          ...job,
-          ...parseRunningAttempt(attributes.get(RUNNING_ATTEMPT)),
-          worker_id: attributes.get(RUNNING_WORKER) ?? filter.worker_id,
-          status: 'running' as const,
-          finished_at: null,
-        }))
-        .sort((x, y) => (y.started_at ?? '').localeCompare(x.started_at ?? ''));
+      const running = await Promise.all(
+        jobs.map(async ({ job }): Promise<WorkerExecution | null> => {
+          const description = await this.client.workflow
+            .getHandle(job.job_id)
+            .describe()
+            .catch(() => null); // ended or gone since the listing
+          const attempt = description === null ? null : runningAttemptOf(description);
+          if (attempt === null || attempt.state === 'scheduled' || attempt.worker_id !== filter.worker_id) return null;
+          return {
+            ...job,
+            execution_id: attempt.execution_id,
+            attempt: attempt.attempt,
+            worker_id: filter.worker_id,
+            status: 'running',
+            started_at: attempt.started_at,
+            finished_at: null,
+          };
+        }),
+      );
+      return running
+        .filter((row): row is WorkerExecution => row !== null)
+        .sort((x, y) => (y.started_at ?? '').localeCompare(x.started_at ?? ''))
+        .slice(0, filter.limit);
     }
     const perJob = await Promise.all(
       jobs.map(async ({ job }) => {
         const records = await this.client.workflow
           .getHandle(job.job_id)
-          .query<ExecutionRecord[]>('executions')
+          .query(executionsQuery)
           .catch(() => [] as ExecutionRecord[]); // a job whose query no worker answers is left out
         return attemptsOnWorker(job, records, filter.worker_id, filter.status);
       }),

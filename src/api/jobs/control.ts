@@ -2,11 +2,11 @@
  * Control of a live job through Temporal workflow updates: pause, resume, trigger, PATCH; and the
  * ledger views (paginated executions, next planned run times). Each update answers only after the
  * job's workflow accepted the change, so a client reading right after sees it.
- * The API never imports workflow code: update names and shapes are mirrored from
- * src/workflows/job-workflow.ts (types only).
+ * Queries, updates and refusal types come from the workflow's contract (src/workflows/contract.ts),
+ * which holds definitions only.
  */
 import { type Client, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { z } from 'zod';
 import { parseDuration } from '../../domain/duration';
 import { type JobSpec, type JobSubmission, jobSubmissionSchema, toJobSpec } from '../../domain/job-spec';
@@ -14,7 +14,18 @@ import type { JobDescription } from '../../domain/job-state';
 import { ledgerPage } from '../../domain/ledger';
 import { fireTime, planOccurrences } from '../../domain/preview';
 import { JOB_STATUS, JOB_WORKFLOW_TYPE } from '../../domain/search-attributes';
-import type { PatchRequest, TriggerAccepted, TriggerRequest } from '../../workflows/job-workflow';
+import {
+  describeQuery,
+  executionsQuery,
+  JobFailureType,
+  type PatchRequest,
+  patchUpdate,
+  pauseUpdate,
+  resumeUpdate,
+  type TriggerAccepted,
+  type TriggerRequest,
+  triggerUpdate,
+} from '../../workflows/contract';
 import { ProblemError, validationProblem } from '../problem';
 
 /** Body of `POST /jobs/{id}/trigger`: run now, optionally with other handler args or HTTP body. */
@@ -85,12 +96,12 @@ export class JobControl {
 
   /** `POST /jobs/{id}/pause`. @returns the job's state after the workflow accepted it. */
   pause(jobId: string): Promise<JobDescription> {
-    return this.update<JobDescription>(jobId, 'pause', []);
+    return this.update(jobId, pauseUpdate, []);
   }
 
   /** `POST /jobs/{id}/resume`. @returns the job's state after the workflow accepted it. */
   resume(jobId: string): Promise<JobDescription> {
-    return this.update<JobDescription>(jobId, 'resume', []);
+    return this.update(jobId, resumeUpdate, []);
   }
 
   /**
@@ -99,7 +110,7 @@ export class JobControl {
    *   already waits or the job has ended.
    */
   trigger(jobId: string, request: TriggerRequest): Promise<TriggerAccepted> {
-    return this.update<TriggerAccepted>(jobId, 'trigger', [request]);
+    return this.update(jobId, triggerUpdate, [request]);
   }
 
   /**
@@ -140,7 +151,7 @@ export class JobControl {
     if (!parsed.success) throw validationProblem(parsed.error, 'body');
     const spec: JobSpec = toJobSpec(parsed.data as JobSubmission, jobId, Date.parse(createdAt), owner);
     const request: PatchRequest = { spec };
-    return this.update<JobDescription>(jobId, 'patch', [request]);
+    return this.update(jobId, patchUpdate, [request]);
   }
 
   /**
@@ -149,7 +160,7 @@ export class JobControl {
    */
   async executions(jobId: string, limit: number, pageToken?: string): Promise<ExecutionsPage> {
     const before = pageToken === undefined ? undefined : decodePageToken(pageToken);
-    const window = await this.client.workflow.getHandle(jobId).query<JobDescription['executions']>('executions');
+    const window = await this.client.workflow.getHandle(jobId).query(executionsQuery);
     const page = ledgerPage(window, limit, before);
     return {
       job_id: jobId,
@@ -160,7 +171,7 @@ export class JobControl {
 
   private async currentSpec(jobId: string): Promise<JobSpec> {
     await this.ensureRunning(jobId);
-    const state = await this.client.workflow.getHandle(jobId).query<JobDescription>('describe');
+    const state = await this.client.workflow.getHandle(jobId).query(describeQuery);
     return state.spec;
   }
 
@@ -177,31 +188,33 @@ export class JobControl {
   }
 
   /** Runs a workflow update; maps the workflow's refusals to 400/409 problems. */
-  private async update<T>(jobId: string, name: string, args: [] | [unknown]): Promise<T> {
+  private async update<T, A extends [] | [unknown]>(
+    jobId: string,
+    definition: UpdateDefinition<T, A>,
+    args: A,
+  ): Promise<T> {
     await this.ensureRunning(jobId);
     try {
       const handle = this.client.workflow.getHandle(jobId);
-      const [arg] = args;
-      return arg === undefined
-        ? await handle.executeUpdate<T, []>(name)
-        : await handle.executeUpdate<T, [unknown]>(name, { args: [arg] });
+      return args.length === 0
+        ? await handle.executeUpdate(definition as UpdateDefinition<T, []>)
+        : await handle.executeUpdate(definition as UpdateDefinition<T, [unknown]>, { args: args as [unknown] });
     } catch (err) {
       if (!(err instanceof WorkflowUpdateFailedError)) throw err;
       const cause = err.cause;
       const type = cause instanceof ApplicationFailure ? cause.type : undefined;
       const message = cause?.message ?? err.message;
-      if (type === 'InvalidTrigger') {
+      if (type === JobFailureType.InvalidTrigger) {
         throw new ProblemError(400, 'Invalid request', `invalid body: ${message}`, 'validation-error', {
           errors: [{ field: /args/.test(message) ? 'args' : 'body', message }],
         });
       }
-      if (type === 'JobEnded') {
+      if (type === JobFailureType.JobEnded) {
         throw new ProblemError(409, 'Job already ended', `job ${jobId} has already ended`, 'job-ended');
       }
-      if (type === 'TriggerPending') {
+      if (type === JobFailureType.TriggerPending) {
         throw new ProblemError(409, 'Trigger already waiting', message, 'trigger-pending');
       }
-      // e.g. a job still running a version of the workflow without this update (until its next continue-as-new).
       throw new ProblemError(409, 'Update refused', `the job refused the change: ${message}`, 'update-refused');
     }
   }

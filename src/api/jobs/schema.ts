@@ -141,10 +141,29 @@ export const jobViewSchema = z
     status: z.string(),
     next_run_time: utcTime.nullable(),
     last_run_time: utcTime.nullable(),
-    run_count: z.number().int().optional(),
-    failure_count: z.number().int().optional(),
-    missed_count: z.number().int().optional(),
+    counts: z
+      .object({
+        succeeded: z.number().int(),
+        failed: z.number().int(),
+        skipped: z.number().int(),
+        cancelled: z.number().int(),
+      })
+      .optional()
+      .meta({ description: 'Occurrences per outcome over the life of the job (the ledger).' }),
     retry_count: z.number().int().optional(),
+    running_attempt: z
+      .object({
+        execution_id: z.string(),
+        attempt: z.number().int(),
+        state: z.enum(['scheduled', 'started', 'cancel_requested']),
+        worker_id: z.string().nullable(),
+        started_at: utcTime.nullable(),
+        last_heartbeat_at: utcTime.nullable(),
+        last_failure: z.string().nullable(),
+      })
+      .nullable()
+      .optional()
+      .meta({ description: "The attempt in flight, from Temporal's pending-activity information; null when none." }),
     generation: z.number().int().optional(),
     last_execution: executionRecordSchema.nullable().optional(),
     spec: z.record(z.string(), z.unknown()).optional().meta({ description: 'The job spec as submitted, normalised.' }),

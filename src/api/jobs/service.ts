@@ -27,16 +27,36 @@ import {
   NEXT_RUN_TIME,
   USER_ID,
 } from '../../domain/search-attributes';
-import type { JobWorkflowInput } from '../../workflows/job-workflow';
+import { describeQuery, type JobWorkflowInput } from '../../workflows/contract';
 import type { Principal } from '../auth';
 import { notFound, ProblemError } from '../problem';
 import type { CreatedJob, JobPage, JobSummary, ListJobsQuery } from './schema';
+
+/**
+ * The attempt in flight, from Temporal's pending-activity information (DescribeWorkflowExecution):
+ * which worker runs it, which attempt it is, and when it last heartbeated. Times UTC RFC 3339.
+ */
+export interface RunningAttempt {
+  /** The occurrence's idempotency key (the payload activity's id). */
+  execution_id: string;
+  attempt: number;
+  /** `scheduled` (waiting for a worker or for its retry backoff), `started` or `cancel_requested`. */
+  state: 'scheduled' | 'started' | 'cancel_requested';
+  /** Identity of the worker that took the attempt; null before one did. */
+  worker_id: string | null;
+  started_at: string | null;
+  last_heartbeat_at: string | null;
+  /** Error of the previous attempt, while this one waits for its retry. */
+  last_failure: string | null;
+}
 
 /** `GET /jobs/{id}`: the workflow's own description, plus Temporal's view of the run. */
 export type JobView = JobDescription & {
   /** Copied from the spec so the answer reads like a `GET /jobs` row. */
   name: string;
   user_id: string;
+  /** The attempt in flight, or null. */
+  running_attempt: RunningAttempt | null;
   temporal: { workflow_id: string; run_id: string; status: WorkflowExecutionStatusName };
 };
 
@@ -52,6 +72,8 @@ export interface JobServiceOptions {
   taskQueue: string;
   /** Clock, epoch ms (tests pass a fixed one). */
   now?: () => number;
+  /** Fire lead of the jobs this service starts, ms (see JobWorkflowInput.fire_lead_ms); default the workflow's. */
+  fireLeadMs?: number;
 }
 
 /** Result of {@link JobService.create}: the job, and whether this call created it (false: an idempotent replay). */
@@ -79,9 +101,25 @@ export function canAccess(principal: Principal, ownerId: string | undefined): bo
 /** How long DELETE waits for the job to acknowledge cancellation before answering 202. */
 const CANCEL_WAIT_MS = 5_000;
 
-/** Job status when the workflow closed without publishing one (terminated, timed out). */
-function statusFromTemporal(status: WorkflowExecutionStatusName, published: string | undefined): string {
-  if (status === 'RUNNING' || status === 'CONTINUED_AS_NEW') return published ?? 'pending';
+/**
+ * A job's status from visibility. The workflow publishes its lifecycle status (pending, paused, or
+ * how it ended) and, as NextRunTime, the fire time of the run in flight or of the next occurrence:
+ * a pending job whose NextRunTime has come is running (or due). A workflow that closed without
+ * publishing a final status (terminated, timed out) gets one from Temporal's status.
+ */
+function statusFromTemporal(
+  status: WorkflowExecutionStatusName,
+  published: string | undefined,
+  nextRunTime?: Date,
+  nowMs?: number,
+): string {
+  if (status === 'RUNNING' || status === 'CONTINUED_AS_NEW') {
+    const shown = published ?? 'pending';
+    if (shown === 'pending' && nextRunTime !== undefined && nowMs !== undefined && nextRunTime.getTime() <= nowMs) {
+      return 'running';
+    }
+    return shown;
+  }
   if (status === 'COMPLETED') return published === 'failed' ? 'failed' : 'completed';
   if (status === 'FAILED' || status === 'TIMED_OUT') return 'failed';
   return 'cancelled';
@@ -93,6 +131,7 @@ function summaryOf(
   attributes: TypedSearchAttributes,
   statusName: WorkflowExecutionStatusName,
   startedAt: Date | null,
+  nowMs: number,
 ): JobSummary {
   const next = attributes.get(NEXT_RUN_TIME);
   const last = attributes.get(LAST_RUN_TIME);
@@ -100,7 +139,7 @@ function summaryOf(
     job_id: jobId,
     name: attributes.get(JOB_NAME) ?? null,
     user_id: attributes.get(USER_ID) ?? null,
-    status: statusFromTemporal(statusName, attributes.get(JOB_STATUS)),
+    status: statusFromTemporal(statusName, attributes.get(JOB_STATUS), next, nowMs),
     next_run_time: next ? next.toISOString() : null,
     last_run_time: last ? last.toISOString() : null,
     started_at: startedAt ? startedAt.toISOString() : null,
@@ -116,11 +155,13 @@ export class JobService {
   private readonly client: Client;
   private readonly taskQueue: string;
   private readonly now: () => number;
+  private readonly fireLeadMs: number | undefined;
 
   constructor(options: JobServiceOptions) {
     this.client = options.client;
     this.taskQueue = options.taskQueue;
     this.now = options.now ?? Date.now;
+    this.fireLeadMs = options.fireLeadMs;
   }
 
   /**
@@ -137,11 +178,13 @@ export class JobService {
     const spec = toJobSpec(submission, jobId, this.now(), principal.user_id);
     const submissionSha256 = createHash('sha256').update(JSON.stringify(submission)).digest('hex');
     const first = firstOccurrence(spec);
-    const input: JobWorkflowInput = { spec };
+    const input: JobWorkflowInput = { spec, ...(this.fireLeadMs !== undefined ? { fire_lead_ms: this.fireLeadMs } : {}) };
     try {
       await this.client.workflow.start(JOB_WORKFLOW_TYPE, {
         workflowId: jobId,
         taskQueue: this.taskQueue,
+        // The Temporal Web UI lists workflows by this summary: the job's name.
+        staticSummary: spec.name,
         args: [input],
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
@@ -177,7 +220,7 @@ export class JobService {
         { job_id: jobId },
       );
     }
-    const summary = summaryOf(jobId, existing.typedSearchAttributes, existing.status.name, existing.startTime);
+    const summary = summaryOf(jobId, existing.typedSearchAttributes, existing.status.name, existing.startTime, this.now());
     return { job_id: jobId, status: summary.status as CreatedJob['status'], next_run_time: summary.next_run_time };
   }
 
@@ -210,19 +253,32 @@ export class JobService {
     const temporal = { workflow_id: jobId, run_id: description.runId, status: description.status.name };
     let state: JobDescription;
     try {
-      state = await handle.query<JobDescription>('describe');
+      state = await handle.query(describeQuery);
     } catch (err) {
       // No worker answered (all down, or the query timed out): answer from visibility.
       return {
-        ...summaryOf(jobId, attributes, description.status.name, description.startTime),
+        ...summaryOf(jobId, attributes, description.status.name, description.startTime, this.now()),
         temporal,
         details_unavailable: `the job's details could not be read: ${(err as Error).message}`,
       };
     }
-    const status = statusFromTemporal(description.status.name, published ?? state.status) as JobView['status'];
+    // While the job runs, its own answer is the freshest (visibility never shows `running`).
+    const live = description.status.name === 'RUNNING' ? state.status : (published ?? state.status);
+    const status = statusFromTemporal(description.status.name, live) as JobView['status'];
     // Key order is the order readers see: identity and status first, the spec and history last.
     const { job_id, spec, executions, ...progress } = state;
-    return { job_id, name: spec.name, user_id: spec.user_id, ...progress, status, spec, executions, temporal };
+    const running_attempt = runningAttemptOf(description);
+    return {
+      job_id,
+      name: spec.name,
+      user_id: spec.user_id,
+      ...progress,
+      status,
+      running_attempt,
+      spec,
+      executions,
+      temporal,
+    };
   }
 
   /**
@@ -272,9 +328,10 @@ export class JobService {
       userId = principal.user_id;
     }
     const clauses = [`WorkflowType = ${quote(JOB_WORKFLOW_TYPE)}`];
-    if (query.status !== undefined) clauses.push(`${JOB_STATUS.name} = ${quote(query.status)}`);
+    if (query.status !== undefined) clauses.push(statusClause(query.status, this.now()));
     if (userId !== undefined) clauses.push(`${USER_ID.name} = ${quote(userId)}`);
     if (query.name !== undefined) clauses.push(`${JOB_NAME.name} STARTS_WITH ${quote(query.name)}`);
+    const nowMs = this.now();
     const response = await this.client.workflowService
       .listWorkflowExecutions({
         namespace: this.client.options.namespace,
@@ -297,6 +354,7 @@ export class JobService {
         decodeTypedSearchAttributes(raw.searchAttributes?.indexedFields),
         temporalStatusName(raw.status),
         raw.startTime?.seconds ? new Date(Number(raw.startTime.seconds) * 1000) : null,
+        nowMs,
       ),
     );
     const token = response.nextPageToken;
@@ -305,6 +363,45 @@ export class JobService {
       next_page_token: token && token.length > 0 ? Buffer.from(token).toString('base64url') : null,
     };
   }
+}
+
+/**
+ * The visibility condition of a status filter (see statusFromTemporal): `running` is a pending job
+ * whose NextRunTime has come, `pending` one whose NextRunTime is still ahead (or unset).
+ */
+export function statusClause(status: string, nowMs: number): string {
+  const now = quote(new Date(nowMs).toISOString());
+  if (status === 'running') return `${JOB_STATUS.name} = 'pending' AND ${NEXT_RUN_TIME.name} <= ${now}`;
+  if (status === 'pending') {
+    return `${JOB_STATUS.name} = 'pending' AND (${NEXT_RUN_TIME.name} > ${now} OR ${NEXT_RUN_TIME.name} IS NULL)`;
+  }
+  return `${JOB_STATUS.name} = ${quote(status)}`;
+}
+
+const PENDING_ACTIVITY_STATES: Record<number, RunningAttempt['state']> = {
+  1: 'scheduled',
+  2: 'started',
+  3: 'cancel_requested',
+};
+
+function isoOf(timestamp: { seconds?: unknown; nanos?: number | null } | null | undefined): string | null {
+  if (!timestamp?.seconds) return null;
+  return new Date(Number(timestamp.seconds) * 1000 + Math.floor((timestamp.nanos ?? 0) / 1e6)).toISOString();
+}
+
+/** The attempt in flight, from the description's pending activities (at most one per job), or null. */
+export function runningAttemptOf(description: WorkflowExecutionDescription): RunningAttempt | null {
+  const pending = description.raw.pendingActivities?.[0];
+  if (!pending) return null;
+  return {
+    execution_id: pending.activityId ?? '',
+    attempt: pending.attempt ?? 1,
+    state: PENDING_ACTIVITY_STATES[pending.state ?? 1] ?? 'scheduled',
+    worker_id: pending.lastWorkerIdentity || null,
+    started_at: isoOf(pending.lastStartedTime),
+    last_heartbeat_at: isoOf(pending.lastHeartbeatTime),
+    last_failure: pending.lastFailure?.message || null,
+  };
 }
 
 const STATUS_NAMES: Record<number, WorkflowExecutionStatusName> = {

@@ -4,6 +4,7 @@
  * admin all or one user's (`?user_id=`). Read from one visibility listing (JobService.list, the
  * tenancy rule of GET /jobs) and the ledgers of the most recently run jobs (`executions` query).
  */
+import { executionsQuery } from '../../workflows/contract';
 import type { Client } from '@temporalio/client';
 import { Router } from 'express';
 import { z } from 'zod';
@@ -47,7 +48,7 @@ export function statsRouter(jobs: JobService, client: Client, now: () => number 
         (job) =>
           client.workflow
             .getHandle(job.job_id)
-            .query<ExecutionRecord[]>('executions')
+            .query(executionsQuery)
             .catch(() => [] as ExecutionRecord[]), // no worker answered: left out
       ),
     );

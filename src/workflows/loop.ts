@@ -1,0 +1,596 @@
+/**
+ * The scheduling loop of jobWorkflow and the state its updates change.
+ *
+ * Per occurrence: sleep until the fire lead before its fire time (scheduled time plus the job's
+ * jitter), dispatch its payload activity then (the worker holds the attempt until the fire time),
+ * keep planning while it runs (overlap policy), record how it ended in the ledger, and publish the
+ * job's search attributes once, when it has ended. Occurrences missed while workers or the server
+ * were down follow the misfire policy (src/domain/misfire.ts); occurrences due while the job is
+ * paused are skipped. Continue-as-new keeps the history short.
+ *
+ * Workflow code: deterministic, no Node APIs.
+ */
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  isCancellation,
+  log,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { withWorker } from '../domain/attempts';
+import { parseDuration } from '../domain/duration';
+import type { HandlerPayload, HttpPayload, JobPayload, JobSpec, JobStatus } from '../domain/job-spec';
+import type { ExecutionRecord, ExecutionTrigger, JobDescription, JobProgress, SkipReason } from '../domain/job-state';
+import { appendToLedger, emptyCounts, occurrencesOf, skippedEntry } from '../domain/ledger';
+import { catchUpCount, missedBefore, type OccurrenceSpan, walkOccurrencesBefore } from '../domain/misfire';
+import { fireTime } from '../domain/preview';
+import { firstOccurrence, nextOccurrence, occurrenceAtOrAfter } from '../domain/schedule';
+import { JOB_STATUS, LAST_RUN_TIME, NEXT_RUN_TIME, WORKER_IDS } from '../domain/search-attributes';
+import {
+  DEFAULT_FIRE_LEAD_MS,
+  JobFailureType,
+  type JobWorkflowInput,
+  type PatchRequest,
+  type TriggerAccepted,
+  type TriggerRequest,
+} from './contract';
+import { MIN_TIMER_MS, runOccurrence } from './occurrence';
+
+/** History events after which a run continues as new even if the server did not suggest it. */
+const MAX_HISTORY_EVENTS = 5_000;
+
+/** Progress of a job that has not handled any occurrence. */
+function newProgress(): JobProgress {
+  return {
+    status: 'pending',
+    next_run_time: null,
+    last_run_time: null,
+    retry_count: 0,
+    executions: [],
+    generation: 0,
+    counts: emptyCounts(),
+    next_occurrence: null,
+    paused: false,
+    scheduled_runs: 0,
+    ledger_seq: 0,
+    waiting: [],
+  };
+}
+
+/** An occurrence running in the background while the loop keeps planning. */
+interface ActiveRun {
+  scheduledMs: number;
+  /** When its body may start (epoch ms): the scheduled time plus jitter, or the trigger time. */
+  fireMs: number;
+  trigger: ExecutionTrigger;
+  done: boolean;
+  record: ExecutionRecord | null;
+  error: unknown;
+  settled: Promise<void>;
+}
+
+/**
+ * A durable timer kept across loop iterations: moved only when its target instant changes, so a
+ * wake-up that changes nothing (an update, the end of a run) costs no timer events in the history.
+ */
+class WakeTimer {
+  private atMs: number | null = null;
+  private scope: CancellationScope | null = null;
+  /** True once the timer of the current target has fired. */
+  fired = false;
+
+  /** Aims the timer at `atMs` (epoch ms, workflow clock), or stops it (null). */
+  set(atMs: number | null): void {
+    if (atMs === this.atMs && !this.fired && this.scope !== null) return;
+    const again = atMs === this.atMs && this.fired;
+    this.scope?.cancel();
+    this.scope = null;
+    this.atMs = atMs;
+    this.fired = false;
+    if (atMs === null) return;
+    const scope = new CancellationScope();
+    this.scope = scope;
+    // A target that fired without being handled waits at least a timer's resolution, never spins.
+    const ms = again ? MIN_TIMER_MS : Math.max(1, atMs - Date.now());
+    scope.run(() => sleep(ms)).then(
+      () => {
+        if (this.scope === scope) this.fired = true;
+      },
+      () => undefined,
+    );
+  }
+}
+
+/** The scheduling loop of one job. */
+export class JobLoop {
+  private spec: JobSpec;
+  private readonly progress: JobProgress;
+  private readonly canAfter: number;
+  private readonly leadMs: number;
+  /** Scheduled time of the next occurrence not yet handled (null: the schedule has ended). */
+  private cursor: number | null;
+  private active: ActiveRun | null = null;
+  /** `overlap_policy: buffer_one`: the occurrence that runs right after the active one. */
+  private buffered: number | null = null;
+  /** Missed occurrences the misfire policy runs, oldest first, one after the other. */
+  private catchUp: number[] = [];
+  /** A triggered run waiting for the active one to end. */
+  private manual: { requestedMs: number; payload: JobPayload } | null = null;
+  /** Set by updates: re-check everything now. */
+  private wake = false;
+  /** Set by `patch`: plan the next occurrence of the new schedule. */
+  private replan = false;
+  /** Set by `resume`: occurrences before this instant (epoch ms) were due while paused. */
+  private resumedAt: number | null = null;
+  private ended = false;
+  private handledThisGeneration = 0;
+  private lastScheduledRecord: ExecutionRecord | null = null;
+  private readonly timer = new WakeTimer();
+  /** Search attributes as last published (JobStatus, NextRunTime, LastRunTime, WorkerIds). */
+  private published: { status: string; next: number | null; last: string | null; workers: string[] };
+
+  constructor(private readonly input: JobWorkflowInput) {
+    this.spec = input.spec;
+    this.progress = input.progress ?? newProgress();
+    this.canAfter = input.continue_as_new_after ?? 500;
+    this.leadMs = Math.max(0, input.fire_lead_ms ?? DEFAULT_FIRE_LEAD_MS);
+    const carried = this.progress.next_occurrence;
+    this.cursor = input.progress ? (carried === null ? null : Date.parse(carried)) : firstOccurrence(this.spec);
+    // Occurrences that were waiting to run when the previous run continued as new.
+    this.catchUp = this.progress.waiting.map((t) => Date.parse(t));
+    this.progress.waiting = [];
+    // What the API (at start) or the previous run (before continuing as new) published.
+    const attributes = workflowInfo().typedSearchAttributes;
+    this.published = {
+      status: attributes.get(JOB_STATUS) ?? 'pending',
+      next: attributes.get(NEXT_RUN_TIME)?.getTime() ?? null,
+      last: attributes.get(LAST_RUN_TIME)?.toISOString() ?? null,
+      workers: attributes.get(WORKER_IDS) ?? [],
+    };
+  }
+
+  /** The `describe` query's answer. */
+  describe = (): JobDescription => ({
+    job_id: this.spec.job_id,
+    spec: this.spec,
+    ...this.progress,
+    last_execution: this.progress.executions[0] ?? null,
+  });
+
+  /** The `executions` query's answer: the ledger window, newest first. */
+  executions = (): ExecutionRecord[] => this.progress.executions;
+
+  /**
+   * Validator of every update: the job must still run.
+   * @throws ApplicationFailure `JobEnded` once the job has ended.
+   */
+  assertOpen = (): void => {
+    if (this.ended) throw ApplicationFailure.nonRetryable('the job has ended', JobFailureType.JobEnded);
+  };
+
+  /** `pause`: occurrences due from now on are skipped until `resume`. */
+  pause = (): JobDescription => {
+    this.progress.paused = true;
+    this.wake = true;
+    this.publish();
+    return this.describe();
+  };
+
+  /** `resume`: runs again from the next occurrence; those due while paused are skipped. */
+  resume = (): JobDescription => {
+    if (this.progress.paused) {
+      this.progress.paused = false;
+      this.resumedAt = Date.now();
+      this.wake = true;
+    }
+    this.publish();
+    return this.describe();
+  };
+
+  /**
+   * Validator of `trigger`.
+   * @throws ApplicationFailure `JobEnded`, `InvalidTrigger` (override of the wrong payload type) or
+   *   `TriggerPending` (a triggered run already waits).
+   */
+  validateTrigger = (request: TriggerRequest): void => {
+    this.assertOpen();
+    overridePayload(this.spec.payload, request);
+    if (this.manual !== null) {
+      throw ApplicationFailure.nonRetryable('a triggered run is already waiting', JobFailureType.TriggerPending);
+    }
+  };
+
+  /** `trigger`: runs the job now (or right after the active run), without shifting its schedule. */
+  trigger = (request: TriggerRequest): TriggerAccepted => {
+    const requestedMs = Date.now();
+    this.manual = { requestedMs, payload: overridePayload(this.spec.payload, request) };
+    this.wake = true;
+    const status = this.active === null ? 'started' : 'queued';
+    const time = new Date(requestedMs).toISOString();
+    return { execution_id: `${this.spec.job_id}:manual:${time}`, scheduled_time: time, status };
+  };
+
+  /**
+   * Validator of `patch`.
+   * @throws ApplicationFailure `JobEnded`, or `InvalidPatch` for the spec of another job.
+   */
+  validatePatch = ({ spec }: PatchRequest): void => {
+    this.assertOpen();
+    if (spec?.job_id !== this.spec.job_id) {
+      throw ApplicationFailure.nonRetryable('the spec belongs to another job', JobFailureType.InvalidPatch);
+    }
+  };
+
+  /** `patch`: the new spec applies from the next occurrence. */
+  patch = ({ spec }: PatchRequest): JobDescription => {
+    this.spec = spec;
+    this.replan = true;
+    this.wake = true;
+    return this.describe();
+  };
+
+  /**
+   * Runs the job until its schedule ends or the workflow is cancelled.
+   * @returns the final description when the job completes (one-time success, or schedule exhausted).
+   * @throws ApplicationFailure `JobFailed` when a one-time job fails after its retries;
+   *   CancelledFailure when the job was cancelled (status `cancelled` is published first).
+   */
+  async run(): Promise<JobDescription> {
+    try {
+      for (;;) {
+        this.settle();
+        if (this.replan) this.planAfterPatch();
+        if (this.progress.paused) this.dropQueuedWhilePaused();
+        else await this.handleDueOccurrences();
+        if (this.cursor === null && this.idle()) break;
+        if (this.active === null && this.manual === null && !this.wake && this.shouldContinueAsNew()) {
+          await this.continueAsNew();
+        }
+        this.startNext();
+        this.publish();
+        await this.waitForChange();
+      }
+      this.ended = true;
+      const last = this.lastScheduledRecord;
+      const failed = this.spec.frequency === 'once' && last !== null && last.status === 'failed';
+      this.publish(failed ? 'failed' : 'completed');
+      if (failed && last !== null) {
+        throw ApplicationFailure.nonRetryable(
+          `job ${this.spec.job_id} failed after ${last.attempts ?? '?'} attempt(s): ${last.error?.message ?? 'unknown error'}`,
+          JobFailureType.JobFailed,
+        );
+      }
+      return this.describe();
+    } catch (err) {
+      if (isCancellation(err)) {
+        this.ended = true;
+        await CancellationScope.nonCancellable(async () => {
+          await this.recordCancelled();
+          this.publish('cancelled');
+        });
+      }
+      throw err;
+    }
+  }
+
+  private async continueAsNew(): Promise<never> {
+    this.progress.next_occurrence = this.cursor === null ? null : new Date(this.cursor).toISOString();
+    this.progress.waiting = [...this.catchUp, ...(this.buffered === null ? [] : [this.buffered])].map((ms) =>
+      new Date(ms).toISOString(),
+    );
+    this.progress.generation++;
+    return continueAsNew<(input: JobWorkflowInput) => Promise<JobDescription>>({
+      ...this.input,
+      spec: this.spec,
+      progress: this.progress,
+    });
+  }
+
+  /** Epoch ms at which an occurrence fires: its scheduled time plus the job's stable jitter. */
+  private fireMs(scheduledMs: number): number {
+    const jitter = this.spec.jitter === undefined ? undefined : parseDuration(this.spec.jitter);
+    return fireTime(this.spec.job_id, scheduledMs, jitter);
+  }
+
+  private idle(): boolean {
+    return this.active === null && this.buffered === null && this.catchUp.length === 0 && this.manual === null;
+  }
+
+  /** Scheduled occurrences started or waiting to start (for `max_runs`). */
+  private plannedRuns(): number {
+    return this.progress.scheduled_runs + this.catchUp.length + (this.buffered === null ? 0 : 1);
+  }
+
+  /** After an occurrence was taken to run: ends the schedule when `max_runs` is reached. */
+  private checkMaxRuns(): void {
+    if (this.spec.max_runs !== undefined && this.plannedRuns() >= this.spec.max_runs) this.cursor = null;
+  }
+
+  /** Records the active run once it has finished. */
+  private settle(): void {
+    const run = this.active;
+    if (run === null || !run.done) return;
+    this.active = null;
+    if (run.record === null) throw run.error;
+    const record = run.record;
+    this.progress.retry_count = Math.max(0, (record.attempts ?? 1) - 1);
+    this.progress.last_run_time = record.scheduled_time;
+    if (run.trigger === 'schedule') this.lastScheduledRecord = record;
+    this.append(record);
+  }
+
+  private append(entry: ExecutionRecord): void {
+    appendToLedger(this.progress, entry);
+    this.handledThisGeneration += occurrencesOf(entry);
+  }
+
+  private skip(span: OccurrenceSpan | null, reason: SkipReason): void {
+    if (span === null) return;
+    this.append(skippedEntry(this.spec.job_id, span, reason, Date.now()));
+    if (reason !== 'overlap') log.warn('occurrences skipped', { reason, count: span.count });
+  }
+
+  /** `patch`: the next occurrence of the new schedule, from now (or its start, whichever is later). */
+  private planAfterPatch(): void {
+    this.replan = false;
+    const now = Date.now();
+    const { spec } = this;
+    if (spec.frequency === 'once') {
+      const at = Date.parse(spec.execution_time as string);
+      this.cursor = this.progress.scheduled_runs > 0 ? null : at;
+      return;
+    }
+    const start =
+      spec.frequency === 'interval' || spec.execution_time === undefined ? now : Date.parse(spec.execution_time);
+    this.cursor = occurrenceAtOrAfter(spec, Math.max(now, start));
+    this.checkMaxRuns();
+  }
+
+  /** Occurrences waiting to run when the job was paused: skipped (reason `paused`). */
+  private dropQueuedWhilePaused(): void {
+    const waiting = [...this.catchUp, ...(this.buffered === null ? [] : [this.buffered])];
+    this.catchUp = [];
+    this.buffered = null;
+    for (const ms of waiting) this.skip({ first: ms, last: ms, count: 1 }, 'paused');
+  }
+
+  /**
+   * Handles every occurrence that is due: skipped as paused (after a resume), missed (misfire
+   * policy), started, buffered or skipped (overlap policy). Stops at the first one not yet due.
+   */
+  private async handleDueOccurrences(): Promise<void> {
+    if (this.resumedAt !== null) {
+      const before = this.resumedAt;
+      this.resumedAt = null;
+      await this.walk(before, 0, 'paused');
+    }
+    while (this.cursor !== null) {
+      const now = Date.now();
+      const missed = missedBefore(now, this.spec.catchup_window, this.spec.created_at);
+      if (this.cursor < missed) {
+        const kept = await this.walk(missed, catchUpCount(this.spec.misfire_policy, this.spec.max_catchup), 'misfire');
+        for (const ms of kept) {
+          if (this.spec.max_runs !== undefined && this.plannedRuns() >= this.spec.max_runs) break;
+          this.catchUp.push(ms);
+        }
+        this.checkMaxRuns();
+        continue;
+      }
+      const fire = this.fireMs(this.cursor);
+      // Idle: an occurrence within the fire lead (plus a timer's resolution) is dispatched now and
+      // held by its attempt until its fire time. Busy: it counts as overlapping once its fire time has come.
+      const busy = this.active !== null;
+      if (busy ? fire > now : fire - now >= this.leadMs + MIN_TIMER_MS) return;
+      this.occurrenceDue(this.cursor);
+      this.cursor = nextOccurrence(this.spec, this.cursor);
+      this.checkMaxRuns();
+    }
+  }
+
+  /**
+   * Walks from the cursor over the occurrences before `beforeMs`, skipping all but the newest
+   * `keep` with `reason`; yields between chunks so an activation stays short.
+   * @returns the kept occurrences, oldest first.
+   */
+  private async walk(beforeMs: number, keep: number, reason: SkipReason): Promise<number[]> {
+    let result = walkOccurrencesBefore(this.spec, this.cursor, beforeMs, keep);
+    this.skip(result.skipped, reason);
+    while (!result.complete) {
+      await sleep(MIN_TIMER_MS);
+      result = walkOccurrencesBefore(this.spec, result.next, beforeMs, keep, result.kept);
+      this.skip(result.skipped, reason);
+    }
+    this.cursor = result.next;
+    return result.kept;
+  }
+
+  /** An occurrence's fire time has come: start it, or apply the overlap policy. */
+  private occurrenceDue(scheduledMs: number): void {
+    if (this.idle()) {
+      this.start(scheduledMs, 'schedule');
+    } else if (this.spec.overlap_policy === 'buffer_one' && this.buffered === null) {
+      this.buffered = scheduledMs;
+    } else {
+      this.skip({ first: scheduledMs, last: scheduledMs, count: 1 }, 'overlap');
+    }
+  }
+
+  /** Starts what waits, in order: a triggered run, caught-up occurrences, the buffered one. */
+  private startNext(): void {
+    if (this.active !== null) return;
+    if (this.manual !== null) {
+      const { requestedMs, payload } = this.manual;
+      this.manual = null;
+      this.start(requestedMs, 'manual', payload);
+      return;
+    }
+    const next = this.catchUp.shift() ?? this.buffered;
+    if (next === null) return;
+    if (next === this.buffered) this.buffered = null;
+    this.start(next, 'schedule');
+  }
+
+  /** Runs an occurrence in the background; the loop keeps its timer while it runs. */
+  private start(scheduledMs: number, trigger: ExecutionTrigger, payload?: JobPayload): void {
+    if (trigger === 'schedule') this.progress.scheduled_runs++;
+    const fireMs = trigger === 'schedule' ? this.fireMs(scheduledMs) : scheduledMs;
+    const run: ActiveRun = {
+      scheduledMs,
+      fireMs,
+      trigger,
+      done: false,
+      record: null,
+      error: null,
+      settled: Promise.resolve(),
+    };
+    run.settled = runOccurrence(this.spec, scheduledMs, {
+      ...(trigger === 'manual' ? { trigger, ...(payload !== undefined ? { payload } : {}) } : {}),
+      fireMs,
+      holdMs: Math.max(0, fireMs - Date.now()),
+    }).then(
+      (record) => {
+        run.record = record;
+        run.done = true;
+      },
+      (err: unknown) => {
+        run.error = err;
+        run.done = true;
+      },
+    );
+    this.active = run;
+  }
+
+  /**
+   * When the loop must look again (epoch ms), or null: idle, at the next occurrence's dispatch
+   * (fire time minus the lead); busy, at the dispatch and then at the fire time (overlap policy).
+   */
+  private wakeAt(): number | null {
+    if (this.progress.paused || this.cursor === null) return null;
+    const fire = this.fireMs(this.cursor);
+    const dispatch = fire - this.leadMs;
+    return this.active === null || Date.now() < dispatch ? dispatch : fire;
+  }
+
+  /** Sleeps until the next dispatch or fire time, the active run's end, or an update. */
+  private async waitForChange(): Promise<void> {
+    this.wake = false;
+    const run = this.active;
+    this.timer.set(this.wakeAt());
+    await condition(() => this.wake || run?.done === true || this.timer.fired);
+  }
+
+  /** Cancellation: the active run (once its attempt acknowledged) and waiting ones end `cancelled`. */
+  private async recordCancelled(): Promise<void> {
+    this.timer.set(null);
+    const run = this.active;
+    if (run !== null) {
+      await run.settled;
+      this.active = null;
+      const now = new Date().toISOString();
+      const id = run.record?.execution_id ?? `${this.spec.job_id}:${new Date(run.scheduledMs).toISOString()}`;
+      this.append({
+        ...(run.record ?? {}),
+        execution_id: id,
+        scheduled_time: new Date(run.scheduledMs).toISOString(),
+        started_at: run.record?.started_at ?? now,
+        finished_at: run.record?.finished_at ?? now,
+        status: run.record?.status ?? 'cancelled',
+        attempts: run.record?.attempts ?? null,
+        worker_id: run.record?.worker_id ?? null,
+        ...(run.trigger === 'manual' ? { trigger: 'manual' as const } : {}),
+      });
+    }
+    const waiting = [...this.catchUp, ...(this.buffered === null ? [] : [this.buffered])];
+    this.catchUp = [];
+    this.buffered = null;
+    const now = new Date().toISOString();
+    for (const ms of waiting) {
+      const time = new Date(ms).toISOString();
+      this.append({
+        execution_id: `${this.spec.job_id}:${time}`,
+        scheduled_time: time,
+        started_at: now,
+        finished_at: now,
+        status: 'cancelled',
+        attempts: 0,
+        worker_id: null,
+      });
+    }
+    this.cursor = null;
+  }
+
+  private shouldContinueAsNew(): boolean {
+    const info = workflowInfo();
+    return (
+      this.handledThisGeneration >= this.canAfter ||
+      info.continueAsNewSuggested ||
+      info.historyLength >= MAX_HISTORY_EVENTS
+    );
+  }
+
+  /**
+   * Publishes the job's state: in the `describe` state always, and in the search attributes when
+   * they changed, in one upsert. Visibility holds the lifecycle status (pending, paused or the
+   * final one) and, as NextRunTime, the fire time of the run in flight or else of the next
+   * occurrence: a run dispatched ahead of its fire time changes nothing there, and the upsert of an
+   * occurrence happens once, when it has ended (with LastRunTime and WorkerIds).
+   * @param final the status of an ended job; otherwise running / paused / pending from the state.
+   */
+  private publish(final?: JobStatus): void {
+    const p = this.progress;
+    const status: JobStatus = final ?? (this.active !== null ? 'running' : p.paused ? 'paused' : 'pending');
+    const nextMs = final !== undefined || p.paused || this.cursor === null ? null : this.fireMs(this.cursor);
+    p.status = status;
+    p.next_run_time = nextMs === null ? null : new Date(nextMs).toISOString();
+    p.next_occurrence = final !== undefined || this.cursor === null ? null : new Date(this.cursor).toISOString();
+
+    const shown = {
+      status: final ?? (p.paused ? 'paused' : 'pending'),
+      next: final !== undefined || p.paused ? null : (this.active?.fireMs ?? nextMs),
+      last: p.last_run_time,
+      workers: this.workersAfter(this.published.workers),
+    };
+    const before = this.published;
+    const updates: SearchAttributeUpdatePair[] = [];
+    if (shown.status !== before.status) updates.push({ key: JOB_STATUS, value: shown.status });
+    if (shown.next !== before.next) {
+      updates.push({ key: NEXT_RUN_TIME, value: shown.next === null ? null : new Date(shown.next) });
+    }
+    if (shown.last !== before.last && shown.last !== null) updates.push({ key: LAST_RUN_TIME, value: new Date(shown.last) });
+    if (shown.workers.join('\n') !== before.workers.join('\n')) updates.push({ key: WORKER_IDS, value: shown.workers });
+    if (updates.length === 0) return;
+    this.published = shown;
+    upsertSearchAttributes(updates);
+  }
+
+  /** WorkerIds after the newest ledger entry: the workers of its attempts moved to the end. */
+  private workersAfter(workers: string[]): string[] {
+    let next = workers;
+    for (const attempt of this.progress.executions[0]?.attempt_history ?? []) {
+      if (attempt.worker_id !== null) next = withWorker(next, attempt.worker_id);
+    }
+    return next;
+  }
+}
+
+/**
+ * The payload of a triggered run: the spec's, with `args` (handler) or `body` (http) replaced.
+ * @throws ApplicationFailure (type `InvalidTrigger`) when the override does not fit the payload type.
+ */
+export function overridePayload(payload: JobPayload, request: TriggerRequest | undefined): JobPayload {
+  const args = request?.args;
+  const body = request?.body;
+  if (payload.type === 'handler') {
+    if (body !== undefined)
+      throw ApplicationFailure.nonRetryable('body applies to http payloads only', JobFailureType.InvalidTrigger);
+    return args === undefined ? payload : { ...payload, args: args as HandlerPayload['args'] };
+  }
+  if (args !== undefined)
+    throw ApplicationFailure.nonRetryable('args apply to handler payloads only', JobFailureType.InvalidTrigger);
+  return body === undefined ? payload : { ...payload, body: body as HttpPayload['body'] };
+}
