@@ -16,10 +16,6 @@ export default defineConfig({
     coverage: {
       provider: 'istanbul',
       include: ['src/domain/**', 'src/workflows/**', 'src/activities/**', 'src/api/**'],
-      // The earlier version's loop only runs while replaying histories it wrote (patched() is false
-      // only in replay), and the sandbox reports no coverage during replay; the replay test of the
-      // recorded fixtures (test/workflow/job-workflow.replay.test.ts) is its test.
-      exclude: ['src/workflows/legacy-loop.ts'],
       reporter: ['text', 'json-summary'],
       // Floors: the run fails when a folder's coverage drops below them.
       thresholds: {

@@ -72,7 +72,10 @@ export function createActivities(deps: ActivityDeps): PayloadActivities {
       // The previous attempt's checkpoint is sent again until the handler saves a newer one, so an
       // attempt dying before its first checkpoint does not erase it.
       let details: AttemptDetails = priorDetails(ctx.info.heartbeatDetails);
-      details = { ...details, attempts: withStarted(details.attempts, { ...own, started_at: new Date().toISOString() }) };
+      details = {
+        ...details,
+        attempts: withStarted(details.attempts, { ...own, started_at: new Date().toISOString() }),
+      };
       const beat = () => ctx.heartbeat(details);
       let timer: NodeJS.Timeout | undefined;
       const end = (ended: Pick<AttemptEndedEvent, 'status' | 'error'>): AttemptRecord[] => {

@@ -2,9 +2,10 @@
  * API entry point: connects to Temporal lazily (so the API starts, and answers
  * 503, while Temporal is down), listens, and closes cleanly on SIGINT/SIGTERM.
  */
-import { parseDuration } from '../domain/duration';
+
 import { loadConfigOrExit } from '../config';
 import { temporalConnectionSettings } from '../config/temporal-connection';
+import { parseDuration } from '../domain/duration';
 import { createLogger } from '../logger';
 import { createTracing } from '../observability/tracing';
 import { createApp } from './app';

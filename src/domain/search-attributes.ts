@@ -20,14 +20,7 @@ export const LAST_RUN_TIME = defineSearchAttributeKey('LastRunTime', SearchAttri
 export const WORKER_IDS = defineSearchAttributeKey('WorkerIds', SearchAttributeType.KEYWORD_LIST);
 
 /** Every custom search attribute, for registration. */
-export const JOB_SEARCH_ATTRIBUTES = [
-  JOB_STATUS,
-  USER_ID,
-  JOB_NAME,
-  NEXT_RUN_TIME,
-  LAST_RUN_TIME,
-  WORKER_IDS,
-] as const;
+export const JOB_SEARCH_ATTRIBUTES = [JOB_STATUS, USER_ID, JOB_NAME, NEXT_RUN_TIME, LAST_RUN_TIME, WORKER_IDS] as const;
 
 /** `name=Type` pairs as `temporal server start-dev --search-attribute` takes them. */
 export function searchAttributeFlags(): string[] {

@@ -17,13 +17,7 @@ import {
   type WorkflowBundleOption,
 } from '@temporalio/worker';
 import { require as tsxRequire } from 'tsx/cjs/api';
-import {
-  createActivities,
-  demoHandlers,
-  type HandlerRegistry,
-  handlerRegistry,
-  handlersOfModule,
-} from '../activities';
+import { createActivities, demoHandlers, type HandlerRegistry, handlerRegistry, handlersOfModule } from '../activities';
 import { parseAllowTargets } from '../activities/http-guard';
 import { type Config, loadConfigOrExit } from '../config';
 import { temporalConnectionSettings } from '../config/temporal-connection';

@@ -95,14 +95,17 @@ class WakeTimer {
     if (atMs === null) return;
     const scope = new CancellationScope();
     this.scope = scope;
-    // A target that fired without being handled waits at least a timer's resolution, never spins.
-    const ms = again ? MIN_TIMER_MS : Math.max(1, atMs - Date.now());
-    scope.run(() => sleep(ms)).then(
-      () => {
-        if (this.scope === scope) this.fired = true;
-      },
-      () => undefined,
-    );
+    // Never shorter than a timer's resolution: a target that fired without being handled waits
+    // again rather than spinning, and a target less than that away is looked at a little late.
+    const ms = again ? MIN_TIMER_MS : Math.max(MIN_TIMER_MS, atMs - Date.now());
+    scope
+      .run(() => sleep(ms))
+      .then(
+        () => {
+          if (this.scope === scope) this.fired = true;
+        },
+        () => undefined,
+      );
   }
 }
 
@@ -132,7 +135,7 @@ export class JobLoop {
   private lastScheduledRecord: ExecutionRecord | null = null;
   private readonly timer = new WakeTimer();
   /** Search attributes as last published (JobStatus, NextRunTime, LastRunTime, WorkerIds). */
-  private published: { status: string; next: number | null; last: string | null; workers: string[] };
+  private published: { status: string | null; next: number | null; last: string | null; workers: string[] };
 
   constructor(private readonly input: JobWorkflowInput) {
     this.spec = input.spec;
@@ -144,10 +147,11 @@ export class JobLoop {
     // Occurrences that were waiting to run when the previous run continued as new.
     this.catchUp = this.progress.waiting.map((t) => Date.parse(t));
     this.progress.waiting = [];
-    // What the API (at start) or the previous run (before continuing as new) published.
+    // What the API (at start) or the previous run (before continuing as new) published; an
+    // attribute not set yet is published by the first workflow task.
     const attributes = workflowInfo().typedSearchAttributes;
     this.published = {
-      status: attributes.get(JOB_STATUS) ?? 'pending',
+      status: attributes.get(JOB_STATUS) ?? null,
       next: attributes.get(NEXT_RUN_TIME)?.getTime() ?? null,
       last: attributes.get(LAST_RUN_TIME)?.toISOString() ?? null,
       workers: attributes.get(WORKER_IDS) ?? [],
@@ -561,7 +565,8 @@ export class JobLoop {
     if (shown.next !== before.next) {
       updates.push({ key: NEXT_RUN_TIME, value: shown.next === null ? null : new Date(shown.next) });
     }
-    if (shown.last !== before.last && shown.last !== null) updates.push({ key: LAST_RUN_TIME, value: new Date(shown.last) });
+    if (shown.last !== before.last && shown.last !== null)
+      updates.push({ key: LAST_RUN_TIME, value: new Date(shown.last) });
     if (shown.workers.join('\n') !== before.workers.join('\n')) updates.push({ key: WORKER_IDS, value: shown.workers });
     if (updates.length === 0) return;
     this.published = shown;

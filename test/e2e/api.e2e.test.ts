@@ -131,7 +131,8 @@ describe('API on a real dev server', () => {
       name: 'cancel-twice',
       user_id: USER,
       status: 'cancelled',
-      run_count: 0,
+      counts: { succeeded: 0, failed: 0, skipped: 0, cancelled: 0 },
+      running_attempt: null,
     });
     expect(Object.keys(job.body).slice(0, 4)).toEqual(['job_id', 'name', 'user_id', 'status']);
     expect(job.body.temporal).toMatchObject({ workflow_id: id, status: 'CANCELLED' });

@@ -113,7 +113,7 @@ test('kill -9 of the worker running a job: resumes on the other worker from its 
   expect(both.get(first)).toMatchObject({ task_queue: stack.taskQueue, capacity: 100, load: 0 });
 
   const jobId = await submitItemsJob('failover', ITEMS);
-  // The worker running it, from the visibility query; the other one runs nothing.
+  // The worker running it, from GET /job/executions (the job's pending activity); the other one runs nothing.
   const victim = await waitFor(
     async () => {
       for (const id of [first, second]) {

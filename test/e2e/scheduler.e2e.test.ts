@@ -150,8 +150,9 @@ describe('scheduler end to end (dev server + worker + API processes + HTTP sink)
     const job = res.body;
     expect(job.job_id).toBe(periodic.id);
     expect(['pending', 'running']).toContain(job.status);
-    expect(job.run_count).toBeGreaterThanOrEqual(3);
-    expect(job.failure_count).toBe(0);
+    // Runs are the occurrences that succeeded or failed; none failed.
+    expect(job.counts.succeeded + job.counts.failed).toBeGreaterThanOrEqual(3);
+    expect(job.counts.failed).toBe(0);
     expect(job.spec).toMatchObject({ user_id: USER, frequency: 'cron', cron: '*/1 * * * * *' });
     expect(job.temporal).toMatchObject({ workflow_id: periodic.id, status: 'RUNNING' });
     expect(job.last_execution).toMatchObject({
@@ -248,7 +249,11 @@ describe('scheduler end to end (dev server + worker + API processes + HTTP sink)
       },
       { timeoutMs: 30_000, what: 'the one-time job to complete' },
     );
-    expect(job).toMatchObject({ run_count: 1, failure_count: 0, next_run_time: null });
+    expect(job).toMatchObject({
+      counts: { succeeded: 1, failed: 0, skipped: 0, cancelled: 0 },
+      next_run_time: null,
+      running_attempt: null,
+    });
     expect(job.temporal.status).toBe('COMPLETED');
     expect(job.last_execution).toMatchObject({
       status: 'succeeded',
@@ -337,7 +342,11 @@ describe('scheduler end to end (dev server + worker + API processes + HTTP sink)
     );
     // Default retry policy: 3 retries from 1 s. A single attempt and a single request prove none was made.
     expect(job.temporal.status).toBe('FAILED');
-    expect(job).toMatchObject({ run_count: 1, failure_count: 1, next_run_time: null });
+    expect(job).toMatchObject({
+      counts: { succeeded: 0, failed: 1, skipped: 0, cancelled: 0 },
+      next_run_time: null,
+      running_attempt: null,
+    });
     expect(job.last_execution).toMatchObject({
       status: 'failed',
       http_status: 404,

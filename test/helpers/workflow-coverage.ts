@@ -58,8 +58,6 @@ export function workflowCoverageBundleOptions(): Pick<
           {
             test: /\.ts$/,
             include: WORKFLOWS_DIR,
-            // Runs only in replay, where the sandbox reports nothing (see vitest.config.ts coverage.exclude).
-            exclude: /legacy-loop\.ts$/,
             enforce: 'post',
             use: { loader: require.resolve('@temporalio/nyc-test-coverage/lib/loader') },
           },

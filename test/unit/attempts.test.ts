@@ -51,12 +51,14 @@ describe('withStarted', () => {
     expect(withStarted(list, started(2, 'w1', 2))[0]?.status).toBe('failed');
   });
 
-  it('keeps attempts sorted when a start arrives late', () => {
-    const list = withStarted(withStarted([], started(2, 'w2', 5)), started(1, 'w1', 0));
-    expect(list.map((a) => [a.attempt, a.status])).toEqual([
-      [1, 'running'],
-      [2, 'running'],
+  it('adds earlier attempts that left no record as worker_lost with an unknown worker', () => {
+    const list = withStarted(withStarted([], started(1, 'w1', 0)), started(3, 'w2', 5));
+    expect(list.map((a) => [a.attempt, a.worker_id, a.status])).toEqual([
+      [1, 'w1', 'worker_lost'],
+      [2, null, 'worker_lost'],
+      [3, 'w2', 'running'],
     ]);
+    expect(list[1]?.error?.message).toMatch(/left no record/);
   });
 });
 
@@ -81,8 +83,8 @@ describe('withEnded', () => {
   });
 
   it('keeps attempts sorted when an end without a start arrives', () => {
-    const list = withEnded(withStarted([], started(3, 'w1', 0)), ended(2, 4, 'succeeded'));
-    expect(list.map((a) => a.attempt)).toEqual([2, 3]);
+    const list = withEnded(withStarted([], started(1, 'w1', 0)), ended(3, 4, 'succeeded'));
+    expect(list.map((a) => a.attempt)).toEqual([1, 3]);
   });
 
   it('records an end without a start, starting at its end', () => {
@@ -144,9 +146,7 @@ describe('withWorker', () => {
 
 describe('search attributes of the execution service', () => {
   it('are registered with the others, with their types', () => {
-    expect(searchAttributeFlags()).toEqual(
-      expect.arrayContaining(['RunningWorker=Keyword', 'RunningAttempt=Keyword', 'WorkerIds=KeywordList']),
-    );
+    expect(searchAttributeFlags()).toEqual(expect.arrayContaining(['WorkerIds=KeywordList', 'LastRunTime=Datetime']));
     expect(searchAttributeFlags()).toContain('NextRunTime=Datetime');
   });
 });

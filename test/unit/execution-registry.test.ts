@@ -3,7 +3,8 @@ import pino from 'pino';
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/api/app';
-import { attemptsOnWorker, executionsVisibilityQuery, parseRunningAttempt } from '../../src/api/executions/service';
+import { attemptsOnWorker, executionsVisibilityQuery } from '../../src/api/executions/service';
+import { runningAttemptOf } from '../../src/api/jobs/service';
 import { createTemporalClient } from '../../src/api/temporal-client';
 import { workerView } from '../../src/api/workers/service';
 import type { ExecutionRecord } from '../../src/domain/job-state';
@@ -72,25 +73,49 @@ describe('workerView', () => {
 });
 
 describe('executions by worker', () => {
-  it('builds the visibility query, with an owner condition when given', () => {
-    expect(executionsVisibilityQuery({ worker_id: "w'1", status: 'running' })).toBe(
-      "WorkflowType = 'jobWorkflow' AND RunningWorker = 'w\\'1' AND ExecutionStatus = 'Running'",
+  it('builds the visibility query: running jobs whose fire time has come, or jobs the worker ran', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(executionsVisibilityQuery({ worker_id: "w'1", status: 'running' }, now)).toBe(
+      "WorkflowType = 'jobWorkflow' AND ExecutionStatus = 'Running' AND JobStatus = 'pending' AND NextRunTime <= '2026-01-01T00:00:00.000Z'",
     );
     expect(executionsVisibilityQuery({ worker_id: 'w1', status: 'succeeded', user_id: 'u1' })).toBe(
       "WorkflowType = 'jobWorkflow' AND WorkerIds = 'w1' AND UserId = 'u1'",
     );
   });
 
-  it('parses RunningAttempt, nulls when absent or broken', () => {
-    expect(parseRunningAttempt('{"execution_id":"j:t","attempt":2,"started_at":"s"}')).toEqual({
-      execution_id: 'j:t',
+  it('reads the attempt in flight from the pending activity, null without one', () => {
+    const description = (pendingActivities: unknown[]) =>
+      ({ raw: { pendingActivities } }) as unknown as Parameters<typeof runningAttemptOf>[0];
+    expect(runningAttemptOf(description([]))).toBeNull();
+    expect(
+      runningAttemptOf(
+        description([
+          {
+            activityId: 'j:2026-01-01T00:00:00.000Z',
+            attempt: 2,
+            state: 2,
+            lastWorkerIdentity: 'w1',
+            lastStartedTime: { seconds: 1767225600, nanos: 5_000_000 },
+            lastHeartbeatTime: { seconds: 1767225601 },
+            lastFailure: { message: 'boom' },
+          },
+        ]),
+      ),
+    ).toEqual({
+      execution_id: 'j:2026-01-01T00:00:00.000Z',
       attempt: 2,
-      started_at: 's',
+      state: 'started',
+      worker_id: 'w1',
+      started_at: '2026-01-01T00:00:00.005Z',
+      last_heartbeat_at: '2026-01-01T00:00:01.000Z',
+      last_failure: 'boom',
     });
-    const none = { execution_id: null, attempt: null, started_at: null };
-    expect(parseRunningAttempt(undefined)).toEqual(none);
-    expect(parseRunningAttempt('{')).toEqual(none);
-    expect(parseRunningAttempt('{"attempt":"2"}')).toEqual(none);
+    expect(runningAttemptOf(description([{ activityId: 'j:t', state: 1 }]))).toMatchObject({
+      state: 'scheduled',
+      attempt: 1,
+      worker_id: null,
+      started_at: null,
+    });
   });
 
   it('picks the attempts of one worker with one status, newest end first', () => {

@@ -90,9 +90,6 @@ describe('the example handler', () => {
         lastCheckpoint: { next: 2 },
         checkpoint: (state) => checkpoints.push(state),
         logger: log,
-        job_id: 'j',
-        idempotency_key: 'j:t',
-        scheduled_time: 't',
       },
     );
     expect(result).toEqual({ processed: 2, resumed_from: 2 });

@@ -10,12 +10,15 @@ function progress(): JobProgress {
     status: 'pending',
     next_run_time: null,
     last_run_time: null,
-    run_count: 0,
-    failure_count: 0,
-    missed_count: 0,
     retry_count: 0,
     executions: [],
     generation: 0,
+    counts: emptyCounts(),
+    next_occurrence: null,
+    paused: false,
+    scheduled_runs: 0,
+    ledger_seq: 0,
+    waiting: [],
   };
 }
 
@@ -53,14 +56,13 @@ describe('skippedEntry', () => {
 });
 
 describe('appendToLedger', () => {
-  it('numbers entries, counts each outcome, and counts misfire skips in missed_count', () => {
+  it('numbers entries, counts each outcome (a skip entry counts each occurrence it stands for)', () => {
     const p = progress();
     appendToLedger(p, ran(T0));
     appendToLedger(p, ran(T0 + SECOND, 'failed'));
     appendToLedger(p, skippedEntry('job-1', span(T0 + 2 * SECOND, 4), 'misfire', T0));
     appendToLedger(p, ran(T0 + 6 * SECOND, 'cancelled'));
     expect(p.counts).toEqual({ succeeded: 1, failed: 1, skipped: 4, cancelled: 1 });
-    expect(p.missed_count).toBe(4);
     expect(p.executions.map((e) => e.seq)).toEqual([4, 3, 2, 1]);
     expect(p.ledger_seq).toBe(4);
   });

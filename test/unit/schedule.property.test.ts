@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseCron } from '../../src/domain/cron-schedule';
 import { planOccurrences } from '../../src/domain/preview';
-import { occurrenceAtOrAfter, type ScheduleFields } from '../../src/domain/schedule';
+import { type ScheduleFields } from '../../src/domain/schedule';
 import { oracleOccurrences, parseOracle } from '../helpers/cron-oracle';
 
 const HOUR = 3_600_000;

@@ -12,7 +12,6 @@ import {
 } from '../../src/domain/schedule';
 
 const SECOND = 1_000;
-const MINUTE = 60 * SECOND;
 
 /** Epoch ms of an RFC 3339 string. */
 const ms = (text: string): number => {
@@ -256,4 +255,3 @@ describe('isCronExpression', () => {
     expect(isCronExpression('0 0 30 2 *', 'UTC')).toBe('never fires');
   });
 });
-

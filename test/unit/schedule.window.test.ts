@@ -5,12 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { jobSubmissionSchema } from '../../src/domain/job-spec';
 import { planOccurrences } from '../../src/domain/preview';
-import {
-  firstOccurrence,
-  occurrenceAtOrAfter,
-  type ScheduleFields,
-  weeklyPattern,
-} from '../../src/domain/schedule';
+import { firstOccurrence, occurrenceAtOrAfter, type ScheduleFields, weeklyPattern } from '../../src/domain/schedule';
 
 const ms = (text: string): number => Date.parse(text);
 const iso = (value: number | null): string | null => (value === null ? null : new Date(value).toISOString());

@@ -1,26 +1,17 @@
 /**
- * Per-attempt execution records (src/workflows/attempts.ts) with the real executors and the
- * attempt signals on the time-skipping test server: checkpoints carried into the retry,
- * attempt_history with workers and errors, an attempt that never reported its end (its worker
- * died) recorded as `worker_lost`, and the RunningWorker / RunningAttempt / WorkerIds search
- * attributes while an attempt runs and after it.
+ * Per-attempt execution records with the real executors on the time-skipping test server: each
+ * attempt adds itself to the payload activity's heartbeat details, so the retry knows its
+ * predecessors and their checkpoint, and the result or final failure carries the whole list. No
+ * attempt signals the workflow. While an attempt runs, Temporal's pending-activity information
+ * tells its worker and number; each activity carries a readable summary.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import {
-  type AttemptReporter,
-  createActivities,
-  defineHandler,
-  demoHandlers,
-  handlerRegistry,
-} from '../../src/activities';
+import { createActivities, defineHandler, demoHandlers, handlerRegistry } from '../../src/activities';
+import { runningAttemptOf } from '../../src/api/jobs/service';
 import { loadConfig } from '../../src/config';
-import { RUNNING_ATTEMPT, RUNNING_WORKER, WORKER_IDS } from '../../src/domain/search-attributes';
+import { WORKER_IDS } from '../../src/domain/search-attributes';
 import { createWorker } from '../../src/workers/main';
 import {
   buildSpec,
@@ -52,6 +43,9 @@ const handlers = handlerRegistry(
     }
     return { resumed_from: ctx.lastCheckpoint?.next };
   }),
+  defineHandler('test.always-fails', async (_args, ctx) => {
+    throw new Error(`attempt ${ctx.attempt} fails`);
+  }),
   defineHandler('test.wait-for-release', async () => {
     await new Promise<void>((resolve) => {
       release = resolve;
@@ -59,27 +53,19 @@ const handlers = handlerRegistry(
   }),
 );
 
-/** Signals through the env's client; `drop` filters events out (a worker that died sends nothing). */
-function reporter(client: Client, drop: (name: string, attempt: number) => boolean = () => false): AttemptReporter {
-  return async (jobId, name, event) => {
-    if (drop(name, event.attempt)) return;
-    await client.workflow.getHandle(jobId).signal(name, event);
-  };
-}
-
-async function worker(taskQueue: string, reportAttempt: AttemptReporter): Promise<Worker> {
+async function worker(taskQueue: string): Promise<Worker> {
   return Worker.create({
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await jobWorkflowBundle(),
-    activities: createActivities({ workerIdentity: WORKER_ID, handlers, reportAttempt }),
+    activities: createActivities({ workerIdentity: WORKER_ID, handlers }),
     identity: WORKER_ID,
     maxHeartbeatThrottleInterval: '100ms',
     defaultHeartbeatThrottleInterval: '100ms',
   });
 }
 
-async function runOnce(name: string, reportAttempt: (client: Client) => AttemptReporter) {
+async function runOnce(name: string) {
   const id = testSlug();
   const nowMs = await env.currentTimeMs();
   const spec = buildSpec(id, nowMs, {
@@ -88,28 +74,27 @@ async function runOnce(name: string, reportAttempt: (client: Client) => AttemptR
     payload: { type: 'handler', name, args: {} },
     retry: { max_retries: 2, initial_interval: '1s', backoff_coefficient: 2 },
   });
-  const w = await worker(id, reportAttempt(env.client));
+  const w = await worker(id);
   return w.runUntil(async () => {
     const handle = await startJob(env, id, spec);
     await handle.result().catch(() => undefined);
     const description = await handle.describe();
-    return { id, job: await describeJob(handle), attributes: description.typedSearchAttributes, handle };
+    const history = await handle.fetchHistory();
+    return { id, job: await describeJob(handle), attributes: description.typedSearchAttributes, history };
   });
 }
-
-const FIXTURES = join(__dirname, '..', 'fixtures', 'histories');
 
 describe('attempt records', () => {
   it('records each attempt with its worker and error; the retry resumes from the checkpoint', async () => {
     seen.length = 0;
-    const { id, job, attributes } = await runOnce('test.checkpoint-then-fail-once', (c) => reporter(c));
+    const { id, job, attributes, history } = await runOnce('test.checkpoint-then-fail-once');
     expect(job.status).toBe('completed');
     expect(seen).toEqual([
       { attempt: 1, lastCheckpoint: undefined },
       { attempt: 2, lastCheckpoint: { next: 3 } },
     ]);
-    const history = job.last_execution?.attempt_history;
-    expect(history).toEqual([
+    const records = job.last_execution?.attempt_history;
+    expect(records).toEqual([
       expect.objectContaining({
         attempt: 1,
         worker_id: WORKER_ID,
@@ -118,90 +103,69 @@ describe('attempt records', () => {
       }),
       expect.objectContaining({ attempt: 2, worker_id: WORKER_ID, status: 'succeeded' }),
     ]);
-    expect(history?.[0]?.finished_at).not.toBeNull();
+    expect(records?.[0]?.finished_at).not.toBeNull();
+    expect(Date.parse(records?.[1]?.started_at ?? '')).toBeGreaterThanOrEqual(
+      Date.parse(records?.[0]?.finished_at ?? ''),
+    );
+    expect(job.last_execution).toMatchObject({ attempts: 2, worker_id: WORKER_ID, status: 'succeeded' });
     expect(job.last_execution?.execution_id.startsWith(`${id}:`)).toBe(true);
-    expect(attributes.get(RUNNING_WORKER)).toBeUndefined();
     expect(attributes.get(WORKER_IDS)).toEqual([WORKER_ID]);
+    // Nothing signals the workflow: the records came with the activity's result.
+    expect(history.events?.some((e) => e.workflowExecutionSignaledEventAttributes)).toBe(false);
   });
 
-  it('replays a history with attempt signals (recorded as a fixture with RECORD_HISTORIES=1)', async () => {
-    const { handle } = await runOnce('test.checkpoint-then-fail-once', (c) =>
-      reporter(c, (name, attempt) => name === 'attemptEnded' && attempt === 1),
-    );
-    const history = await handle.fetchHistory();
-    const signals = history.events?.filter((e) => e.workflowExecutionSignaledEventAttributes) ?? [];
-    expect(signals.length).toBe(3); // start 1, start 2, end 2
-    await Worker.runReplayHistory({ workflowBundle: await jobWorkflowBundle() }, history, handle.workflowId);
-    if (process.env.RECORD_HISTORIES) {
-      mkdirSync(FIXTURES, { recursive: true });
-      const History = temporal.api.history.v1.History;
-      writeFileSync(
-        join(FIXTURES, 'attempt-signals-worker-lost.binpb'),
-        History.encode(History.fromObject(history)).finish(),
-      );
-    }
-  });
-
-  it('an attempt that never reported its end is worker_lost when the next one starts', async () => {
-    seen.length = 0;
-    // Attempt 1 "dies": its end never reaches the workflow (like a worker killed mid-attempt).
-    const { job } = await runOnce('test.checkpoint-then-fail-once', (c) =>
-      reporter(c, (name, attempt) => name === 'attemptEnded' && attempt === 1),
-    );
-    const history = job.last_execution?.attempt_history;
-    expect(history?.map((a) => [a.attempt, a.status])).toEqual([
-      [1, 'worker_lost'],
-      [2, 'succeeded'],
+  it('a job whose attempts all fail carries every attempt in the final failure', async () => {
+    const { job, history } = await runOnce('test.always-fails');
+    expect(job.status).toBe('failed');
+    expect(job.last_execution).toMatchObject({ status: 'failed', attempts: 3, error: { message: 'attempt 3 fails' } });
+    expect(
+      job.last_execution?.attempt_history?.map((a) => [a.attempt, a.worker_id, a.status, a.error?.message]),
+    ).toEqual([
+      [1, WORKER_ID, 'failed', 'attempt 1 fails'],
+      [2, WORKER_ID, 'failed', 'attempt 2 fails'],
+      [3, WORKER_ID, 'failed', 'attempt 3 fails'],
     ]);
-    expect(history?.[0]).toMatchObject({ error: { type: 'WorkerLost' }, finished_at: history?.[1]?.started_at });
+    expect(history.events?.some((e) => e.workflowExecutionSignaledEventAttributes)).toBe(false);
   });
 
-  it('an attempt that reported neither start nor end gets its record from the outcome', async () => {
-    const { job } = await runOnce('test.checkpoint-then-fail-once', (c) =>
-      reporter(c, (name, attempt) => attempt === 2 && name === 'attemptStarted'),
-    );
-    expect(job.last_execution?.attempt_history?.map((a) => [a.attempt, a.status])).toEqual([
-      [1, 'failed'],
-      [2, 'succeeded'],
-    ]);
-  });
-
-  it('publishes RunningWorker and RunningAttempt while the attempt runs, clears them after', async () => {
+  it('tells the running attempt from pending-activity information, and summarises the activity', async () => {
     const id = testSlug();
     const nowMs = await env.currentTimeMs();
     const spec = buildSpec(id, nowMs, {
+      name: 'nightly report',
       frequency: 'once',
       execution_time: new Date(nowMs).toISOString(),
       payload: { type: 'handler', name: 'test.wait-for-release', args: {} },
       heartbeat_timeout: '1m',
     });
     release = undefined;
-    const w = await worker(id, reporter(env.client));
+    const w = await worker(id);
     await w.runUntil(async () => {
       const handle = await startJob(env, id, spec);
-      const running = await waitFor('RunningWorker set', async () => {
-        const attributes = (await handle.describe()).typedSearchAttributes;
-        return attributes.get(RUNNING_WORKER) === WORKER_ID ? attributes : undefined;
+      await waitFor('the handler running', () => release !== undefined);
+      const running = await waitFor('the attempt started', async () => {
+        const attempt = runningAttemptOf(await handle.describe());
+        return attempt?.state === 'started' ? attempt : undefined;
       });
-      expect(JSON.parse(running.get(RUNNING_ATTEMPT) ?? 'null')).toEqual({
+      expect(running).toMatchObject({
         execution_id: `${id}:${spec.execution_time}`,
         attempt: 1,
-        started_at: expect.any(String),
+        worker_id: WORKER_ID,
+        last_failure: null,
       });
-      await waitFor('the handler running', () => release !== undefined);
-      // Signals of another occurrence (a late attempt of an older one) are ignored.
-      const other = { execution_id: `${id}:2000-01-01T00:00:00.000Z`, attempt: 7, worker_id: 'old-worker' };
-      await handle.signal('attemptStarted', { ...other, started_at: new Date(nowMs).toISOString() });
-      await handle.signal('attemptEnded', { ...other, finished_at: new Date(nowMs).toISOString(), status: 'failed' });
+      expect(Date.parse(running.started_at ?? '')).not.toBeNaN();
       release?.();
       await handle.result();
-      const after = (await handle.describe()).typedSearchAttributes;
-      expect(after.get(RUNNING_WORKER)).toBeUndefined();
-      expect(after.get(RUNNING_ATTEMPT)).toBeUndefined();
+      expect(runningAttemptOf(await handle.describe())).toBeNull();
       const job = await describeJob(handle);
       expect(job.last_execution?.attempt_history).toEqual([
         expect.objectContaining({ attempt: 1, status: 'succeeded', worker_id: WORKER_ID }),
       ]);
+      const history = await handle.fetchHistory();
+      const scheduled = history.events?.find((e) => e.activityTaskScheduledEventAttributes);
+      const summary = scheduled?.userMetadata?.summary?.data;
+      expect(summary && Buffer.from(summary).toString()).toContain('nightly report');
+      expect(summary && Buffer.from(summary).toString()).toContain('test.wait-for-release');
     });
   });
 });
@@ -217,7 +181,7 @@ describe('queue routing', () => {
       queue: heavyQueue,
       payload: { type: 'handler', name: 'demo.echo', args: {} },
     });
-    const main = await worker(id, reporter(env.client));
+    const main = await worker(id);
     const heavy = await Worker.create({
       connection: env.nativeConnection,
       taskQueue: heavyQueue,

@@ -12,7 +12,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities, demoHandlers, type JobHandler } from '../../src/activities';
 import { parseAllowTargets } from '../../src/activities/http-guard';
 import type { JobSubmissionInput } from '../../src/domain/job-spec';
-import { buildSpec, describeJob, jobWorkflowBundle, startJob, startWorkflowTestEnv, testSlug, waitFor, runCount } from '../helpers/workflow-harness';
+import {
+  buildSpec,
+  describeJob,
+  jobWorkflowBundle,
+  runCount,
+  startJob,
+  startWorkflowTestEnv,
+  testSlug,
+  waitFor,
+} from '../helpers/workflow-harness';
 
 const WORKER_ID = 'executors-test-worker';
 

@@ -5,7 +5,20 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
 import { JOB_STATUS } from '../../src/domain/search-attributes';
-import { buildSpec, createTestWorker, DOUBLE_WORKER_ID, describeJob, jobStatusAttribute, PayloadDouble, startJob, testSlug, useWorkflowTestEnv, waitFor, runCount, missedCount } from '../helpers/workflow-harness';
+import {
+  buildSpec,
+  createTestWorker,
+  DOUBLE_WORKER_ID,
+  describeJob,
+  jobStatusAttribute,
+  missedCount,
+  PayloadDouble,
+  runCount,
+  startJob,
+  testSlug,
+  useWorkflowTestEnv,
+  waitFor,
+} from '../helpers/workflow-harness';
 
 let env: TestWorkflowEnvironment;
 useWorkflowTestEnv((started) => {
@@ -51,8 +64,7 @@ describe('jobWorkflow: one-time job', () => {
         payload: spec.payload,
         scheduled_time: executionTime,
         idempotency_key: `${id}:${executionTime}`,
-        // The timer fired at the execution time: nothing left for the attempt to hold.
-        hold_ms: 0,
+        // The timer fired at the execution time: nothing left for the attempt to hold (no hold_ms).
       });
       expect(call?.attempt).toBe(1);
       // Scheduled by the server at (not before) the execution time.
@@ -104,7 +116,7 @@ describe('jobWorkflow: one-time job', () => {
       expect(result.status).toBe('completed');
       expect(missedCount(result)).toBe(0);
       expect(double.calls.map((c) => c.input.scheduled_time)).toEqual([executionTime]);
-      expect(double.calls[0]?.input.hold_ms).toBe(0);
+      expect(double.calls[0]?.input.hold_ms).toBeUndefined();
       // Ran right away: no time was skipped to run it.
       expect(double.calls[0]?.scheduledMs).toBeLessThan(nowMs + 10_000);
     });

@@ -7,7 +7,21 @@ import { tsToMs } from '@temporalio/common/lib/time';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
 import type { JobSpec } from '../../src/domain/job-spec';
-import { buildSpec, createTestWorker, describeJob, type JobHandle, jobStatusAttribute, PayloadDouble, startJob, testSlug, useWorkflowTestEnv, waitFor, waitForRunCount, runCount, missedCount } from '../helpers/workflow-harness';
+import {
+  buildSpec,
+  createTestWorker,
+  describeJob,
+  type JobHandle,
+  jobStatusAttribute,
+  missedCount,
+  PayloadDouble,
+  runCount,
+  startJob,
+  testSlug,
+  useWorkflowTestEnv,
+  waitFor,
+  waitForRunCount,
+} from '../helpers/workflow-harness';
 
 let env: TestWorkflowEnvironment;
 useWorkflowTestEnv((started) => {

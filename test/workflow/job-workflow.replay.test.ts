@@ -2,11 +2,10 @@
  * Determinism guard: histories written by jobWorkflow (retries, failures,
  * continue-as-new, cancellation) replay without a DeterminismViolationError
  * against the current workflow bundle.
- * - test/fixtures/histories/*.binpb (binary protobuf History) were recorded by an earlier version of the code:
- *   a change that alters the commands a running job issues fails here and needs
- *   `patched()` (see CONTRIBUTING.md). Record new ones with
- *   `RECORD_HISTORIES=1 npx vitest run test/workflow/job-workflow.replay.test.ts`
- *   (keep the old files: running jobs still have those histories).
+ * - test/fixtures/histories/*.binpb (binary protobuf History) were recorded from the current loop:
+ *   a change that alters the commands a running job issues fails here. The project is
+ *   unreleased, so such a change records them again (see CONTRIBUTING.md) with
+ *   `RECORD_HISTORIES=1 npx vitest run test/workflow/job-workflow.replay.test.ts`.
  * - histories recorded in this run replay too.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -52,7 +51,8 @@ describe('jobWorkflow: replay', () => {
     const worker = await createTestWorker(env, id, double);
     const runIds = new Set<string>();
     await worker.runUntil(async () => {
-      const handle = await startJob(env, id, spec, { continue_as_new_after: 3 });
+      // The default fire lead, as the API starts jobs: each attempt is dispatched 2 s early and held.
+      const handle = await startJob(env, id, spec, { continue_as_new_after: 3, fire_lead_ms: 2_000 });
       for (let runs = 1; runs <= 7; runs++) {
         await env.sleep('1m'); // time skipping advances only while the test awaits the server
         await waitForRunCount(handle, runs);
@@ -120,7 +120,7 @@ describe('jobWorkflow: replay', () => {
     }
   });
 
-  it('replays the histories recorded by earlier versions (test/fixtures/histories)', async () => {
+  it('replays the recorded histories (test/fixtures/histories)', async () => {
     const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.binpb'));
     expect(files.length).toBeGreaterThan(0);
     const bundle = await jobWorkflowBundle();
@@ -132,10 +132,6 @@ describe('jobWorkflow: replay', () => {
 });
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'histories');
-/**
- * Prefix of the fixtures this version records: `periodic-retry-can-cancel-*` (no prefix) came from the
- * version before the scheduling-policies patch and replay through its legacy loop; `policies-v1-*`
- * from the version that added `patched('scheduling-policies-v1')`. Bump it when recording again.
- */
-const RECORDING_VERSION = 'policies-v1';
+/** Prefix of the recorded fixtures. */
+const RECORDING_VERSION = 'loop';
 const History = temporal.api.history.v1.History;

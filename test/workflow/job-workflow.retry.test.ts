@@ -9,7 +9,23 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
 import type { JobDescription } from '../../src/domain/job-state';
-import { buildSpec, createTestWorker, DOUBLE_WORKER_ID, describeJob, type JobHandle, jobStatusAttribute, PayloadDouble, permanentFailure, retryableFailure, startJob, succeed, testSlug, useWorkflowTestEnv, waitForRunCount, runCount } from '../helpers/workflow-harness';
+import {
+  buildSpec,
+  createTestWorker,
+  DOUBLE_WORKER_ID,
+  describeJob,
+  type JobHandle,
+  jobStatusAttribute,
+  PayloadDouble,
+  permanentFailure,
+  retryableFailure,
+  runCount,
+  startJob,
+  succeed,
+  testSlug,
+  useWorkflowTestEnv,
+  waitForRunCount,
+} from '../helpers/workflow-harness';
 
 let env: TestWorkflowEnvironment;
 useWorkflowTestEnv((started) => {

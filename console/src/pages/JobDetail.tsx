@@ -320,7 +320,7 @@ export function JobDetailPage({ jobId, config }: { jobId: string; config: Consol
             </div>
             <div>
               <dt>Runs</dt>
-              <dd>{job.run_count ?? '—'}</dd>
+              <dd>{job.counts ? job.counts.succeeded + job.counts.failed : '—'}</dd>
             </div>
             <div>
               <dt>Succeeded</dt>

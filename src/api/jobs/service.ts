@@ -178,7 +178,10 @@ export class JobService {
     const spec = toJobSpec(submission, jobId, this.now(), principal.user_id);
     const submissionSha256 = createHash('sha256').update(JSON.stringify(submission)).digest('hex');
     const first = firstOccurrence(spec);
-    const input: JobWorkflowInput = { spec, ...(this.fireLeadMs !== undefined ? { fire_lead_ms: this.fireLeadMs } : {}) };
+    const input: JobWorkflowInput = {
+      spec,
+      ...(this.fireLeadMs !== undefined ? { fire_lead_ms: this.fireLeadMs } : {}),
+    };
     try {
       await this.client.workflow.start(JOB_WORKFLOW_TYPE, {
         workflowId: jobId,
@@ -220,7 +223,13 @@ export class JobService {
         { job_id: jobId },
       );
     }
-    const summary = summaryOf(jobId, existing.typedSearchAttributes, existing.status.name, existing.startTime, this.now());
+    const summary = summaryOf(
+      jobId,
+      existing.typedSearchAttributes,
+      existing.status.name,
+      existing.startTime,
+      this.now(),
+    );
     return { job_id: jobId, status: summary.status as CreatedJob['status'], next_run_time: summary.next_run_time };
   }
 

@@ -4,12 +4,13 @@
  * admin all or one user's (`?user_id=`). Read from one visibility listing (JobService.list, the
  * tenancy rule of GET /jobs) and the ledgers of the most recently run jobs (`executions` query).
  */
-import { executionsQuery } from '../../workflows/contract';
+
 import type { Client } from '@temporalio/client';
 import { Router } from 'express';
 import { z } from 'zod';
 import { identifierSchema } from '../../domain/job-spec';
 import type { ExecutionRecord } from '../../domain/job-state';
+import { executionsQuery } from '../../workflows/contract';
 import { principalOf } from '../auth';
 import type { JobService } from '../jobs/service';
 import type { ApiRoute } from '../openapi';
