@@ -215,13 +215,14 @@ export const overhead: Benchmark = {
         metric('worker CPU per run', '×', ratios('workerCpuMsPerRun')),
       ],
     };
+    const limits = { eventsPerRun: 1.0, serverCpuMsPerRun: 1.0, workerCpuMsPerRun: 1.3 } as const;
     const goals: GoalCheck[] = (['eventsPerRun', 'serverCpuMsPerRun', 'workerCpuMsPerRun'] as const).map((k) => {
       const m = median(ratios(k));
       const what = k === 'eventsPerRun' ? 'history events' : k === 'serverCpuMsPerRun' ? 'server CPU' : 'worker CPU';
       return {
-        goal: `overhead ≤ 1.2× bare Temporal (${what} per run)`,
+        goal: `${what} per run ≤ ${limits[k].toFixed(1)}× bare Temporal`,
         measured: `${m.toFixed(2)}× (median of runs)`,
-        met: Number.isNaN(m) ? null : m <= 1.2,
+        met: Number.isNaN(m) ? null : m <= limits[k],
       };
     });
     return {
@@ -241,7 +242,7 @@ export const overhead: Benchmark = {
       goals,
       notes: [
         'A run is one window; windows are consecutive on the same workflows.',
-        'Where our events per run come from: each occurrence of jobWorkflow also has the attempt start/end signals of the activity (execution records per attempt), upserts of search attributes (JobStatus running/pending, NextRunTime, LastRunTime, RunningWorker) and the workflow tasks those cause; the bare workflow has timer + activity + workflow tasks only.',
+        'Where our events per run come from: an occurrence of jobWorkflow has the bare workflow’s timer, activity and two workflow tasks, plus one UpsertWorkflowSearchAttributes (NextRunTime, LastRunTime; WorkerIds when a new worker ran it) in the workflow task that records the run: 12 events against 11. Attempt records travel in the activity’s heartbeat details and result, not in signals.',
       ],
     };
   },

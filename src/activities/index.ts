@@ -2,10 +2,12 @@
  * Activity implementations, built by a factory so the worker passes real
  * collaborators and tests pass their own (samples-typescript style).
  */
+
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { type AttemptEndedEvent, withEnded, withStarted } from '../domain/attempts';
 import type { AttemptDetails, AttemptRecord, AttemptReport } from '../domain/job-state';
+import { HOLD_HEARTBEAT_BEFORE_MS } from '../workflows/contract';
 import { type HandlerContext, type HandlerRegistry, NonRetryableError } from './handlers';
 import { createHttpExecutor, type HttpExecutorOptions, HttpStatusError, sendHttp } from './http';
 import type { PayloadActivities, RunPayloadInput } from './types';
@@ -38,12 +40,6 @@ export interface ActivityDeps {
 function heartbeatPeriodMs(heartbeatTimeoutMs: number | undefined): number {
   return heartbeatTimeoutMs ? Math.max(100, Math.floor(heartbeatTimeoutMs / 3)) : 1_000;
 }
-
-/**
- * How long before the fire time a holding attempt sends its one heartbeat (ms): the attempt
- * records itself, and a cancellation the job asked for during the lead reaches it before the body starts.
- */
-export const HOLD_HEARTBEAT_BEFORE_MS = 500;
 
 /** The heartbeat details a retry finds, or none (first attempt, or details of another shape). */
 function priorDetails(value: unknown): AttemptDetails {
@@ -87,17 +83,20 @@ export function createActivities(deps: ActivityDeps): PayloadActivities {
         return details.attempts;
       };
       try {
+        // Held until the fire time, at most hold_ms. One heartbeat HOLD_HEARTBEAT_BEFORE_MS before
+        // the fire time: a cancel, pause or PATCH during the lead reaches the attempt before its body
+        // starts. Earlier heartbeats only when the hold is longer than a heartbeat period.
         const fireMs = Date.parse(input.fire_time ?? input.scheduled_time);
-        const holdMs = Math.min(input.hold_ms ?? 0, fireMs - Date.now());
-        if (holdMs > HOLD_HEARTBEAT_BEFORE_MS) {
-          // One heartbeat shortly before the fire time: a cancel, pause or PATCH of the lead wins.
-          await hold(holdMs - HOLD_HEARTBEAT_BEFORE_MS, ctx.cancellationSignal);
+        const holdUntil = Date.now() + Math.max(0, Math.min(input.hold_ms ?? 0, fireMs - Date.now()));
+        const period = heartbeatPeriodMs(ctx.info.heartbeatTimeoutMs);
+        let beaten = false;
+        for (let left = holdUntil - Date.now(); left > HOLD_HEARTBEAT_BEFORE_MS; left = holdUntil - Date.now()) {
+          await hold(Math.min(period, left - HOLD_HEARTBEAT_BEFORE_MS), ctx.cancellationSignal);
           beat();
-          await hold(Math.min(HOLD_HEARTBEAT_BEFORE_MS, fireMs - Date.now()), ctx.cancellationSignal);
-        } else {
-          beat();
-          await hold(holdMs, ctx.cancellationSignal);
+          beaten = true;
         }
+        if (!beaten) beat();
+        await hold(holdUntil - Date.now(), ctx.cancellationSignal);
         // Heartbeat while the body runs: a dead worker is noticed after heartbeat_timeout, and
         // cancellation reaches the attempt through the heartbeat response.
         timer = setInterval(beat, heartbeatPeriodMs(ctx.info.heartbeatTimeoutMs));

@@ -39,13 +39,25 @@ function statusOf(err: unknown, ctx: Context): ExecutionStatus {
   return err instanceof CancelledFailure || ctx.cancellationSignal.aborted ? 'cancelled' : 'failed';
 }
 
-/** Counts heartbeats that carry details (checkpoints) by wrapping this attempt's heartbeat function. */
+/** The `checkpoint` field of heartbeat details (`{attempts, checkpoint?}`), if any. */
+function checkpointOf(details: unknown): unknown {
+  return typeof details === 'object' && details !== null ? (details as { checkpoint?: unknown }).checkpoint : undefined;
+}
+
+/**
+ * Counts checkpoints by wrapping this attempt's heartbeat function: heartbeats whose details carry a
+ * checkpoint other than the last one sent (every heartbeat carries the attempt records; a checkpoint
+ * the previous attempt left is sent again unchanged and is not counted).
+ */
 function countCheckpoints(ctx: Context, onCheckpoint: () => void): void {
   const target = ctx as unknown as { heartbeatFn: (details?: unknown) => void };
   const original = target.heartbeatFn;
   if (typeof original !== 'function') return;
+  let last = checkpointOf(ctx.info.heartbeatDetails);
   target.heartbeatFn = (details?: unknown) => {
-    if (details !== undefined) onCheckpoint();
+    const checkpoint = checkpointOf(details);
+    if (checkpoint !== undefined && checkpoint !== last) onCheckpoint();
+    last = checkpoint;
     original.call(ctx, details);
   };
 }

@@ -38,6 +38,7 @@ import {
   type PatchRequest,
   type TriggerAccepted,
   type TriggerRequest,
+  WITHDRAW_BEFORE_MS,
 } from './contract';
 import { MIN_TIMER_MS, runOccurrence } from './occurrence';
 
@@ -68,6 +69,13 @@ interface ActiveRun {
   /** When its body may start (epoch ms): the scheduled time plus jitter, or the trigger time. */
   fireMs: number;
   trigger: ExecutionTrigger;
+  /** The scope of its activity: cancelled to withdraw an attempt held before its fire time. */
+  scope: CancellationScope;
+  /**
+   * Why the run was withdrawn during the lead, or null: `paused` (recorded as skipped) or
+   * `replanned` (a PATCH replaced the schedule it belonged to: the new plan decides what runs).
+   */
+  withdrawn: 'paused' | 'replanned' | null;
   done: boolean;
   record: ExecutionRecord | null;
   error: unknown;
@@ -181,6 +189,7 @@ export class JobLoop {
   pause = (): JobDescription => {
     this.progress.paused = true;
     this.wake = true;
+    this.withdrawHeldRun('paused');
     this.publish();
     return this.describe();
   };
@@ -235,6 +244,7 @@ export class JobLoop {
     this.spec = spec;
     this.replan = true;
     this.wake = true;
+    this.withdrawHeldRun('replanned');
     return this.describe();
   };
 
@@ -320,6 +330,12 @@ export class JobLoop {
     const run = this.active;
     if (run === null || !run.done) return;
     this.active = null;
+    if (run.record === null && run.withdrawn !== null && isCancellation(run.error)) {
+      // Withdrawn during the lead: the attempt was cancelled before its body started; not a run.
+      if (run.trigger === 'schedule') this.progress.scheduled_runs--;
+      if (run.withdrawn === 'paused') this.skip({ first: run.scheduledMs, last: run.scheduledMs, count: 1 }, 'paused');
+      return;
+    }
     if (run.record === null) throw run.error;
     const record = run.record;
     this.progress.retry_count = Math.max(0, (record.attempts ?? 1) - 1);
@@ -443,30 +459,50 @@ export class JobLoop {
   private start(scheduledMs: number, trigger: ExecutionTrigger, payload?: JobPayload): void {
     if (trigger === 'schedule') this.progress.scheduled_runs++;
     const fireMs = trigger === 'schedule' ? this.fireMs(scheduledMs) : scheduledMs;
+    const scope = new CancellationScope();
     const run: ActiveRun = {
       scheduledMs,
       fireMs,
       trigger,
+      scope,
+      withdrawn: null,
       done: false,
       record: null,
       error: null,
       settled: Promise.resolve(),
     };
-    run.settled = runOccurrence(this.spec, scheduledMs, {
+    const spec = this.spec;
+    const options = {
       ...(trigger === 'manual' ? { trigger, ...(payload !== undefined ? { payload } : {}) } : {}),
       fireMs,
       holdMs: Math.max(0, fireMs - Date.now()),
-    }).then(
-      (record) => {
-        run.record = record;
-        run.done = true;
-      },
-      (err: unknown) => {
-        run.error = err;
-        run.done = true;
-      },
-    );
+    };
+    run.settled = scope
+      .run(() => runOccurrence(spec, scheduledMs, options))
+      .then(
+        (record) => {
+          run.record = record;
+          run.done = true;
+        },
+        (err: unknown) => {
+          run.error = err;
+          run.done = true;
+        },
+      );
     this.active = run;
+  }
+
+  /**
+   * A pause or PATCH during the lead: cancels the active scheduled run if its attempt is still held
+   * (at least {@link WITHDRAW_BEFORE_MS} before its fire time), so its body never starts. A run
+   * closer to its fire time, or already running, goes on.
+   */
+  private withdrawHeldRun(reason: 'paused' | 'replanned'): void {
+    const run = this.active;
+    if (run === null || run.done || run.withdrawn !== null || run.trigger !== 'schedule') return;
+    if (Date.now() > run.fireMs - WITHDRAW_BEFORE_MS) return;
+    run.withdrawn = reason;
+    run.scope.cancel();
   }
 
   /**
@@ -547,7 +583,7 @@ export class JobLoop {
    */
   private publish(final?: JobStatus): void {
     const p = this.progress;
-    const status: JobStatus = final ?? (this.active !== null ? 'running' : p.paused ? 'paused' : 'pending');
+    const status: JobStatus = final ?? (p.paused ? 'paused' : this.active !== null ? 'running' : 'pending');
     const nextMs = final !== undefined || p.paused || this.cursor === null ? null : this.fireMs(this.cursor);
     p.status = status;
     p.next_run_time = nextMs === null ? null : new Date(nextMs).toISOString();

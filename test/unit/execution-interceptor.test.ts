@@ -54,10 +54,15 @@ function setup() {
 describe('executionInterceptor', () => {
   test('counts statuses, retries, checkpoints and first-attempt fire lag', async () => {
     const { registry, heartbeats, run, setClock } = setup();
+    // Heartbeat details as the activity sends them: the attempt records, and the checkpoint once
+    // the handler saved one. Only a new checkpoint counts, not the records nor a repeated checkpoint.
+    const attempts = [{ attempt: 1 }];
+    const first = { offset: 10 };
     await run(1, async (ctx) => {
-      ctx.heartbeat();
-      ctx.heartbeat({ offset: 10 });
-      ctx.heartbeat({ offset: 20 });
+      ctx.heartbeat({ attempts });
+      ctx.heartbeat({ attempts, checkpoint: first });
+      ctx.heartbeat({ attempts, checkpoint: first });
+      ctx.heartbeat({ attempts, checkpoint: { offset: 20 } });
       return 'ok';
     });
     await expect(run(2, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
@@ -71,7 +76,12 @@ describe('executionInterceptor', () => {
     expect(sampleValue(text, 'scheduler_executions_total', { status: 'cancelled' })).toBe(1);
     expect(sampleValue(text, 'scheduler_execution_retries_total')).toBe(2);
     expect(sampleValue(text, 'scheduler_execution_checkpoints_total')).toBe(2);
-    expect(heartbeats).toEqual([undefined, { offset: 10 }, { offset: 20 }]); // still delivered
+    expect(heartbeats).toEqual([
+      { attempts },
+      { attempts, checkpoint: first },
+      { attempts, checkpoint: first },
+      { attempts, checkpoint: { offset: 20 } },
+    ]); // still delivered
     expect(sampleValue(text, 'scheduler_execution_fire_lag_seconds_count')).toBe(2);
     expect(sampleValue(text, 'scheduler_execution_fire_lag_seconds_sum')).toBeCloseTo(0.25, 6); // 250 ms + 0
     expect(sampleValue(text, 'scheduler_execution_fire_lag_seconds_bucket', { le: '0.005' })).toBe(1);
