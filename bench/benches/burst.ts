@@ -28,8 +28,8 @@ export interface BurstFigures {
   seedRate: number;
 }
 
-/** Runs one burst of `size` jobs due at a whole second after the seeding is expected to end. */
-async function oneBurst(
+/** Runs one burst of `size` jobs due at a whole second after the seeding is expected to end (also used by `storage`). */
+export async function oneBurst(
   stack: Stack,
   size: number,
   label: string,

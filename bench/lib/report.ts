@@ -70,7 +70,7 @@ export interface BenchResult {
 }
 
 /** The benchmarks in report order. */
-export const BENCH_ORDER = ['fire-lag', 'burst', 'submit', 'overhead', 'dormant', 'peers'] as const;
+export const BENCH_ORDER = ['fire-lag', 'burst', 'submit', 'overhead', 'dormant', 'storage', 'peers'] as const;
 
 /** Builds a metric from its runs. */
 export function metric(name: string, unit: string, runs: number[]): Metric {
@@ -175,8 +175,9 @@ Expected duration of a full run, estimated from the smoke run's rates on a share
 | \`submit\` | 50 clients, 2 × 3 runs of 15 s | 2 min |
 | \`overhead\` | 100 jobs every 5 s, 2 × 3 windows of 30 s | 4.5 min |
 | \`dormant\` | 100,000 jobs or 240 s of seeding, whichever comes first | 6.5 min |
+| \`storage\` | 2,000 one-time jobs as one burst, on 3 SQLite settings × 3 runs, a fresh stack each | 10 min |
 | \`peers\` | 10,000 jobs over a minute (2 windows) and a 50,000 burst, BullMQ and pg-boss | 9.5 min |
-| total | | about 50 min |`;
+| total | | about 60 min |`;
 
 /**
  * The whole BENCHMARKS.md: the header, then every result in {@link BENCH_ORDER} (others after, by name).

@@ -41,6 +41,9 @@ function heartbeatPeriodMs(heartbeatTimeoutMs: number | undefined): number {
   return heartbeatTimeoutMs ? Math.max(100, Math.floor(heartbeatTimeoutMs / 3)) : 1_000;
 }
 
+/** Slack of the hold's heartbeat schedule (ms): timers may fire a little early or late. */
+const BEAT_TOLERANCE_MS = 5;
+
 /** The heartbeat details a retry finds, or none (first attempt, or details of another shape). */
 function priorDetails(value: unknown): AttemptDetails {
   if (typeof value !== 'object' || value === null) return { attempts: [] };
@@ -74,6 +77,7 @@ export function createActivities(deps: ActivityDeps): PayloadActivities {
       };
       const beat = () => ctx.heartbeat(details);
       let timer: NodeJS.Timeout | undefined;
+      let bodyStarted = false;
       const end = (ended: Pick<AttemptEndedEvent, 'status' | 'error'>): AttemptRecord[] => {
         clearInterval(timer);
         details = {
@@ -83,20 +87,27 @@ export function createActivities(deps: ActivityDeps): PayloadActivities {
         return details.attempts;
       };
       try {
-        // Held until the fire time, at most hold_ms. One heartbeat HOLD_HEARTBEAT_BEFORE_MS before
-        // the fire time: a cancel, pause or PATCH during the lead reaches the attempt before its body
-        // starts. Earlier heartbeats only when the hold is longer than a heartbeat period.
+        // Held until the fire time, at most hold_ms. The last heartbeat goes out
+        // HOLD_HEARTBEAT_BEFORE_MS before the fire time, so a cancel, pause or PATCH during the lead
+        // reaches the attempt before its body starts; earlier ones (a hold longer than a heartbeat
+        // period) are spaced a period apart, counted back from it, so none is held back by the
+        // SDK's heartbeat throttling.
         const fireMs = Date.parse(input.fire_time ?? input.scheduled_time);
         const holdUntil = Date.now() + Math.max(0, Math.min(input.hold_ms ?? 0, fireMs - Date.now()));
+        const lastBeatAt = holdUntil - HOLD_HEARTBEAT_BEFORE_MS;
         const period = heartbeatPeriodMs(ctx.info.heartbeatTimeoutMs);
-        let beaten = false;
-        for (let left = holdUntil - Date.now(); left > HOLD_HEARTBEAT_BEFORE_MS; left = holdUntil - Date.now()) {
-          await hold(Math.min(period, left - HOLD_HEARTBEAT_BEFORE_MS), ctx.cancellationSignal);
+        if (lastBeatAt - Date.now() > BEAT_TOLERANCE_MS) {
+          let wait = (lastBeatAt - Date.now()) % period || period;
+          while (lastBeatAt - Date.now() > BEAT_TOLERANCE_MS) {
+            await hold(Math.min(wait, lastBeatAt - Date.now()), ctx.cancellationSignal);
+            beat();
+            wait = period;
+          }
+        } else {
           beat();
-          beaten = true;
         }
-        if (!beaten) beat();
         await hold(holdUntil - Date.now(), ctx.cancellationSignal);
+        bodyStarted = true;
         // Heartbeat while the body runs: a dead worker is noticed after heartbeat_timeout, and
         // cancellation reaches the attempt through the heartbeat response.
         timer = setInterval(beat, heartbeatPeriodMs(ctx.info.heartbeatTimeoutMs));
@@ -137,7 +148,7 @@ export function createActivities(deps: ActivityDeps): PayloadActivities {
         const attempts = end(endOf(failure));
         // The next attempt reads the list from the last heartbeat: record how this one ended.
         beat();
-        throw withAttempts(failure, { ...report, attempts });
+        throw withAttempts(failure, { ...report, attempts, ...(bodyStarted ? {} : { held: true }) });
       } finally {
         clearInterval(timer);
       }

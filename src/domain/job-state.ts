@@ -131,6 +131,8 @@ export interface AttemptReport {
   http_status?: number;
   /** Every attempt of the occurrence so far, oldest first, this one included (see AttemptDetails). */
   attempts?: AttemptRecord[];
+  /** True when the attempt was cancelled while held before its fire time: its body never started. */
+  held?: boolean;
 }
 
 /**

@@ -40,7 +40,7 @@ import {
   type TriggerRequest,
   WITHDRAW_BEFORE_MS,
 } from './contract';
-import { MIN_TIMER_MS, runOccurrence } from './occurrence';
+import { cancelledBeforeBody, cancelledRecord, MIN_TIMER_MS, runOccurrence } from './occurrence';
 
 /** History events after which a run continues as new even if the server did not suggest it. */
 const MAX_HISTORY_EVENTS = 5_000;
@@ -76,6 +76,8 @@ interface ActiveRun {
    * `replanned` (a PATCH replaced the schedule it belonged to: the new plan decides what runs).
    */
   withdrawn: 'paused' | 'replanned' | null;
+  /** A pause withdrew it and put the cursor back on its occurrence (resume decides: run or skip). */
+  rewound: boolean;
   done: boolean;
   record: ExecutionRecord | null;
   error: unknown;
@@ -142,6 +144,8 @@ export class JobLoop {
   private handledThisGeneration = 0;
   private lastScheduledRecord: ExecutionRecord | null = null;
   private readonly timer = new WakeTimer();
+  /** Workers of the job's attempts, most recent last (WorkerIds), updated with each ledger entry. */
+  private workers: string[];
   /** Search attributes as last published (JobStatus, NextRunTime, LastRunTime, WorkerIds). */
   private published: { status: string | null; next: number | null; last: string | null; workers: string[] };
 
@@ -164,6 +168,7 @@ export class JobLoop {
       last: attributes.get(LAST_RUN_TIME)?.toISOString() ?? null,
       workers: attributes.get(WORKER_IDS) ?? [],
     };
+    this.workers = this.published.workers;
   }
 
   /** The `describe` query's answer. */
@@ -330,11 +335,22 @@ export class JobLoop {
     const run = this.active;
     if (run === null || !run.done) return;
     this.active = null;
-    if (run.record === null && run.withdrawn !== null && isCancellation(run.error)) {
-      // Withdrawn during the lead: the attempt was cancelled before its body started; not a run.
-      if (run.trigger === 'schedule') this.progress.scheduled_runs--;
-      if (run.withdrawn === 'paused') this.skip({ first: run.scheduledMs, last: run.scheduledMs, count: 1 }, 'paused');
-      return;
+    if (run.withdrawn !== null) {
+      if (run.record === null && cancelledBeforeBody(run.error)) {
+        // Withdrawn during the lead: its body never started; not a run.
+        if (run.withdrawn === 'paused' && !run.rewound) this.skip(single(run.scheduledMs), 'paused');
+        return;
+      }
+      // The withdrawal came too late: the body had started. It counts as the run it was.
+      this.progress.scheduled_runs++;
+      if (this.cursor === run.scheduledMs) {
+        this.cursor = nextOccurrence(this.spec, run.scheduledMs);
+        this.checkMaxRuns();
+      }
+      if (run.record === null && isCancellation(run.error)) {
+        this.append(cancelledRecord(this.spec, run.scheduledMs, run.trigger, run.error));
+        return;
+      }
     }
     if (run.record === null) throw run.error;
     const record = run.record;
@@ -345,6 +361,9 @@ export class JobLoop {
   }
 
   private append(entry: ExecutionRecord): void {
+    for (const attempt of entry.attempt_history ?? []) {
+      if (attempt.worker_id !== null) this.workers = withWorker(this.workers, attempt.worker_id);
+    }
     appendToLedger(this.progress, entry);
     this.handledThisGeneration += occurrencesOf(entry);
   }
@@ -365,9 +384,13 @@ export class JobLoop {
       this.cursor = this.progress.scheduled_runs > 0 ? null : at;
       return;
     }
+    // A scheduled run still in flight keeps its occurrence: the new plan starts after it.
+    const run = this.active;
+    const from =
+      run !== null && run.trigger === 'schedule' && run.withdrawn === null ? Math.max(now, run.scheduledMs + 1) : now;
     const start =
-      spec.frequency === 'interval' || spec.execution_time === undefined ? now : Date.parse(spec.execution_time);
-    this.cursor = occurrenceAtOrAfter(spec, Math.max(now, start));
+      spec.frequency === 'interval' || spec.execution_time === undefined ? from : Date.parse(spec.execution_time);
+    this.cursor = occurrenceAtOrAfter(spec, Math.max(from, start));
     this.checkMaxRuns();
   }
 
@@ -384,6 +407,9 @@ export class JobLoop {
    * policy), started, buffered or skipped (overlap policy). Stops at the first one not yet due.
    */
   private async handleDueOccurrences(): Promise<void> {
+    // A withdrawn run settles first (at its last heartbeat before its fire time): it decides
+    // whether its occurrence is still to run.
+    if (this.active !== null && this.active.withdrawn !== null) return;
     if (this.resumedAt !== null) {
       const before = this.resumedAt;
       this.resumedAt = null;
@@ -403,9 +429,10 @@ export class JobLoop {
       }
       const fire = this.fireMs(this.cursor);
       // Idle: an occurrence within the fire lead (plus a timer's resolution) is dispatched now and
-      // held by its attempt until its fire time. Busy: it counts as overlapping once its fire time has come.
-      const busy = this.active !== null;
-      if (busy ? fire > now : fire - now >= this.leadMs + MIN_TIMER_MS) return;
+      // held by its attempt until its fire time. Busy (a run in flight or about to start): it
+      // counts as overlapping once its fire time has come.
+      const busy = !this.idle();
+      if (busy ? fire > now : fire - now >= this.lead() + MIN_TIMER_MS) return;
       this.occurrenceDue(this.cursor);
       this.cursor = nextOccurrence(this.spec, this.cursor);
       this.checkMaxRuns();
@@ -466,6 +493,7 @@ export class JobLoop {
       trigger,
       scope,
       withdrawn: null,
+      rewound: false,
       done: false,
       record: null,
       error: null,
@@ -503,6 +531,21 @@ export class JobLoop {
     if (Date.now() > run.fireMs - WITHDRAW_BEFORE_MS) return;
     run.withdrawn = reason;
     run.scope.cancel();
+    // Until it settles it counts as not run: the PATCHed plan, or the cursor put back on it for
+    // a resume, decides whether the occurrence runs.
+    this.progress.scheduled_runs--;
+    if (reason === 'paused' && (this.cursor === null || this.cursor === nextOccurrence(this.spec, run.scheduledMs))) {
+      this.cursor = run.scheduledMs;
+      run.rewound = true;
+    }
+  }
+
+  /**
+   * The job's fire lead (ms): the configured lead, at most half the heartbeat timeout, so that a
+   * held attempt never goes a heartbeat timeout without a heartbeat.
+   */
+  private lead(): number {
+    return Math.min(this.leadMs, Math.floor(parseDuration(this.spec.heartbeat_timeout) / 2));
   }
 
   /**
@@ -512,7 +555,7 @@ export class JobLoop {
   private wakeAt(): number | null {
     if (this.progress.paused || this.cursor === null) return null;
     const fire = this.fireMs(this.cursor);
-    const dispatch = fire - this.leadMs;
+    const dispatch = fire - this.lead();
     return this.active === null || Date.now() < dispatch ? dispatch : fire;
   }
 
@@ -531,19 +574,8 @@ export class JobLoop {
     if (run !== null) {
       await run.settled;
       this.active = null;
-      const now = new Date().toISOString();
-      const id = run.record?.execution_id ?? `${this.spec.job_id}:${new Date(run.scheduledMs).toISOString()}`;
-      this.append({
-        ...(run.record ?? {}),
-        execution_id: id,
-        scheduled_time: new Date(run.scheduledMs).toISOString(),
-        started_at: run.record?.started_at ?? now,
-        finished_at: run.record?.finished_at ?? now,
-        status: run.record?.status ?? 'cancelled',
-        attempts: run.record?.attempts ?? null,
-        worker_id: run.record?.worker_id ?? null,
-        ...(run.trigger === 'manual' ? { trigger: 'manual' as const } : {}),
-      });
+      // A run that ended as the cancellation came keeps its record; otherwise it ends `cancelled`.
+      this.append(run.record ?? cancelledRecord(this.spec, run.scheduledMs, run.trigger, run.error));
     }
     const waiting = [...this.catchUp, ...(this.buffered === null ? [] : [this.buffered])];
     this.catchUp = [];
@@ -593,7 +625,7 @@ export class JobLoop {
       status: final ?? (p.paused ? 'paused' : 'pending'),
       next: final !== undefined || p.paused ? null : (this.active?.fireMs ?? nextMs),
       last: p.last_run_time,
-      workers: this.workersAfter(this.published.workers),
+      workers: this.workers,
     };
     const before = this.published;
     const updates: SearchAttributeUpdatePair[] = [];
@@ -608,15 +640,11 @@ export class JobLoop {
     this.published = shown;
     upsertSearchAttributes(updates);
   }
+}
 
-  /** WorkerIds after the newest ledger entry: the workers of its attempts moved to the end. */
-  private workersAfter(workers: string[]): string[] {
-    let next = workers;
-    for (const attempt of this.progress.executions[0]?.attempt_history ?? []) {
-      if (attempt.worker_id !== null) next = withWorker(next, attempt.worker_id);
-    }
-    return next;
-  }
+/** The span of one occurrence (epoch ms). */
+function single(scheduledMs: number): OccurrenceSpan {
+  return { first: scheduledMs, last: scheduledMs, count: 1 };
 }
 
 /**

@@ -36,13 +36,15 @@ export const MIN_TIMER_MS = 1_000;
 /**
  * Activity options of a job's payload activity: its task queue, timeouts and retry policy
  * (max_retries -> maximumAttempts), per Temporal's activity timeouts and retry policy docs.
+ * @param holdMs how long the first attempt is held before its fire time (ms): added to the
+ *   start-to-close timeout, so the job's `timeout` is left whole for the body.
  */
-export function payloadActivityOptions(spec: JobSpec): ActivityOptions {
+export function payloadActivityOptions(spec: JobSpec, holdMs = 0): ActivityOptions {
   const { retry } = spec;
   return {
     // `queue`: the job's attempts run on that task queue's own worker pool.
     ...(spec.queue !== undefined ? { taskQueue: spec.queue } : {}),
-    startToCloseTimeout: parseDuration(spec.timeout),
+    startToCloseTimeout: parseDuration(spec.timeout) + holdMs,
     heartbeatTimeout: parseDuration(spec.heartbeat_timeout),
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     retry: {
@@ -109,7 +111,7 @@ export async function runOccurrence(
     ...(options.trigger !== undefined ? { trigger: options.trigger } : {}),
   };
   const { runPayload } = proxyActivities<PayloadActivities>({
-    ...payloadActivityOptions(spec),
+    ...payloadActivityOptions(spec, options.holdMs ?? 0),
     activityId: key,
     summary: occurrenceSummary(spec, scheduledTime, payload),
   });
@@ -156,6 +158,47 @@ export async function runOccurrence(
       ...(attemptHistory !== undefined ? { attempt_history: attemptHistory } : {}),
     };
   }
+}
+
+/**
+ * True when an occurrence's activity was cancelled before any body started: the task was never
+ * picked up, or its attempt reported `held` (cancelled while held before its fire time).
+ */
+export function cancelledBeforeBody(err: unknown): boolean {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (!(cause instanceof CancelledFailure)) return false;
+  const report = cause.details?.[0] as Partial<AttemptReport> | undefined;
+  return report === undefined || report.held === true;
+}
+
+/**
+ * The record of an occurrence cancelled while it ran (the job was cancelled, or a withdrawal came
+ * too late): status `cancelled`, with the attempts the cancelled activity reported.
+ */
+export function cancelledRecord(
+  spec: JobSpec,
+  scheduledMs: number,
+  trigger: ExecutionTrigger,
+  err: unknown,
+): ExecutionRecord {
+  const now = new Date().toISOString();
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  const report = (cause instanceof CancelledFailure ? cause.details?.[0] : undefined) as
+    | Partial<AttemptReport>
+    | undefined;
+  const history = attemptsOf(report);
+  const last = history?.at(-1);
+  return {
+    execution_id: occurrenceKey(spec.job_id, scheduledMs, trigger),
+    scheduled_time: new Date(scheduledMs).toISOString(),
+    started_at: history?.[0]?.started_at ?? now,
+    finished_at: now,
+    status: 'cancelled',
+    attempts: report?.attempt ?? null,
+    worker_id: last?.worker_id ?? report?.worker_id ?? null,
+    ...(history !== undefined && history.length > 0 ? { attempt_history: history } : {}),
+    ...(trigger === 'manual' ? { trigger } : {}),
+  };
 }
 
 /** The attempt list an attempt left in its failure's details or its last heartbeat. */

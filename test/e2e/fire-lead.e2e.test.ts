@@ -2,7 +2,9 @@
  * The fire lead on a real dev server: an occurrence's attempt is dispatched FIRE_LEAD before its fire
  * time and held in the worker until then, so the body never starts early; a pause, a PATCH or a
  * cancel that arrives while the attempt is held wins, and the held attempt never runs its body.
- * The API runs with an 8 s lead, so the test can act inside the lead without racing it.
+ * The API runs with an 8 s lead, so the test can act inside the lead without racing it (the jobs'
+ * heartbeat timeout is 20 s: a job's lead is at most half of it). The worker throttles heartbeats
+ * to at most one a second, as src/workers/main.ts does.
  */
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -55,7 +57,10 @@ async function view(id: string): Promise<JobView> {
 }
 
 /** A per-minute job whose first occurrence is AHEAD_MS away (a whole second). */
-async function createJob(name: string): Promise<{ id: string; scheduledMs: number; key: string }> {
+async function createJob(
+  name: string,
+  extra: Record<string, unknown> = { heartbeat_timeout: '20s' },
+): Promise<{ id: string; scheduledMs: number; key: string }> {
   const scheduledMs = Math.ceil((Date.now() + AHEAD_MS) / 1000) * 1000;
   const res = await request(app)
     .post('/jobs')
@@ -65,6 +70,7 @@ async function createJob(name: string): Promise<{ id: string; scheduledMs: numbe
       every: '1m',
       execution_time: new Date(scheduledMs).toISOString(),
       payload: { type: 'handler', name: 'lead.record', args: { v: 1 } },
+      ...extra,
     });
   expect(res.status).toBe(201);
   const id = res.body.job_id as string;
@@ -93,6 +99,7 @@ beforeAll(async () => {
     taskQueue: TASK_QUEUE,
     workflowBundle: await workflowBundle(),
     activities: createActivities({ workerIdentity: 'lead-e2e-worker', handlers: handlerRegistry(record) }),
+    maxHeartbeatThrottleInterval: '1s',
   });
   running = worker.run();
   const client = createTemporalClient(env.address, 'default');
@@ -138,16 +145,47 @@ describe('fire lead: dispatched early, held until the fire time', () => {
     await request(app).delete(`/jobs/${id}`);
   });
 
-  it('a pause during the lead wins: the held attempt is withdrawn, skipped as paused, its body never runs', async () => {
-    const { id, scheduledMs, key } = await createJob('lead-pause');
-    await waitForHeldAttempt(id, scheduledMs);
-    expect((await request(app).post(`/jobs/${id}/pause`)).status).toBe(200);
+  it('a job whose timeout and heartbeat timeout are shorter than the lead: held within them, runs in one attempt', async () => {
+    // Lead = half the heartbeat timeout (1 s); the hold is added to the start-to-close timeout.
+    const { id, scheduledMs, key } = await createJob('lead-short-timeouts', { timeout: '1s', heartbeat_timeout: '2s' });
     const v = await waitFor(
       async () => {
         const x = await view(id);
-        return x.counts.skipped === 1 && x.running_attempt === null ? x : undefined;
+        return x.counts.succeeded + x.counts.failed === 1 ? x : undefined;
       },
-      { what: 'the held occurrence skipped', timeoutMs: AHEAD_MS + 10_000 },
+      { what: 'the run recorded', timeoutMs: AHEAD_MS + 15_000 },
+    );
+    expect(v.executions[0]).toMatchObject({ status: 'succeeded', attempts: 1 });
+    const ran = bodies.filter((b) => b.key === key);
+    expect(ran).toHaveLength(1);
+    expect(ran[0]?.atMs).toBeGreaterThanOrEqual(scheduledMs);
+    await request(app).delete(`/jobs/${id}`);
+  });
+
+  it('a pause during the lead wins: the held attempt is withdrawn, its body never runs; resumed later, it is skipped as paused', async () => {
+    const { id, scheduledMs, key } = await createJob('lead-pause');
+    await waitForHeldAttempt(id, scheduledMs);
+    expect((await request(app).post(`/jobs/${id}/pause`)).status).toBe(200);
+    const paused = await waitFor(
+      async () => {
+        const x = await view(id);
+        return x.running_attempt === null ? x : undefined;
+      },
+      { what: 'the held attempt withdrawn', timeoutMs: AHEAD_MS + 10_000 },
+    );
+    expect(paused.status).toBe('paused');
+    // Past the fire time: the body never started, and nothing ran.
+    await sleep(Math.max(0, scheduledMs + 1_000 - Date.now()));
+    expect(bodies.filter((b) => b.key === key)).toHaveLength(0);
+    expect((await view(id)).counts).toEqual({ succeeded: 0, failed: 0, skipped: 0, cancelled: 0 });
+    // Resumed after its fire time: the occurrence was due while paused, so it is skipped.
+    expect((await request(app).post(`/jobs/${id}/resume`)).status).toBe(200);
+    const v = await waitFor(
+      async () => {
+        const x = await view(id);
+        return x.counts.skipped === 1 ? x : undefined;
+      },
+      { what: 'the withdrawn occurrence skipped at resume' },
     );
     expect(v.executions[0]).toMatchObject({
       scheduled_time: new Date(scheduledMs).toISOString(),
@@ -155,9 +193,6 @@ describe('fire lead: dispatched early, held until the fire time', () => {
       reason: 'paused',
     });
     expect(v.counts).toEqual({ succeeded: 0, failed: 0, skipped: 1, cancelled: 0 });
-    expect(v.status).toBe('paused');
-    // Past the fire time: the body never started.
-    await sleep(Math.max(0, scheduledMs + 1_000 - Date.now()));
     expect(bodies.filter((b) => b.key === key)).toHaveLength(0);
     await request(app).delete(`/jobs/${id}`);
   });
