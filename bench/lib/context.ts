@@ -4,6 +4,7 @@
  * `BENCH_SCALE` (`full` | `smoke`, or `--smoke`), `BENCH_REPEATS` (default 3), `BENCH_WORKERS`
  * (default 2), and the worker tuning variables of src/config/schema.ts, passed to our workers.
  */
+import { DEFAULT_SQLITE_PRAGMAS, parseSqlitePragmas } from '../../src/config/schema';
 import type { BenchResult, MachineInfo } from './report';
 
 /** Worker tuning variables passed through to our workers when set (README, Configuration). */
@@ -24,10 +25,9 @@ export const BENCH_WORKER_DEFAULTS: Record<string, string> = {
 
 /**
  * SQLite pragmas of the benchmarks' embedded server unless BENCH_SQLITE_PRAGMAS says otherwise
- * (`none` = the server's defaults): WAL with synchronous=normal started workflows 25-30 % faster
- * than the defaults in a probe on the development machine (62 → 79 starts/s).
+ * (`none` = the server's defaults): what `npm start` uses (TEMPORAL_SQLITE_PRAGMAS's default).
  */
-export const BENCH_SQLITE_PRAGMAS = ['journal_mode=wal', 'synchronous=normal'];
+export const BENCH_SQLITE_PRAGMAS = parseSqlitePragmas(DEFAULT_SQLITE_PRAGMAS);
 
 /** The runner's settings for one benchmark. */
 export interface BenchContext {

@@ -14,6 +14,21 @@ const bool = z.stringbool({ truthy: ['true', '1', 'yes', 'on'], falsy: ['false',
 const path = z.string().min(1);
 const duration = z.string().refine(isDuration, 'must be a duration like "10s", "1m" or "1m30s"');
 
+/**
+ * SQLite pragmas of the embedded server unless TEMPORAL_SQLITE_PRAGMAS says otherwise: WAL with
+ * `synchronous=full` (a committed transaction survives an OS crash; SQLite's PRAGMA synchronous).
+ */
+export const DEFAULT_SQLITE_PRAGMAS = 'journal_mode=wal,synchronous=full';
+
+/** `a=b, c=d` → `['a=b', 'c=d']` (TEMPORAL_SQLITE_PRAGMAS); none when unset or `none`. */
+export function parseSqlitePragmas(value: string | undefined): string[] {
+  if (value?.trim() === 'none') return [];
+  return (value ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
+}
+
 /** A `host:port` address (host name, IPv4, or [IPv6]). */
 const hostPort = z
   .string()
@@ -121,13 +136,14 @@ export const envSchema = z.object({
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
   /**
-   * SQLite pragmas of the embedded server's database, comma-separated `name=value`
-   * (e.g. `journal_mode=wal,synchronous=normal`); unset = the server's defaults.
+   * SQLite pragmas of the embedded server's database, comma-separated `name=value`, or `none` for
+   * the server's defaults. Default: WAL with `synchronous=full`, durable through an OS crash and
+   * measured faster than the server's defaults (`npm run bench -- storage`).
    */
   TEMPORAL_SQLITE_PRAGMAS: z
     .string()
-    .regex(/^\s*([a-z_]+=[A-Za-z0-9_-]+\s*(,\s*|$))*$/, 'must be comma-separated name=value pairs')
-    .optional(),
+    .regex(/^\s*(none|([a-z_]+=[A-Za-z0-9_-]+\s*(,\s*|$))*)\s*$/, 'must be comma-separated name=value pairs, or none')
+    .default(DEFAULT_SQLITE_PRAGMAS),
 
   // Observability
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),

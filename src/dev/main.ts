@@ -8,6 +8,7 @@
 import { resolve } from 'node:path';
 import { generateApiKey, hashApiKey } from '../api/auth';
 import { type Config, loadConfigOrExit } from '../config';
+import { parseSqlitePragmas } from '../config/schema';
 import { JOB_SEARCH_ATTRIBUTES, searchAttributeFlags } from '../domain/search-attributes';
 import { startEmbeddedServer } from './embedded-server';
 import { type Child, startEntry, stopProcess, waitForOutput } from './processes';
@@ -18,14 +19,6 @@ interface Server {
   address: string;
   uiUrl: string | null;
   stop: () => Promise<void>;
-}
-
-/** `a=b, c=d` → `['a=b', 'c=d']` (TEMPORAL_SQLITE_PRAGMAS); none when unset. */
-export function parseSqlitePragmas(value: string | undefined): string[] {
-  return (value ?? '')
-    .split(',')
-    .map((p) => p.trim())
-    .filter((p) => p.length > 0);
 }
 
 /** The embedded server: from our CLI binary, or as the last fallback from the SDK's download. */

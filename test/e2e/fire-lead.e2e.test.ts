@@ -10,7 +10,6 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Express } from 'express';
-import express from 'express';
 import pino from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +17,7 @@ import { createActivities } from '../../src/activities';
 import { defineHandler, handlerRegistry } from '../../src/activities/handlers';
 import { createApp } from '../../src/api/app';
 import { createTemporalClient } from '../../src/api/temporal-client';
-import { type TestCaller, testAuth } from '../helpers/api-keys';
+import { actingAs, type TestCaller, testAuth } from '../helpers/api-keys';
 import { startDevServerEnv, workflowBundle } from '../helpers/temporal';
 import { sleep, waitFor } from '../helpers/wait';
 import { installQuietRuntime } from '../helpers/workflow-harness';
@@ -110,12 +109,7 @@ beforeAll(async () => {
     auth: testAuth([CALLER]),
     fireLeadMs: LEAD_MS,
   });
-  app = express()
-    .use((req, _res, next) => {
-      req.headers.authorization = `Bearer ${CALLER.key}`;
-      next();
-    })
-    .use(api);
+  app = actingAs(CALLER, api);
 });
 
 afterAll(async () => {

@@ -9,14 +9,13 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { Express } from 'express';
-import express from 'express';
 import pino from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities, demoHandlers } from '../../src/activities';
 import { createApp } from '../../src/api/app';
 import { createTemporalClient } from '../../src/api/temporal-client';
-import { type TestCaller, testAuth } from '../helpers/api-keys';
+import { actingAs, type TestCaller, testAuth } from '../helpers/api-keys';
 import { startDevServerEnv, workflowBundle } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
 import { installQuietRuntime } from '../helpers/workflow-harness';
@@ -68,12 +67,7 @@ beforeAll(async () => {
   const client = createTemporalClient(env.address, 'default');
   const api = createApp({ client, taskQueue: TASK_QUEUE, logger: pino({ level: 'silent' }), auth: testAuth([CALLER]) });
   // Every request of this file acts as CALLER (tenancy is tested in api-security.e2e.test.ts).
-  app = express()
-    .use((req, _res, next) => {
-      req.headers.authorization = `Bearer ${CALLER.key}`;
-      next();
-    })
-    .use(api);
+  app = actingAs(CALLER, api);
 });
 
 afterAll(async () => {

@@ -2,6 +2,7 @@
  * Fixed API keys of the tests: two users and an admin. Only their SHA-256 reaches the
  * API's configuration (`API_KEYS` / createApp's `auth`), as in production.
  */
+import express, { type Express, type RequestHandler } from 'express';
 import { type AuthOptions, hashApiKey, type Role } from '../../src/api/auth';
 
 /** A test caller: user id, role and the plain key it sends. */
@@ -31,4 +32,14 @@ export function testAuth(callers: TestCaller[] = [ALICE, BOB, ADMIN]): AuthOptio
 /** `API_KEYS` value (user_id:role:sha256) of the given callers, for API processes. */
 export function apiKeysEnv(callers: TestCaller[]): string {
   return callers.map((c) => `${c.user_id}:${c.role}:${hashApiKey(c.key)}`).join(',');
+}
+
+/** `api` wrapped so that every request acts as `caller` (sets its `Authorization` header). */
+export function actingAs(caller: TestCaller, api: RequestHandler): Express {
+  return express()
+    .use((req, _res, next) => {
+      req.headers.authorization = bearer(caller);
+      next();
+    })
+    .use(api);
 }

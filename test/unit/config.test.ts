@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { ConfigError, loadConfig, temporalAddress } from '../../src/config';
+import { DEFAULT_SQLITE_PRAGMAS, parseSqlitePragmas } from '../../src/config/schema';
 import { temporalConnectionSettings } from '../../src/config/temporal-connection';
-import { parseSqlitePragmas } from '../../src/dev/main';
 
 const dir = mkdtempSync(join(tmpdir(), 'config-test-'));
 const pem = join(dir, 'a.pem');
@@ -94,6 +94,10 @@ describe('worker tuning and SQLite pragmas', () => {
     });
     expect(parseSqlitePragmas(config.TEMPORAL_SQLITE_PRAGMAS)).toEqual(['journal_mode=wal', 'synchronous=normal']);
     expect(parseSqlitePragmas(undefined)).toEqual([]);
+    expect(parseSqlitePragmas(loadConfig({ TEMPORAL_SQLITE_PRAGMAS: 'none' }).TEMPORAL_SQLITE_PRAGMAS)).toEqual([]);
+    // Unset: WAL with synchronous=full (durable; measured by `npm run bench -- storage`).
+    expect(loadConfig({}).TEMPORAL_SQLITE_PRAGMAS).toBe(DEFAULT_SQLITE_PRAGMAS);
+    expect(parseSqlitePragmas(DEFAULT_SQLITE_PRAGMAS)).toEqual(['journal_mode=wal', 'synchronous=full']);
   });
 });
 
