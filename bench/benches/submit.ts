@@ -1,8 +1,11 @@
 /**
  * submit: POST /jobs with 50 concurrent clients for a fixed time, through plain HTTP (fetch) and
- * through the TypeScript client (src/client): requests/s, latency percentiles, errors.
+ * through the TypeScript client (src/client), beside the Temporal client alone starting the same
+ * jobs with the API's start code (no HTTP): requests/s, latency percentiles, errors.
  */
+import { JobService } from '../../src/api/jobs/service';
 import { SchedulerClient } from '../../src/client';
+import { jobSubmissionSchema } from '../../src/domain/job-spec';
 import { type BenchContext, type Benchmark, type BenchOutput, log } from '../lib/context';
 import { RECORD_HANDLER } from '../lib/record-handler';
 import { type GoalCheck, metric, type Section } from '../lib/report';
@@ -90,6 +93,16 @@ function viaClient(stack: Stack): () => Promise<boolean> {
   };
 }
 
+/** The API's start code (`JobService.create`) on the bench's own Temporal client: no HTTP, no API process. */
+function viaTemporalClient(stack: Stack): () => Promise<boolean> {
+  const service = new JobService({ client: stack.client, taskQueue: stack.taskQueue });
+  const principal = { user_id: 'bench', role: 'admin' as const };
+  return async () => {
+    await service.create(jobSubmissionSchema.parse(submission()), principal);
+    return true;
+  };
+}
+
 /** The `submit` benchmark (see the module comment); run by bench/run.ts. */
 export const submit: Benchmark = {
   name: 'submit',
@@ -98,8 +111,10 @@ export const submit: Benchmark = {
     `${CONCURRENCY} concurrent clients submit one-time jobs (due in a year) to \`POST /jobs\` as fast as answers come, ` +
     'for a fixed time per run: accepted submissions per second (201), latency percentiles of the accepted ones, and ' +
     'errors (any other answer or a network error). Once with plain `fetch`, once through the TypeScript client ' +
-    '(`SchedulerClient.create`). The API process is one Node process with its rate limits raised for the benchmark; ' +
-    'the workers run the jobs’ first workflow tasks meanwhile, as in production.',
+    '(`SchedulerClient.create`), and, for reference, the Temporal client alone: the same concurrency calling the ' +
+    'API’s start code (`JobService.create`) from the benchmark process, without HTTP. The API process is one Node ' +
+    'process with its rate limits raised for the benchmark; the workers run the jobs’ first workflow tasks ' +
+    'meanwhile, as in production. The three variants run one after the other on the same stack.',
   async run(ctx: BenchContext): Promise<BenchOutput> {
     const smoke = ctx.scale === 'smoke';
     const durationMs = smoke ? 5_000 : 15_000;
@@ -115,7 +130,9 @@ export const submit: Benchmark = {
     try {
       log('submit', 'warm-up (2 s, 10 clients)');
       await drive(viaFetch(stack), 2_000, 10);
+      const rates = new Map<string, number>();
       for (const [variant, make] of [
+        ['Temporal client alone', viaTemporalClient],
         ['HTTP (fetch)', viaFetch],
         ['TypeScript client', viaClient],
       ] as const) {
@@ -129,6 +146,7 @@ export const submit: Benchmark = {
           runs.push(figures);
         }
         const col = (k: keyof SubmitFigures) => runs.map((f) => f[k]);
+        rates.set(variant, median(col('rate')));
         sections.push({
           title: `${variant}, ${CONCURRENCY} concurrent clients, ${durationMs / 1000} s per run`,
           repeats: ctx.repeats,
@@ -148,6 +166,12 @@ export const submit: Benchmark = {
             goal: '≥ 1,000 submits/s with p99 ≤ 50 ms',
             measured: `${rate.toFixed(0)}/s, p99 ${formatMs(p99)} (median of runs)`,
             met: rate >= 1_000 && p99 <= 50 && Math.max(...col('errors')) === 0,
+          });
+          const alone = rates.get('Temporal client alone') ?? Number.NaN;
+          goals.push({
+            goal: 'POST /jobs ≥ 0.9× the Temporal client alone',
+            measured: `${(rate / alone).toFixed(2)}× (${rate.toFixed(0)}/s vs ${alone.toFixed(0)}/s, medians)`,
+            met: Number.isNaN(alone) ? null : rate >= 0.9 * alone,
           });
         }
       }
