@@ -41,6 +41,11 @@ function heartbeatPeriodMs(heartbeatTimeoutMs: number | undefined): number {
   return heartbeatTimeoutMs ? Math.max(100, Math.floor(heartbeatTimeoutMs / 3)) : 1_000;
 }
 
+/** `attempts` with attempt number `attempt`'s `started_at` set to `at` (UTC RFC 3339). */
+function withBodyStart(attempts: readonly AttemptRecord[], attempt: number, at: string): AttemptRecord[] {
+  return attempts.map((a) => (a.attempt === attempt ? { ...a, started_at: at } : a));
+}
+
 /** Slack of the hold's heartbeat schedule (ms): timers may fire a little early or late. */
 const BEAT_TOLERANCE_MS = 5;
 
@@ -70,10 +75,11 @@ export function createActivities(deps: ActivityDeps): PayloadActivities {
       // sent with the attempt's first heartbeat, so a retry after this worker dies knows it ran here.
       // The previous attempt's checkpoint is sent again until the handler saves a newer one, so an
       // attempt dying before its first checkpoint does not erase it.
+      const startedAtMs = Date.now();
       let details: AttemptDetails = priorDetails(ctx.info.heartbeatDetails);
       details = {
         ...details,
-        attempts: withStarted(details.attempts, { ...own, started_at: new Date().toISOString() }),
+        attempts: withStarted(details.attempts, { ...own, started_at: new Date(startedAtMs).toISOString() }),
       };
       const beat = () => ctx.heartbeat(details);
       let timer: NodeJS.Timeout | undefined;
@@ -106,8 +112,12 @@ export function createActivities(deps: ActivityDeps): PayloadActivities {
         } else {
           beat();
         }
+        const held = holdUntil > startedAtMs;
         await hold(holdUntil - Date.now(), ctx.cancellationSignal);
         bodyStarted = true;
+        // A held attempt's record starts when its body starts (what lag and duration are measured from).
+        if (held)
+          details = { ...details, attempts: withBodyStart(details.attempts, attempt, new Date().toISOString()) };
         // Heartbeat while the body runs: a dead worker is noticed after heartbeat_timeout, and
         // cancellation reaches the attempt through the heartbeat response.
         timer = setInterval(beat, heartbeatPeriodMs(ctx.info.heartbeatTimeoutMs));

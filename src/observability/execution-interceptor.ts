@@ -25,7 +25,25 @@ export interface ExecutionInterceptorOptions {
 interface ExecutionInput {
   job_id: string;
   scheduled_time: string;
+  /** Fire time (scheduled time plus jitter), UTC RFC 3339, when it differs from `scheduled_time`. */
+  fire_time?: string;
   idempotency_key?: string;
+}
+
+/**
+ * When attempt `attempt`'s body started (epoch ms), from the attempt list (`attempts`) that the
+ * payload activity's result, or its failure's first detail, carries; null when there is none.
+ */
+function bodyStartMs(value: unknown, attempt: number): number | null {
+  const report =
+    value instanceof Error ? (value as { details?: unknown[] }).details?.[0] : (value as { attempts?: unknown } | null);
+  const attempts = (report as { attempts?: unknown } | undefined | null)?.attempts;
+  if (!Array.isArray(attempts)) return null;
+  const own = attempts.find((a) => (a as { attempt?: unknown })?.attempt === attempt) as
+    | { started_at?: unknown }
+    | undefined;
+  const ms = typeof own?.started_at === 'string' ? Date.parse(own.started_at) : Number.NaN;
+  return Number.isFinite(ms) ? ms : null;
 }
 
 function executionInput(args: readonly unknown[]): ExecutionInput | null {
@@ -87,14 +105,18 @@ export function executionInterceptor({
           ...(execution.idempotency_key ? { idempotency_key: execution.idempotency_key } : {}),
         });
         if (attempt > 1) metrics.retries.inc();
-        if (attempt === 1) {
-          const scheduled = Date.parse(execution.scheduled_time);
-          if (Number.isFinite(scheduled)) metrics.fireLag.observe(Math.max(0, startedAt - scheduled) / 1000);
-        }
+        // Fire lag of a first attempt: its body's start (an attempt dispatched ahead of its fire
+        // time is held until then) minus the fire time, observed when the attempt ends.
+        const observeFireLag = (outcome: unknown) => {
+          const fire = Date.parse(execution.fire_time ?? execution.scheduled_time);
+          if (attempt !== 1 || !Number.isFinite(fire)) return;
+          metrics.fireLag.observe(Math.max(0, (bodyStartMs(outcome, attempt) ?? startedAt) - fire) / 1000);
+        };
         countCheckpoints(ctx, () => metrics.checkpoints.inc());
         log.info({ lag_ms: startedAt - Date.parse(execution.scheduled_time) }, 'execution started');
         try {
           const result = await next(input);
+          observeFireLag(result);
           const seconds = (now() - startedAt) / 1000;
           metrics.executions.inc({ status: 'succeeded' });
           metrics.duration.observe({ status: 'succeeded' }, seconds);
@@ -102,6 +124,7 @@ export function executionInterceptor({
           return result;
         } catch (err) {
           const status = statusOf(err, ctx);
+          if (status === 'failed') observeFireLag(err);
           const seconds = (now() - startedAt) / 1000;
           metrics.executions.inc({ status });
           metrics.duration.observe({ status }, seconds);

@@ -2,10 +2,10 @@
  * The worker's own metrics about job executions (Prometheus, prom-client), next to the
  * Temporal SDK's runtime metrics:
  * - `scheduler_executions_total{status}`: attempts that ended, by outcome (`succeeded`, `failed`, `cancelled`);
- * - `scheduler_execution_fire_lag_seconds`: histogram of (start of an occurrence's first attempt −
- *   its scheduled time), 0 when the attempt started early to hold until the scheduled second;
+ * - `scheduler_execution_fire_lag_seconds`: histogram of (start of the body of an occurrence's first
+ *   attempt − its fire time); an attempt dispatched ahead of its fire time is held until then;
  * - `scheduler_execution_retries_total`: attempts with attempt number > 1;
- * - `scheduler_execution_checkpoints_total`: heartbeats that carried details (a checkpoint);
+ * - `scheduler_execution_checkpoints_total`: heartbeats that carried a new checkpoint;
  * - `scheduler_execution_duration_seconds`: histogram of attempt durations, by outcome.
  */
 import { Counter, Histogram, type Registry } from 'prom-client';
@@ -37,7 +37,7 @@ export function createExecutionMetrics(registry: Registry): ExecutionMetrics {
     }),
     fireLag: new Histogram({
       name: 'scheduler_execution_fire_lag_seconds',
-      help: "Start of an occurrence's first attempt minus its scheduled time, in seconds",
+      help: "Start of the body of an occurrence's first attempt minus its fire time, in seconds",
       buckets: FIRE_LAG_BUCKETS,
       registers,
     }),
@@ -48,7 +48,7 @@ export function createExecutionMetrics(registry: Registry): ExecutionMetrics {
     }),
     checkpoints: new Counter({
       name: 'scheduler_execution_checkpoints_total',
-      help: 'Checkpoints recorded by running attempts (heartbeats with details)',
+      help: 'Checkpoints saved by running attempts (heartbeats carrying a new checkpoint)',
       registers,
     }),
     duration: new Histogram({

@@ -88,6 +88,16 @@ describe('executionInterceptor', () => {
     expect(sampleValue(text, 'scheduler_execution_duration_seconds_sum', { status: 'succeeded' })).toBeCloseTo(2, 6);
   });
 
+  test('fire lag of a held attempt: its body start (from the attempt list it returns) minus the fire time', async () => {
+    const { registry, run, setClock } = setup();
+    setClock(SCHEDULED_MS - 2_000); // dispatched 2 s ahead, held until the scheduled time
+    const bodyStart = new Date(SCHEDULED_MS + 7).toISOString();
+    await run(1, async () => ({ attempt: 1, worker_id: 'w-1', attempts: [{ attempt: 1, started_at: bodyStart }] }));
+    const text = await registry.metrics();
+    expect(sampleValue(text, 'scheduler_execution_fire_lag_seconds_count')).toBe(1);
+    expect(sampleValue(text, 'scheduler_execution_fire_lag_seconds_sum')).toBeCloseTo(0.007, 6);
+  });
+
   test('logs start and end with job id, occurrence, attempt and worker', async () => {
     const { lines, run } = setup();
     await expect(run(2, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
