@@ -5,7 +5,7 @@
  * Finished ones (`status=` other than `running`): visibility finds the jobs whose `WorkerIds`
  * include the worker, and only those jobs' execution records are read.
  */
-import type { Client } from '@temporalio/client';
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import type { AttemptRecord, AttemptStatus, ExecutionRecord } from '../../domain/job-state';
 import { JOB_NAME, JOB_WORKFLOW_TYPE, USER_ID, WORKER_IDS } from '../../domain/search-attributes';
@@ -123,7 +123,11 @@ export class ExecutionService {
           const description = await this.client.workflow
             .getHandle(job.job_id)
             .describe()
-            .catch(() => null); // ended or gone since the listing
+            .catch((err: unknown) => {
+              // Gone since the listing: left out. Anything else (Temporal unreachable) fails the listing.
+              if (err instanceof WorkflowNotFoundError) return null;
+              throw err;
+            });
           const attempt = description === null ? null : runningAttemptOf(description);
           if (attempt === null || attempt.state === 'scheduled' || attempt.worker_id !== filter.worker_id) return null;
           return {
