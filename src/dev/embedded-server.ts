@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { searchAttributeFlags } from '../domain/search-attributes';
-import { type Child, startProcess } from './processes';
+import { type Child, freePorts, startProcess } from './processes';
 
 /**
  * Dynamic config that makes the server accept the workers' heartbeats and answer `ListWorkers`
@@ -78,6 +78,25 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions, timeou
   const address = `127.0.0.1:${options.port}`;
   await waitForFrontend(child, address, timeoutMs);
   return { child, address, uiUrl: `http://127.0.0.1:${options.uiPort}`, dbFile };
+}
+
+/**
+ * Starts the dev server on free loopback ports (gRPC and Web UI). When another process takes a
+ * picked port before the server binds it, picks new ports and starts again, up to `tries` times.
+ * @throws {Error} as {@link startEmbeddedServer}, or its last "address already in use" failure.
+ */
+export async function startEmbeddedServerOnFreePorts(
+  options: Omit<EmbeddedServerOptions, 'port' | 'uiPort'>,
+  tries = 3,
+): Promise<EmbeddedServer> {
+  for (let attempt = 1; ; attempt++) {
+    const [port, uiPort] = (await freePorts(2)) as [number, number];
+    try {
+      return await startEmbeddedServer({ ...options, port, uiPort });
+    } catch (err) {
+      if (attempt >= tries || !/address already in use/i.test((err as Error).message)) throw err;
+    }
+  }
 }
 
 /** Polls the frontend until `getSystemInfo` answers. */

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type EmbeddedServer, startEmbeddedServer } from '../../src/dev/embedded-server';
+import { type EmbeddedServer, startEmbeddedServerOnFreePorts } from '../../src/dev/embedded-server';
 import { type Child, freePorts, startEntry, stopProcess, waitForOutput } from '../../src/dev/processes';
 import { apiKeysEnv, type TestCaller } from './api-keys';
 
@@ -107,7 +107,7 @@ export async function startStack({
   callers = [],
   env: extraEnv = {},
 }: StackOptions): Promise<Stack> {
-  const [port, uiPort, apiPort] = (await freePorts(3)) as [number, number, number];
+  const [apiPort] = (await freePorts(1)) as [number];
   const dataDir = mkdtempSync(join(tmpdir(), `${name}-`));
   const namespace = 'default';
   const unique = `${name}-${process.pid}-${Date.now().toString(36)}`;
@@ -127,7 +127,7 @@ export async function startStack({
       .join('\n');
 
   try {
-    server = await startEmbeddedServer({ cliPath, dataDir, port, uiPort, namespace });
+    server = await startEmbeddedServerOnFreePorts({ cliPath, dataDir, namespace });
     const env: NodeJS.ProcessEnv = {
       ...cleanEnv(),
       NO_PROXY: '127.0.0.1,localhost',
