@@ -399,7 +399,7 @@ export class JobLoop {
     const waiting = [...this.catchUp, ...(this.buffered === null ? [] : [this.buffered])];
     this.catchUp = [];
     this.buffered = null;
-    for (const ms of waiting) this.skip({ first: ms, last: ms, count: 1 }, 'paused');
+    for (const ms of waiting) this.skip(single(ms), 'paused');
   }
 
   /**
@@ -463,7 +463,7 @@ export class JobLoop {
     } else if (this.spec.overlap_policy === 'buffer_one' && this.buffered === null) {
       this.buffered = scheduledMs;
     } else {
-      this.skip({ first: scheduledMs, last: scheduledMs, count: 1 }, 'overlap');
+      this.skip(single(scheduledMs), 'overlap');
     }
   }
 
