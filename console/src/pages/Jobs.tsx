@@ -4,7 +4,7 @@
  * and (admins) user; pages with the API's page_token. Rows come from `GET /jobs`; each row's
  * schedule and ledger from `GET /jobs/{id}`.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api, query } from '../api';
 import { Bar, Message, StatusBadge } from '../components/Bits';
 import { formatTime, relativeTime } from '../lib/format';
@@ -54,6 +54,8 @@ export function JobsPage({ config, params }: { config: ConsoleConfig; params: UR
   const [next, setNext] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [form, setForm] = useState({ status, name, user });
+  /** The filters of the URL the form last followed. */
+  const shown = useRef({ status, name, user });
   const key = params.toString();
 
   useEffect(() => {
@@ -61,7 +63,15 @@ export function JobsPage({ config, params }: { config: ConsoleConfig; params: UR
   }, []);
 
   useEffect(() => {
-    setForm({ status, name, user });
+    // A filter the URL changed (a navigation, the back button) replaces the form's value; what the
+    // user is typing into the other fields stays.
+    const before = shown.current;
+    shown.current = { status, name, user };
+    setForm((f) => ({
+      status: status !== before.status ? status : f.status,
+      name: name !== before.name ? name : f.name,
+      user: user !== before.user ? user : f.user,
+    }));
     setRows(null);
     setDetails({});
     let live = true;
