@@ -98,7 +98,12 @@ export const scheduleShape = {
   frequency: z.enum(FREQUENCIES),
   execution_time: rfc3339.optional(),
   cron: z.string().trim().min(1).max(200).optional(),
-  every: positiveDurationSchema.optional(),
+  /** `interval`: the period, at least 1 s (schedules have one-second resolution). */
+  every: durationSchema
+    .refine((d) => !isDuration(d) || parseDuration(d) >= 1_000, {
+      message: 'must be at least 1s (schedules have one-second resolution)',
+    })
+    .optional(),
   /** `weekly`: the local days it runs on; default: the local weekday of `execution_time`. */
   days_of_week: z.array(z.enum(WEEKDAYS)).min(1).max(7).optional(),
   timezone: z.string().default('UTC'),

@@ -95,6 +95,19 @@ describe('jobSubmissionSchema defaults', () => {
     });
   });
 
+  it('interval: every is at least 1 s (one-second resolution); shorter ones are refused naming the field', () => {
+    for (const every of ['1ms', '999ms']) {
+      const result = jobSubmissionSchema.safeParse({ name: 'n', frequency: 'interval', every, payload: HTTP_PAYLOAD });
+      expect(result.success).toBe(false);
+      expect(result.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+        ['every', 'must be at least 1s (schedules have one-second resolution)'],
+      ]);
+    }
+    for (const every of ['1s', '1000ms', '1500ms']) {
+      expect(parse({ name: 'n', frequency: 'interval', every, payload: HTTP_PAYLOAD }).every).toBe(every);
+    }
+  });
+
   it('keeps given values instead of defaults', () => {
     const job = parse({
       name: '  spaced  ',
