@@ -31,6 +31,40 @@ const positiveDurationSchema = durationSchema.refine((d) => !isDuration(d) || pa
   message: 'must be longer than 0',
 });
 
+/** Greatest nesting of arrays and objects accepted in a payload's `args` or `body`. */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Nesting depth of arrays and objects in a value parsed from JSON (a scalar is 0), counted without
+ * recursion so that a deeply nested input cannot overflow the stack; stops counting past `limit`.
+ */
+export function jsonDepth(value: unknown, limit = MAX_JSON_DEPTH): number {
+  let max = 0;
+  const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    if (item.value === null || typeof item.value !== 'object') continue;
+    const depth = item.depth + 1;
+    max = Math.max(max, depth);
+    if (max > limit) return max;
+    for (const child of Array.isArray(item.value) ? item.value : Object.values(item.value)) {
+      stack.push({ value: child, depth });
+    }
+  }
+  return max;
+}
+
+/**
+ * Any JSON value (`args`, `body`) nested at most {@link MAX_JSON_DEPTH} deep: deeper input is refused
+ * before the JSON check, which recurses.
+ */
+export const jsonValueSchema = z
+  .unknown()
+  .refine((value) => jsonDepth(value) <= MAX_JSON_DEPTH, {
+    message: `is nested more than ${MAX_JSON_DEPTH} levels deep`,
+    abort: true,
+  })
+  .pipe(z.json());
+
 const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as const;
 
 /** `http` payload: one HTTP request per attempt; success = 2xx. */
@@ -40,7 +74,7 @@ export const httpPayloadSchema = z.strictObject({
   url: z.url({ protocol: /^https?$/, error: 'must be an absolute http:// or https:// URL' }).max(2048),
   headers: z.record(z.string().min(1).max(256), z.string().max(8192)).default({}),
   /** A string is sent as is; any other JSON value is sent as application/json. */
-  body: z.json().optional(),
+  body: jsonValueSchema.optional(),
   /** Time limit of one request, default "30s". */
   timeout: positiveDurationSchema.default('30s'),
 });
@@ -53,7 +87,7 @@ export const handlerPayloadSchema = z.strictObject({
     .min(1)
     .max(200)
     .regex(/^[A-Za-z0-9._:-]+$/, 'only letters, digits and . _ : - are allowed'),
-  args: z.json().default({}),
+  args: jsonValueSchema.default({}),
 });
 
 export const payloadSchema = z.discriminatedUnion('type', [httpPayloadSchema, handlerPayloadSchema]);

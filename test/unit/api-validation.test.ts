@@ -45,6 +45,13 @@ const VALID_CRON: Body = { ...without(VALID_ONCE, 'execution_time'), frequency: 
 const VALID_INTERVAL: Body = { ...without(VALID_ONCE, 'execution_time'), frequency: 'interval', every: '15m' };
 const VALID_WEEKLY: Body = { ...VALID_ONCE, frequency: 'weekly', days_of_week: ['mon'] };
 
+/** `{a: {a: … {}}}`, `levels` objects deep. */
+function nested(levels: number): unknown {
+  let value: unknown = {};
+  for (let i = 1; i < levels; i++) value = { a: value };
+  return value;
+}
+
 function withPayload(fields: Body): Body {
   return { ...VALID_ONCE, payload: { ...(VALID_ONCE.payload as Body), ...fields } };
 }
@@ -139,6 +146,10 @@ describe('POST /jobs: bad bodies (400 naming the field, no job started)', () => 
     ['every "0s"', 'every', { ...VALID_INTERVAL, every: '0s' }],
     ['every "-5m" (negative)', 'every', { ...VALID_INTERVAL, every: '-5m' }],
     ['every "400d" (over 366 days)', 'every', { ...VALID_INTERVAL, every: '400d' }],
+    ['every "1ms" (under the one-second resolution)', 'every', { ...VALID_INTERVAL, every: '1ms' }],
+    ['every "999ms"', 'every', { ...VALID_INTERVAL, every: '999ms' }],
+    ['handler args nested 1,600 levels deep', 'payload.args', handler({ args: nested(1_600) })],
+    ['http body nested 1,600 levels deep', 'payload.body', withPayload({ method: 'POST', body: nested(1_600) })],
     ['every "1e3s"', 'every', { ...VALID_INTERVAL, every: '1e3s' }],
     ['every a number of ms', 'every', { ...VALID_INTERVAL, every: 900000 }],
     ['timeout "0s"', 'timeout', { ...VALID_ONCE, timeout: '0s' }],

@@ -108,6 +108,31 @@ describe('jobSubmissionSchema defaults', () => {
     }
   });
 
+  it('args nested deeper than 64 levels are refused naming the field, without overflowing the stack', () => {
+    let deep: unknown = {};
+    for (let i = 0; i < 5_000; i++) deep = { a: deep };
+    const result = jobSubmissionSchema.safeParse({
+      name: 'n',
+      frequency: 'once',
+      execution_time: '2030-01-01T00:00:00Z',
+      payload: { ...HANDLER_PAYLOAD, args: deep },
+    });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['payload.args', 'is nested more than 64 levels deep'],
+    ]);
+    let ok: unknown = 1;
+    for (let i = 0; i < 64; i++) ok = [ok];
+    expect(
+      parse({
+        name: 'n',
+        frequency: 'once',
+        execution_time: '2030-01-01T00:00:00Z',
+        payload: { ...HANDLER_PAYLOAD, args: ok },
+      }).payload,
+    ).toMatchObject({ args: ok });
+  });
+
   it('keeps given values instead of defaults', () => {
     const job = parse({
       name: '  spaced  ',

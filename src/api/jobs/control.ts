@@ -9,7 +9,13 @@ import { type Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { z } from 'zod';
 import { parseDuration } from '../../domain/duration';
-import { type JobSpec, type JobSubmission, jobSubmissionSchema, toJobSpec } from '../../domain/job-spec';
+import {
+  type JobSpec,
+  type JobSubmission,
+  jobSubmissionSchema,
+  jsonValueSchema,
+  toJobSpec,
+} from '../../domain/job-spec';
 import type { JobDescription } from '../../domain/job-state';
 import { ledgerPage } from '../../domain/ledger';
 import { fireTime, planOccurrences } from '../../domain/preview';
@@ -29,7 +35,7 @@ import {
 import { ProblemError, validationProblem } from '../problem';
 
 /** Body of `POST /jobs/{id}/trigger`: run now, optionally with other handler args or HTTP body. */
-export const triggerBodySchema = z.strictObject({ args: z.json().optional(), body: z.json().optional() });
+export const triggerBodySchema = z.strictObject({ args: jsonValueSchema.optional(), body: jsonValueSchema.optional() });
 
 /** Query string of `GET /jobs/{id}/executions`. */
 export const executionsQuerySchema = z.strictObject({
