@@ -379,19 +379,29 @@ export class JobLoop {
     this.replan = false;
     const now = Date.now();
     const { spec } = this;
-    if (spec.frequency === 'once') {
-      const at = Date.parse(spec.execution_time as string);
-      this.cursor = this.progress.scheduled_runs > 0 ? null : at;
-      return;
-    }
     // A scheduled run still in flight keeps its occurrence: the new plan starts after it.
     const run = this.active;
-    const from =
-      run !== null && run.trigger === 'schedule' && run.withdrawn === null ? Math.max(now, run.scheduledMs + 1) : now;
+    const inFlight = run !== null && run.trigger === 'schedule' && run.withdrawn === null ? run.scheduledMs : null;
+    if (spec.frequency === 'once') {
+      // Runs once at `execution_time`, unless an occurrence at or after it already ran or is running.
+      const at = Date.parse(spec.execution_time as string);
+      const handled = Math.max(inFlight ?? Number.NEGATIVE_INFINITY, this.lastScheduledLedgerMs());
+      this.cursor = handled >= at ? null : at;
+      return;
+    }
+    const from = inFlight !== null ? Math.max(now, inFlight + 1) : now;
     const start =
       spec.frequency === 'interval' || spec.execution_time === undefined ? from : Date.parse(spec.execution_time);
     this.cursor = occurrenceAtOrAfter(spec, Math.max(from, start));
     this.checkMaxRuns();
+  }
+
+  /** Scheduled time of the newest scheduled occurrence in the ledger window (epoch ms), or -Infinity. */
+  private lastScheduledLedgerMs(): number {
+    const entry = this.progress.executions.find((e) => e.trigger !== 'manual');
+    return entry === undefined
+      ? Number.NEGATIVE_INFINITY
+      : Date.parse(entry.last_scheduled_time ?? entry.scheduled_time);
   }
 
   /** Occurrences waiting to run when the job was paused: skipped (reason `paused`). */

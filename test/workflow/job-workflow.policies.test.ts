@@ -465,6 +465,31 @@ describe('jobWorkflow: control of a live job (updates)', () => {
     });
   });
 
+  it('PATCH of an interval job that has run, to once: it runs once at the new execution_time, then completes', async () => {
+    const { spec, at } = await jobAt(0, { frequency: 'interval', every: '1m' });
+    const double = new PayloadDouble();
+    await (await createTestWorker(env, spec.job_id, double)).runUntil(async () => {
+      const job = await startJob(env, spec.job_id, spec);
+      await waitFor('first workflow task', async () => (await describeJob(job)).next_run_time);
+      await advanceTo(at);
+      await waitForRunCount(job, 1);
+      const once = at + 3 * HOUR;
+      const patched: JobSpec = { ...spec, frequency: 'once', every: undefined, execution_time: iso(once) };
+      delete patched.every;
+      const d = await updateJob<JobDescription>(job, 'patch', [{ spec: patched }]);
+      expect(d.spec.frequency).toBe('once');
+      const planned = await waitFor('the once occurrence planned', async () => {
+        const x = await describeJob(job);
+        return x.next_run_time === iso(once) ? x : undefined;
+      });
+      expect(planned.status).toBe('pending');
+      const result = await job.result();
+      expect(result.status).toBe('completed');
+      expect(double.calls.map((c) => c.input.scheduled_time)).toEqual([iso(at), iso(once)]);
+      expect(result.counts).toEqual({ succeeded: 2, failed: 0, skipped: 0, cancelled: 0 });
+    });
+  });
+
   it('jitter: fires at scheduled time + a stable offset; the ledger and idempotency key keep the scheduled time', async () => {
     const { spec, at } = await jobAt(0, { frequency: 'interval', every: '10m', jitter: '5m' });
     const double = new PayloadDouble(succeed, () => env.currentTimeMs());
