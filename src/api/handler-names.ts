@@ -1,5 +1,5 @@
 /**
- * Submit-time check of handler names (issue 4): when the API is told which handlers the
+ * Submit-time check of handler names: when the API is told which handlers the
  * workers register (`HANDLER_NAMES`), `POST /jobs` refuses a `handler` payload naming
  * another one with a 400 on `payload.name`, instead of a job that fails at its first run.
  * Without `HANDLER_NAMES` the API cannot know the registry (it lives in the workers), and an

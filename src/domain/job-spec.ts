@@ -1,9 +1,8 @@
 /**
  * The job model: one zod schema per wire shape gives validation and types.
  * Wire format is snake_case JSON; times are RFC 3339 strings (stored as UTC);
- * durations are strings like "90s" (see ./duration.ts). Source: the seed's
- * Jobs table (name, frequency, execution_time, payload, user_id) and
- * ../shared/design/architecture.md "REST contract".
+ * durations are strings like "90s" (see ./duration.ts). A job: name, frequency, execution_time,
+ * payload, user_id and its policies; the REST contract is in README.md ("The job spec").
  *
  * This module is imported by the API (validation) and, for types only, by the
  * workflow. It has no I/O.

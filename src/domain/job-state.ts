@@ -2,8 +2,7 @@
  * What a job knows about itself while it runs: its status, next and last run,
  * and one execution record per occurrence. Returned by the workflow's
  * `describe` query and served by `GET /jobs/{job_id}` (snake_case, UTC RFC 3339).
- * Source: the seed's Schedules table (next_run_time, last_run_time) and
- * Executions table (start/end, worker_id, status, error).
+ * Per job: next_run_time and last_run_time; per execution: start/end, worker_id, status, error.
  */
 import type { JobSpec, JobStatus } from './job-spec';
 

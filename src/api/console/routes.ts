@@ -1,5 +1,5 @@
 /**
- * The job console (issue 7): the single-page app built from `console/` (Vite) into
+ * The job console: the single-page app built from `console/` (Vite) into
  * `dist/console/`, served by the API itself at `/` (no other server). The page and its
  * bundled assets are public, like /docs: they hold no data; every figure the page shows is
  * fetched from the API with the key the user enters (Authorization: Bearer).

@@ -1,6 +1,6 @@
 /**
- * Routes of `/jobs`: submit, read, list, cancel, executions. Seed: "Job
- * Submission Service" endpoints; contract in ../shared/design/architecture.md.
+ * Routes of `/jobs`: submit, read, list, cancel, executions (the REST contract is in README.md,
+ * "REST API", and in the generated /openapi.json).
  * Every route acts for the caller (`res.locals.principal`, set by ../auth.ts) and
  * reaches a job only through `JobService.describeOwned` (another user's job is a 404).
  * {@link jobsRoutes} documents them for the OpenAPI document (one entry per route).
@@ -50,7 +50,7 @@ function withNextRunTimes<V extends object>(view: V): V & { next_run_times?: str
 }
 
 /**
- * Routes controlling a live job (issue 6): pause, resume, trigger, PATCH, and the paginated ledger.
+ * Routes controlling a live job: pause, resume, trigger, PATCH, and the paginated ledger.
  * Each answers after the job's workflow accepted the change (Temporal workflow update).
  */
 function registerControlRoutes(router: Router, jobs: JobService, control: JobControl, logger: Logger): void {

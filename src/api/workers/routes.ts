@@ -1,4 +1,4 @@
-/** Routes of `/workers`: the worker registry (seed: Workers table; ../shared/design/architecture.md). */
+/** Routes of `/workers`: the worker registry (each worker's host, pid, heartbeat, capacity and load). */
 import { Router } from 'express';
 import { z } from 'zod';
 import { identifierSchema } from '../../domain/job-spec';

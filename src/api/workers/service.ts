@@ -8,7 +8,7 @@ import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { ProblemError } from '../problem';
 
-/** Heartbeats a worker may miss before it counts as unhealthy (the seed's rule). */
+/** Heartbeats a worker may miss before it counts as unhealthy (README, `GET /workers`). */
 export const MISSED_HEARTBEATS_UNHEALTHY = 3;
 /** Heartbeat period assumed before a worker has reported twice (the SDK's default), ms. */
 const DEFAULT_HEARTBEAT_MS = 60_000;
