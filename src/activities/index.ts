@@ -120,7 +120,7 @@ export function createActivities(deps: ActivityDeps): PayloadActivities {
           details = { ...details, attempts: withBodyStart(details.attempts, attempt, new Date().toISOString()) };
         // Heartbeat while the body runs: a dead worker is noticed after heartbeat_timeout, and
         // cancellation reaches the attempt through the heartbeat response.
-        timer = setInterval(beat, heartbeatPeriodMs(ctx.info.heartbeatTimeoutMs));
+        timer = setInterval(beat, period);
         const { payload } = input;
         if (payload.type === 'http') {
           const outcome = await sendHttp(payload, input.idempotency_key, ctx.cancellationSignal, http);

@@ -13,14 +13,14 @@ import type { ExecutionRecord, JobDescription, JobProgress } from '../domain/job
 export const DEFAULT_FIRE_LEAD_MS = 2_000;
 
 /**
- * How long before the fire time a held attempt sends its one heartbeat (ms). A cancellation the job
+ * How long before the fire time a held attempt sends its last heartbeat (ms). A cancellation the job
  * asks for before then (a cancel, pause or PATCH during the lead) reaches the attempt through that
  * heartbeat's answer, before its body starts.
  */
 export const HOLD_HEARTBEAT_BEFORE_MS = 500;
 
 /**
- * The latest a pause or PATCH withdraws a held attempt (ms before its fire time): its one heartbeat
+ * The latest a pause or PATCH withdraws a held attempt (ms before its fire time): its last heartbeat
  * ({@link HOLD_HEARTBEAT_BEFORE_MS}) plus time for the workflow task that asks for the cancellation.
  * Later, the occurrence runs under the spec it was dispatched with.
  */

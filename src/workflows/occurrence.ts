@@ -165,10 +165,16 @@ export async function runOccurrence(
  * picked up, or its attempt reported `held` (cancelled while held before its fire time).
  */
 export function cancelledBeforeBody(err: unknown): boolean {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  if (!(cause instanceof CancelledFailure)) return false;
-  const report = cause.details?.[0] as Partial<AttemptReport> | undefined;
+  const cancelled = cancelledFailureOf(err);
+  if (cancelled === null) return false;
+  const report = cancelled.details?.[0] as Partial<AttemptReport> | undefined;
   return report === undefined || report.held === true;
+}
+
+/** The CancelledFailure of a cancelled activity (`err` itself or its cause), or null. */
+function cancelledFailureOf(err: unknown): CancelledFailure | null {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return cause instanceof CancelledFailure ? cause : null;
 }
 
 /**
@@ -182,10 +188,7 @@ export function cancelledRecord(
   err: unknown,
 ): ExecutionRecord {
   const now = new Date().toISOString();
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  const report = (cause instanceof CancelledFailure ? cause.details?.[0] : undefined) as
-    | Partial<AttemptReport>
-    | undefined;
+  const report = cancelledFailureOf(err)?.details?.[0] as Partial<AttemptReport> | undefined;
   const history = attemptsOf(report);
   const last = history?.at(-1);
   return {
