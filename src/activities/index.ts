@@ -5,6 +5,7 @@
 
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { LRUCache } from 'lru-cache';
 import { type AttemptEndedEvent, withEnded, withStarted } from '../domain/attempts';
 import type { AttemptDetails, AttemptRecord, AttemptReport } from '../domain/job-state';
 import { HOLD_HEARTBEAT_BEFORE_MS } from '../workflows/contract';
@@ -60,15 +61,35 @@ function priorDetails(value: unknown): AttemptDetails {
 }
 
 /**
+ * What a local activity's attempts leave for its next attempt (a local activity has no heartbeat
+ * details), by idempotency key: kept in this worker's memory, at most
+ * {@link LOCAL_ATTEMPTS_MAX} occurrences for at most {@link LOCAL_ATTEMPTS_TTL_MS} each. A retry
+ * on another worker (after this one died) starts a new list.
+ */
+function localAttemptMemory(): LRUCache<string, AttemptDetails> {
+  return new LRUCache<string, AttemptDetails>({ max: LOCAL_ATTEMPTS_MAX, ttl: LOCAL_ATTEMPTS_TTL_MS });
+}
+
+/** Occurrences whose local-activity attempt list a worker keeps at once. */
+const LOCAL_ATTEMPTS_MAX = 10_000;
+/** How long a worker keeps a local activity's attempt list after its last attempt (ms): 24 h. */
+const LOCAL_ATTEMPTS_TTL_MS = 24 * 3_600_000;
+
+/**
  * Builds the activities the worker registers.
  * @returns `{ runPayload }`, see {@link PayloadActivities}.
  */
 export function createActivities(deps: ActivityDeps): PayloadActivities {
   const http = createHttpExecutor(deps.http);
+  const localAttempts = localAttemptMemory();
   return {
     async runPayload(input: RunPayloadInput): Promise<AttemptReport> {
       const ctx = Context.current();
       const attempt = ctx.info.attempt;
+      // A local activity (run_as: local_activity) sends no heartbeats: its attempt list and
+      // checkpoint stay in this worker's memory between attempts.
+      const local = ctx.info.isLocal;
+      const key = input.idempotency_key;
       const report: AttemptReport = { attempt, worker_id: deps.workerIdentity };
       const own = { execution_id: input.idempotency_key, attempt, worker_id: deps.workerIdentity };
       // This attempt joins the list its predecessors left in the heartbeat details; the list is
@@ -76,12 +97,14 @@ export function createActivities(deps: ActivityDeps): PayloadActivities {
       // The previous attempt's checkpoint is sent again until the handler saves a newer one, so an
       // attempt dying before its first checkpoint does not erase it.
       const startedAtMs = Date.now();
-      let details: AttemptDetails = priorDetails(ctx.info.heartbeatDetails);
+      let details: AttemptDetails = priorDetails(
+        local ? (attempt > 1 ? localAttempts.get(key) : undefined) : ctx.info.heartbeatDetails,
+      );
       details = {
         ...details,
         attempts: withStarted(details.attempts, { ...own, started_at: new Date(startedAtMs).toISOString() }),
       };
-      const beat = () => ctx.heartbeat(details);
+      const beat = local ? () => void localAttempts.set(key, details) : () => ctx.heartbeat(details);
       let timer: NodeJS.Timeout | undefined;
       let bodyStarted = false;
       const end = (ended: Pick<AttemptEndedEvent, 'status' | 'error'>): AttemptRecord[] => {
@@ -102,7 +125,9 @@ export function createActivities(deps: ActivityDeps): PayloadActivities {
         const holdUntil = Date.now() + Math.max(0, Math.min(input.hold_ms ?? 0, fireMs - Date.now()));
         const lastBeatAt = holdUntil - HOLD_HEARTBEAT_BEFORE_MS;
         const period = heartbeatPeriodMs(ctx.info.heartbeatTimeoutMs);
-        if (lastBeatAt - Date.now() > BEAT_TOLERANCE_MS) {
+        if (local) {
+          beat();
+        } else if (lastBeatAt - Date.now() > BEAT_TOLERANCE_MS) {
           let wait = (lastBeatAt - Date.now()) % period || period;
           while (lastBeatAt - Date.now() > BEAT_TOLERANCE_MS) {
             await hold(Math.min(wait, lastBeatAt - Date.now()), ctx.cancellationSignal);
@@ -120,7 +145,7 @@ export function createActivities(deps: ActivityDeps): PayloadActivities {
           details = { ...details, attempts: withBodyStart(details.attempts, attempt, new Date().toISOString()) };
         // Heartbeat while the body runs: a dead worker is noticed after heartbeat_timeout, and
         // cancellation reaches the attempt through the heartbeat response.
-        timer = setInterval(beat, period);
+        if (!local) timer = setInterval(beat, period);
         const { payload } = input;
         if (payload.type === 'http') {
           const outcome = await sendHttp(payload, input.idempotency_key, ctx.cancellationSignal, http);
@@ -152,7 +177,9 @@ export function createActivities(deps: ActivityDeps): PayloadActivities {
           };
           await handler(payload.args, handlerContext);
         }
-        return { ...report, attempts: end({ status: 'succeeded' }) };
+        const attempts = end({ status: 'succeeded' });
+        if (local) localAttempts.delete(key);
+        return { ...report, attempts };
       } catch (err) {
         const failure = toFailure(err, report, ctx);
         const attempts = end(endOf(failure));

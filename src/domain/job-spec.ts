@@ -124,6 +124,28 @@ export const OVERLAP_POLICIES = ['skip', 'buffer_one'] as const;
 export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
 
 /**
+ * How an occurrence's attempts run, per Temporal's activity and local-activity docs:
+ * - `activity` (default): a regular activity. It is dispatched through the task queue up to the fire
+ *   lead ahead and held in the worker until its fire time. It heartbeats, so it can keep checkpoints, and a
+ *   dead worker is noticed after `heartbeat_timeout`. A cancel, pause or PATCH during the lead withdraws
+ *   it.
+ * - `local_activity`: a local activity, run by the worker that runs the job's workflow task. Its
+ *   result is one marker event, with no activity task to dispatch, so an occurrence costs about half.
+ *   It is dispatched at the fire time, with no lead. It has no heartbeats, so checkpoints live only in that
+ *   worker's memory. An attempt lost with its worker is not recorded: the occurrence runs again
+ *   from attempt 1 on another worker after the workflow task timeout. Limited to a `timeout` of
+ *   at most {@link LOCAL_ACTIVITY_MAX_TIMEOUT}.
+ */
+export const RUN_AS = ['activity', 'local_activity'] as const;
+export type RunAs = (typeof RUN_AS)[number];
+
+/**
+ * Longest `timeout` of a `local_activity` job: within Temporal's default workflow task timeout
+ * (10 s), so one attempt never holds the job's workflow task open past it.
+ */
+export const LOCAL_ACTIVITY_MAX_TIMEOUT = '10s';
+
+/**
  * The schedule fields of a job (also the body of `POST /schedules/preview`): one shape, so a
  * preview validates exactly like a submit. Cross-field rules: {@link checkSchedule}.
  */
@@ -252,8 +274,33 @@ export const jobSubmissionSchema = z
     timeout: positiveDurationSchema.default('5m'),
     /** an attempt that sends no heartbeat for this long is retried elsewhere, default "10s". */
     heartbeat_timeout: positiveDurationSchema.default('10s'),
+    /** A regular activity (default) or a local activity: see {@link RUN_AS}. */
+    run_as: z.enum(RUN_AS).default('activity'),
   })
-  .superRefine(checkSchedule);
+  .superRefine(checkSchedule)
+  .superRefine(checkRunAs);
+
+/**
+ * `run_as: local_activity` needs `timeout` at most {@link LOCAL_ACTIVITY_MAX_TIMEOUT} and no `queue`
+ * (a local activity runs on the worker of the job's workflow task); an issue on that field otherwise.
+ */
+function checkRunAs(job: { run_as: RunAs; timeout: string; queue?: string | undefined }, ctx: z.RefinementCtx): void {
+  if (job.run_as !== 'local_activity') return;
+  if (job.queue !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['queue'],
+      message: 'is not allowed when run_as is "local_activity" (a local activity runs on the worker of the job\'s workflow)',
+    });
+  }
+  if (isDuration(job.timeout) && parseDuration(job.timeout) > parseDuration(LOCAL_ACTIVITY_MAX_TIMEOUT)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['timeout'],
+      message: `must be at most ${LOCAL_ACTIVITY_MAX_TIMEOUT} when run_as is "local_activity" (the default is 5m: set a shorter one)`,
+    });
+  }
+}
 
 export type JobSubmission = z.output<typeof jobSubmissionSchema>;
 export type JobSubmissionInput = z.input<typeof jobSubmissionSchema>;

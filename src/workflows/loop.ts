@@ -555,6 +555,8 @@ export class JobLoop {
    * held attempt never goes a heartbeat timeout without a heartbeat.
    */
   private lead(): number {
+    // A local activity holds the workflow task while it runs: no lead, so updates are never held back.
+    if (this.spec.run_as === 'local_activity') return 0;
     return Math.min(this.leadMs, Math.floor(parseDuration(this.spec.heartbeat_timeout) / 2));
   }
 

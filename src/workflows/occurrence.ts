@@ -5,7 +5,7 @@
  *
  * Workflow code: deterministic, no Node APIs.
  */
-import { type ActivityOptions, RetryState } from '@temporalio/common';
+import { type ActivityOptions, type LocalActivityOptions, RetryState } from '@temporalio/common';
 import {
   ActivityCancellationType,
   ActivityFailure,
@@ -14,6 +14,7 @@ import {
   CancelledFailure,
   isCancellation,
   proxyActivities,
+  proxyLocalActivities,
   TimeoutFailure,
 } from '@temporalio/workflow';
 import type { PayloadActivities } from '../activities/types';
@@ -40,12 +41,23 @@ export const MIN_TIMER_MS = 1_000;
  *   start-to-close timeout, so the job's `timeout` is left whole for the body.
  */
 export function payloadActivityOptions(spec: JobSpec, holdMs = 0): ActivityOptions {
-  const { retry } = spec;
   return {
     // `queue`: the job's attempts run on that task queue's own worker pool.
     ...(spec.queue !== undefined ? { taskQueue: spec.queue } : {}),
-    startToCloseTimeout: parseDuration(spec.timeout) + holdMs,
+    ...localPayloadActivityOptions(spec, holdMs),
     heartbeatTimeout: parseDuration(spec.heartbeat_timeout),
+  };
+}
+
+/**
+ * Local-activity options of a `run_as: local_activity` job: start-to-close (the job's `timeout`
+ * plus `holdMs`) and the same retry policy as {@link payloadActivityOptions}; no heartbeat
+ * timeout (a local activity has none) and no task queue (it runs on the workflow's worker).
+ */
+export function localPayloadActivityOptions(spec: JobSpec, holdMs = 0): LocalActivityOptions {
+  const { retry } = spec;
+  return {
+    startToCloseTimeout: parseDuration(spec.timeout) + holdMs,
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     retry: {
       maximumAttempts: retry.max_retries + 1,
@@ -110,11 +122,12 @@ export async function runOccurrence(
     started_at: new Date().toISOString(),
     ...(options.trigger !== undefined ? { trigger: options.trigger } : {}),
   };
-  const { runPayload } = proxyActivities<PayloadActivities>({
-    ...payloadActivityOptions(spec, options.holdMs ?? 0),
-    activityId: key,
-    summary: occurrenceSummary(spec, scheduledTime, payload),
-  });
+  const summary = occurrenceSummary(spec, scheduledTime, payload);
+  const holdMs = options.holdMs ?? 0;
+  const { runPayload } =
+    spec.run_as === 'local_activity'
+      ? proxyLocalActivities<PayloadActivities>({ ...localPayloadActivityOptions(spec, holdMs), summary })
+      : proxyActivities<PayloadActivities>({ ...payloadActivityOptions(spec, holdMs), activityId: key, summary });
   try {
     const report = await runPayload({
       job_id: spec.job_id,
@@ -137,8 +150,13 @@ export async function runOccurrence(
     };
   } catch (err) {
     if (isCancellation(err) && CancellationScope.current().consideredCancelled) throw err;
-    if (!(err instanceof ActivityFailure)) throw err;
-    const failure = describeFailure(err, spec.retry.max_retries + 1);
+    // A local activity's failure comes as the attempt's own failure, not wrapped in an ActivityFailure.
+    const local = spec.run_as === 'local_activity' && (err instanceof ApplicationFailure || err instanceof TimeoutFailure);
+    if (!(err instanceof ActivityFailure) && !local) throw err;
+    const failure =
+      err instanceof ActivityFailure
+        ? describeFailure(err.cause, spec.retry.max_retries + 1, err.retryState, err.identity)
+        : describeFailure(err, spec.retry.max_retries + 1);
     const finishedAt = new Date().toISOString();
     const { history, ...rest } = failure;
     const attemptHistory =
@@ -210,13 +228,17 @@ function attemptsOf(value: unknown): AttemptRecord[] | undefined {
   return Array.isArray(attempts) ? attempts : undefined;
 }
 
-/** Reads attempt count, worker, error and the attempt list out of an activity failure. */
+/**
+ * Reads attempt count, worker, error and the attempt list out of an activity's failure: `cause`
+ * is an ActivityFailure's cause, or a local activity's own failure (no retry state, no identity).
+ */
 function describeFailure(
-  err: ActivityFailure,
+  cause: Error | undefined,
   maximumAttempts: number,
+  retryState?: RetryState,
+  identity?: string,
 ): Pick<ExecutionRecord, 'attempts' | 'worker_id' | 'http_status' | 'error'> & { history?: AttemptRecord[] } {
-  const cause = err.cause;
-  const fromMaxAttempts = err.retryState === RetryState.MAXIMUM_ATTEMPTS_REACHED ? maximumAttempts : null;
+  const fromMaxAttempts = retryState === RetryState.MAXIMUM_ATTEMPTS_REACHED ? maximumAttempts : null;
   let error: ExecutionError;
   let attempts: number | null = fromMaxAttempts;
   let httpStatus: number | undefined;
@@ -234,12 +256,12 @@ function describeFailure(
     history = attemptsOf(cause.details?.[0]);
     error = { message: 'attempt was cancelled', type: 'Cancelled', non_retryable: true };
   } else {
-    error = { message: cause?.message ?? err.message, type: cause?.name ?? 'Error', non_retryable: false };
+    error = { message: cause?.message ?? 'activity failed', type: cause?.name ?? 'Error', non_retryable: false };
   }
   if (attempts === null && history !== undefined && history.length > 0) attempts = history.at(-1)?.attempt ?? null;
   return {
     attempts,
-    worker_id: err.identity ?? null,
+    worker_id: identity ?? history?.at(-1)?.worker_id ?? null,
     ...(httpStatus !== undefined ? { http_status: httpStatus } : {}),
     error,
     ...(history !== undefined ? { history } : {}),

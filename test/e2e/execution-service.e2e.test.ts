@@ -12,6 +12,9 @@
  *   more than 2 of 10 due jobs at once.
  * - SIGTERM during a run: the attempt is handed back after the grace period and finishes on another
  *   worker, nothing lost or doubled.
+ * - `run_as: local_activity`, kill -9 of the worker running the attempt (and the job's workflow
+ *   task): the occurrence runs again from attempt 1 on another worker once the workflow task times
+ *   out; every item's effect is applied once (the receiver drops the redone ones by key).
  * Failover time and items redone are printed (benchmarks, not assertions).
  */
 import { basename } from 'node:path';
@@ -267,4 +270,55 @@ test('a long HTTP attempt heartbeats while it waits: a 4 s answer with a 1 s hea
   expect(sink.callsFor(res.body.job_id)).toHaveLength(1);
   const unknown = await stack.request('GET', '/workers/no-such-worker');
   expect(unknown.status).toBe(404);
+});
+
+/** Temporal's default workflow task timeout (ms): a local attempt's worker is presumed dead after it. */
+const WORKFLOW_TASK_TIMEOUT_MS = 10_000;
+/** Temporal's default sticky schedule-to-start timeout (ms): then the workflow task goes to any worker. */
+const STICKY_TIMEOUT_MS = 5_000;
+/** Margin of the failover bound: polling, process start-up, a loaded 2-core machine. */
+const FAILOVER_MARGIN_MS = 5_000;
+
+test('run_as local_activity: kill -9 of the worker running the attempt, the occurrence runs again on another worker, each item applied once', async () => {
+  await stack.startWorker(`${stack.workerIdentity}-local-spare`);
+  const res = await stack.request('POST', '/jobs', {
+    name: 'local-failover',
+    frequency: 'once',
+    execution_time: new Date().toISOString(),
+    run_as: 'local_activity',
+    timeout: '10s',
+    retry: { max_retries: 2, initial_interval: '200ms', backoff_coefficient: 1 },
+    payload: {
+      type: 'handler',
+      name: 'examples.process-items',
+      args: { count: 20, item_ms: ITEM_MS, sink_url: `${sink.url}/items` },
+    },
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  const jobId = res.body.job_id as string;
+  const bodies = () =>
+    sink.callsFor(jobId).map((c) => JSON.parse(c.body) as { item: number; attempt: number; worker_id: string });
+  await waitFor(() => bodies().length >= 5, { what: '5 items processed' });
+  const victim = bodies()[0]?.worker_id as string;
+  const victimChild = stack.workers[stack.workerIdentities.indexOf(victim)];
+  expect(victimChild).toBeDefined();
+  const killedAt = Date.now();
+  victimChild?.process.kill('SIGKILL');
+
+  const job = await waitForJobEnd(jobId);
+  expect(job.status).toBe('completed');
+  const redone = expectEachItemOnce(jobId, 20);
+  const rerun = bodies().filter((b) => b.worker_id !== victim);
+  expect(rerun.length).toBeGreaterThan(0);
+  const rerunAt = sink.callsFor(jobId).find((c) => JSON.parse(c.body).worker_id !== victim)?.receivedAt ?? 0;
+  const failoverMs = rerunAt - ITEM_MS - killedAt;
+  // Bound: the dead worker's workflow task times out, then waits out its sticky queue.
+  expect(failoverMs).toBeLessThanOrEqual(WORKFLOW_TASK_TIMEOUT_MS + STICKY_TIMEOUT_MS + FAILOVER_MARGIN_MS);
+  // The lost attempt left no record (a local activity has no heartbeat): the run starts again at attempt 1.
+  const [execution] = (await stack.request('GET', `/jobs/${jobId}/executions`)).body.executions as Json[];
+  expect(execution.attempt_history.map((a: Json) => [a.attempt, a.status])).toEqual([[1, 'succeeded']]);
+  expect(execution.worker_id).not.toBe(victim);
+  console.log(
+    `[e2e local failover] kill -9 → first item of the re-run: ${failoverMs} ms; items redone: ${redone.length}`,
+  );
 });

@@ -24,6 +24,7 @@ const DEFAULTS = {
   catchup_window: '1h',
   max_catchup: 100,
   overlap_policy: 'skip',
+  run_as: 'activity',
 };
 
 /** toJobSpec for the owner u003 (the API stamps the owner from the caller's API key). */
@@ -106,6 +107,19 @@ describe('jobSubmissionSchema defaults', () => {
     for (const every of ['1s', '1000ms', '1500ms']) {
       expect(parse({ name: 'n', frequency: 'interval', every, payload: HTTP_PAYLOAD }).every).toBe(every);
     }
+  });
+
+  it('run_as local_activity: timeout at most 10s and no queue; each refusal names its field', () => {
+    const job = { name: 'n', frequency: 'interval', every: '1m', payload: HTTP_PAYLOAD } as const;
+    expect(parse({ ...job, run_as: 'local_activity', timeout: '10s' }).run_as).toBe('local_activity');
+    const result = jobSubmissionSchema.safeParse({ ...job, run_as: 'local_activity', queue: 'heavy' });
+    expect(result.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['queue', 'is not allowed when run_as is "local_activity" (a local activity runs on the worker of the job\'s workflow)'],
+      ['timeout', 'must be at most 10s when run_as is "local_activity" (the default is 5m: set a shorter one)'],
+    ]);
+    expect(jobSubmissionSchema.safeParse({ ...job, run_as: 'lambda' }).error?.issues[0]?.path).toEqual(['run_as']);
+    // The same limits do not apply to a regular activity.
+    expect(parse({ ...job, queue: 'heavy', timeout: '1h' }).run_as).toBe('activity');
   });
 
   it('args nested deeper than 64 levels are refused naming the field, without overflowing the stack', () => {

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { createActivities, defineHandler, demoHandlers, handlerRegistry } from '../../src/activities';
 import { runningAttemptOf } from '../../src/api/jobs/service';
 import { loadConfig } from '../../src/config';
+import type { RunAs } from '../../src/domain/job-spec';
 import { WORKER_IDS } from '../../src/domain/search-attributes';
 import { createWorker } from '../../src/workers/main';
 import {
@@ -65,14 +66,16 @@ async function worker(taskQueue: string): Promise<Worker> {
   });
 }
 
-async function runOnce(name: string) {
+async function runOnce(name: string, runAs: RunAs = 'activity') {
   const id = testSlug();
   const nowMs = await env.currentTimeMs();
   const spec = buildSpec(id, nowMs, {
     frequency: 'once',
     execution_time: new Date(nowMs).toISOString(),
     payload: { type: 'handler', name, args: {} },
-    retry: { max_retries: 2, initial_interval: '1s', backoff_coefficient: 2 },
+    retry: { max_retries: 2, initial_interval: runAs === 'local_activity' ? '50ms' : '1s', backoff_coefficient: 2 },
+    run_as: runAs,
+    ...(runAs === 'local_activity' ? { timeout: '10s' } : {}),
   });
   const w = await worker(id);
   return w.runUntil(async () => {
@@ -167,6 +170,52 @@ describe('attempt records', () => {
       expect(summary && Buffer.from(summary).toString()).toContain('nightly report');
       expect(summary && Buffer.from(summary).toString()).toContain('test.wait-for-release');
     });
+  });
+});
+
+describe('attempt records, run_as local_activity', () => {
+  it('records each attempt in the worker; the retry resumes from the checkpoint; one marker, no activity task', async () => {
+    seen.length = 0;
+    const { job, attributes, history } = await runOnce('test.checkpoint-then-fail-once', 'local_activity');
+    expect(job.status).toBe('completed');
+    expect(seen).toEqual([
+      { attempt: 1, lastCheckpoint: undefined },
+      { attempt: 2, lastCheckpoint: { next: 3 } },
+    ]);
+    expect(job.last_execution?.attempt_history).toEqual([
+      expect.objectContaining({
+        attempt: 1,
+        worker_id: WORKER_ID,
+        status: 'failed',
+        error: { message: 'first attempt fails after item 2', type: 'Error', non_retryable: false },
+      }),
+      expect.objectContaining({ attempt: 2, worker_id: WORKER_ID, status: 'succeeded' }),
+    ]);
+    expect(job.last_execution).toMatchObject({ attempts: 2, worker_id: WORKER_ID, status: 'succeeded' });
+    expect(attributes.get(WORKER_IDS)).toEqual([WORKER_ID]);
+    const events = history.events ?? [];
+    expect(events.filter((e) => e.markerRecordedEventAttributes)).toHaveLength(1);
+    expect(events.some((e) => e.activityTaskScheduledEventAttributes)).toBe(false);
+    const summary = events.find((e) => e.markerRecordedEventAttributes)?.userMetadata?.summary?.data;
+    expect(summary && Buffer.from(summary).toString()).toContain('test.checkpoint-then-fail-once');
+  });
+
+  it('a job whose attempts all fail carries every attempt in the final failure', async () => {
+    const { job } = await runOnce('test.always-fails', 'local_activity');
+    expect(job.status).toBe('failed');
+    expect(job.last_execution).toMatchObject({
+      status: 'failed',
+      attempts: 3,
+      worker_id: WORKER_ID,
+      error: { message: 'attempt 3 fails', type: 'Error', non_retryable: false },
+    });
+    expect(
+      job.last_execution?.attempt_history?.map((a) => [a.attempt, a.worker_id, a.status, a.error?.message]),
+    ).toEqual([
+      [1, WORKER_ID, 'failed', 'attempt 1 fails'],
+      [2, WORKER_ID, 'failed', 'attempt 2 fails'],
+      [3, WORKER_ID, 'failed', 'attempt 3 fails'],
+    ]);
   });
 });
 

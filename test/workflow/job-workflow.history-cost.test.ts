@@ -6,10 +6,16 @@
  * writes the same plus one UpsertWorkflowSearchAttributes (NextRunTime, LastRunTime): 12. Retries
  * of the payload activity add no events (Temporal records only the last attempt), so a run whose
  * 3 attempts fail costs the same 12. No signal, no cancelled timer.
+ *
+ * A `run_as: local_activity` job writes one MarkerRecorded instead of the activity's three events and
+ * one workflow task: TimerFired, three workflow task events, MarkerRecorded, the upsert and the
+ * next TimerStarted, 7 per occurrence, whether it succeeds or its 3 attempts fail (the worker
+ * retries a local activity without a history event while the backoff is under a minute).
  */
 import type { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
+import type { RunAs } from '../../src/domain/job-spec';
 import {
   buildSpec,
   createTestWorker,
@@ -36,18 +42,28 @@ type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
  * publishes the first NextRunTime).
  */
 function eventsPerOccurrence(events: HistoryEvent[]): HistoryEvent[][] {
-  const starts = events.flatMap((e, i) => (e.activityTaskScheduledEventAttributes ? [i] : []));
+  const starts = events.flatMap((e, i) =>
+    e.activityTaskScheduledEventAttributes || e.markerRecordedEventAttributes ? [i] : [],
+  );
   return starts.slice(2).map((start, k) => events.slice(starts[k + 1], start));
 }
 
 /** Runs a per-minute job for `runs` occurrences and returns its history's events. */
-async function historyOf(behaviour: PayloadBehaviour, runs: number, retries: number): Promise<HistoryEvent[]> {
+async function historyOf(
+  behaviour: PayloadBehaviour,
+  runs: number,
+  retries: number,
+  runAs: RunAs = 'activity',
+): Promise<HistoryEvent[]> {
   const id = testSlug();
   const nowMs = await env.currentTimeMs();
   const spec = buildSpec(id, nowMs, {
     frequency: 'interval',
     every: '1m',
-    retry: { max_retries: retries, initial_interval: '1s', backoff_coefficient: 1 },
+    // A local activity's backoff runs in real time while the test server skips time: kept short.
+    retry: { max_retries: retries, initial_interval: runAs === 'local_activity' ? '10ms' : '1s', backoff_coefficient: 1 },
+    run_as: runAs,
+    ...(runAs === 'local_activity' ? { timeout: '10s' } : {}),
   });
   const double = new PayloadDouble(behaviour);
   const worker = await createTestWorker(env, id, double);
@@ -67,11 +83,11 @@ async function historyOf(behaviour: PayloadBehaviour, runs: number, retries: num
   return events;
 }
 
-function expectLean(perOccurrence: HistoryEvent[][]): void {
+function expectLean(perOccurrence: HistoryEvent[][], events = 12): void {
   expect(perOccurrence.length).toBeGreaterThanOrEqual(4);
   // 12 = the bare workflow's 11 + one UpsertWorkflowSearchAttributes.
   for (const occurrence of perOccurrence) {
-    expect(occurrence).toHaveLength(12);
+    expect(occurrence).toHaveLength(events);
     expect(occurrence.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes)).toHaveLength(1);
     expect(occurrence.filter((e) => e.timerStartedEventAttributes)).toHaveLength(1);
     expect(occurrence.some((e) => e.workflowExecutionSignaledEventAttributes)).toBe(false);
@@ -98,5 +114,27 @@ describe('jobWorkflow: history events per occurrence', () => {
     expect(failures).toHaveLength(perOccurrence.length);
     // Each failure is the third attempt's: the first two were retried by the server without an event.
     for (const failure of failures) expect(failure.failure?.message).toBe('target unavailable (attempt 3)');
+  });
+});
+
+describe('jobWorkflow: history events per occurrence, run_as local_activity', () => {
+  it('a succeeding periodic job writes 7 events per occurrence: one marker, no activity task', async () => {
+    const perOccurrence = eventsPerOccurrence(await historyOf(succeed, 6, 0, 'local_activity'));
+    expectLean(perOccurrence, 7);
+    for (const occurrence of perOccurrence) {
+      expect(occurrence.filter((e) => e.markerRecordedEventAttributes)).toHaveLength(1);
+      expect(occurrence.some((e) => e.activityTaskScheduledEventAttributes)).toBe(false);
+    }
+  });
+
+  it('a periodic job whose 3 attempts fail every run writes the same 7 events, the marker holding the last failure', async () => {
+    const behaviour: PayloadBehaviour = async (call) => {
+      throw retryableFailure(call, `target unavailable (attempt ${call.attempt})`);
+    };
+    const perOccurrence = eventsPerOccurrence(await historyOf(behaviour, 5, 2, 'local_activity'));
+    expectLean(perOccurrence, 7);
+    const failures = perOccurrence.flatMap((o) => o.flatMap((e) => e.markerRecordedEventAttributes?.failure ?? []));
+    expect(failures).toHaveLength(perOccurrence.length);
+    for (const failure of failures) expect(failure.cause?.message ?? failure.message).toBe('target unavailable (attempt 3)');
   });
 });
