@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { stopProcess, waitForOutput } from '../../src/dev/processes';
+import type { RunAs } from '../../src/domain/job-spec';
 import { type BenchContext, type Benchmark, type BenchOutput, log } from '../lib/context';
 import { cpuMs } from '../lib/proc';
 import { RECORD_HANDLER } from '../lib/record-handler';
@@ -16,7 +17,6 @@ import { type GoalCheck, metric, type Section } from '../lib/report';
 import { mapConcurrent, seedJobs, sleep } from '../lib/seed';
 import { startBenchProcess, startStack } from '../lib/stack';
 import { distribution, ratio } from '../lib/stats';
-import type { RunAs } from '../../src/domain/job-spec';
 import { median } from './common';
 
 const EVERY_MS = 5_000;

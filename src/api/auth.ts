@@ -20,13 +20,19 @@ export type Role = (typeof ROLES)[number];
 export interface Principal {
   user_id: string;
   role: Role;
+  /** Task queues (worker pools) besides the API's own that this caller's jobs may name in `queue`. */
+  queues?: readonly string[];
 }
 
-/** One stored key: its owner, role and the hex SHA-256 of the key. */
+/**
+ * One stored key: its owner, role, the hex SHA-256 of the key, and the task queues its jobs may
+ * name in `queue` (an admin may name any).
+ */
 export const apiKeyRecordSchema = z.strictObject({
   user_id: identifierSchema,
   role: z.enum(ROLES),
   key_sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits (sha256 of the key)'),
+  queues: z.array(identifierSchema).max(100).optional(),
 });
 export type ApiKeyRecord = z.output<typeof apiKeyRecordSchema>;
 
@@ -41,7 +47,8 @@ export function generateApiKey(): string {
 }
 
 /**
- * Parses `API_KEYS`: entries `user_id:role:sha256hex`, separated by commas or whitespace.
+ * Parses `API_KEYS`: entries `user_id:role:sha256hex` or `user_id:role:sha256hex:queue1|queue2`
+ * (the task queues granted to the key), separated by commas or whitespace.
  * @throws {Error} naming the bad entry (by position, never its hash).
  */
 export function parseApiKeys(value: string | undefined): ApiKeyRecord[] {
@@ -51,16 +58,27 @@ export function parseApiKeys(value: string | undefined): ApiKeyRecord[] {
     .filter((entry) => entry !== '')
     .map((entry, index) => {
       const [user_id, role, key_sha256, ...rest] = entry.split(':');
-      const parsed = apiKeyRecordSchema.safeParse({ user_id, role, key_sha256 });
-      if (!parsed.success || rest.length > 0) {
-        throw new Error(`API_KEYS entry ${index + 1} is not user_id:role:sha256hex (role user or admin)`);
+      const queues = rest.length > 0 ? rest.join(':').split('|') : undefined;
+      const parsed = apiKeyRecordSchema.safeParse({ user_id, role, key_sha256, ...(queues ? { queues } : {}) });
+      if (!parsed.success) {
+        throw new Error(
+          `API_KEYS entry ${index + 1} is not user_id:role:sha256hex[:queue|queue…] (role user or admin)`,
+        );
       }
       return parsed.data;
     });
 }
 
 /**
- * Reads an `API_KEYS_FILE`: a JSON array of `{ user_id, role, key_sha256 }`.
+ * Whether `principal`'s jobs may run on task queue `queue`: an admin's on any, a user's on the
+ * API's own (`defaultQueue`) and on the queues granted to its key.
+ */
+export function queueGranted(principal: Principal, queue: string, defaultQueue: string): boolean {
+  return principal.role === 'admin' || queue === defaultQueue || (principal.queues ?? []).includes(queue);
+}
+
+/**
+ * Reads an `API_KEYS_FILE`: a JSON array of `{ user_id, role, key_sha256, queues? }`.
  * @throws {Error} when the file cannot be read or an entry is invalid.
  */
 export function readApiKeysFile(path: string): ApiKeyRecord[] {
@@ -94,7 +112,13 @@ function presentedKey(authorization: string | undefined, apiKeyHeader: string | 
 export function authenticate(options: AuthOptions): RequestHandler {
   const byHash = new Map<string, Principal>();
   if (options.mode === 'keys') {
-    for (const record of options.keys) byHash.set(record.key_sha256, { user_id: record.user_id, role: record.role });
+    for (const record of options.keys) {
+      byHash.set(record.key_sha256, {
+        user_id: record.user_id,
+        role: record.role,
+        ...(record.queues !== undefined ? { queues: record.queues } : {}),
+      });
+    }
   }
   return (req, res, next) => {
     if (options.mode === 'disabled') {

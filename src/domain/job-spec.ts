@@ -290,7 +290,8 @@ function checkRunAs(job: { run_as: RunAs; timeout: string; queue?: string | unde
     ctx.addIssue({
       code: 'custom',
       path: ['queue'],
-      message: 'is not allowed when run_as is "local_activity" (a local activity runs on the worker of the job\'s workflow)',
+      message:
+        'is not allowed when run_as is "local_activity" (a local activity runs on the worker of the job\'s workflow)',
     });
   }
   if (isDuration(job.timeout) && parseDuration(job.timeout) > parseDuration(LOCAL_ACTIVITY_MAX_TIMEOUT)) {

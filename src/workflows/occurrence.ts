@@ -151,7 +151,8 @@ export async function runOccurrence(
   } catch (err) {
     if (isCancellation(err) && CancellationScope.current().consideredCancelled) throw err;
     // A local activity's failure comes as the attempt's own failure, not wrapped in an ActivityFailure.
-    const local = spec.run_as === 'local_activity' && (err instanceof ApplicationFailure || err instanceof TimeoutFailure);
+    const local =
+      spec.run_as === 'local_activity' && (err instanceof ApplicationFailure || err instanceof TimeoutFailure);
     if (!(err instanceof ActivityFailure) && !local) throw err;
     const failure =
       err instanceof ActivityFailure

@@ -22,7 +22,7 @@ import { parseAllowTargets } from '../../src/activities/http-guard';
 import { createApp } from '../../src/api/app';
 import { createTemporalClient } from '../../src/api/temporal-client';
 import { type JobSubmission, SchedulerApiError, SchedulerClient } from '../../src/client';
-import { ADMIN, ALICE, BOB, bearer, type TestCaller, testAuth } from '../helpers/api-keys';
+import { ADMIN, ALICE, BOB, bearer, CAROL, type TestCaller, testAuth } from '../helpers/api-keys';
 import { type Sink, startSink } from '../helpers/e2e-sink';
 import { startDevServerEnv, workflowBundle } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
@@ -90,7 +90,7 @@ beforeAll(async () => {
     client,
     taskQueue: TASK_QUEUE,
     logger: pino({ level: 'info' }, logStream),
-    auth: testAuth([ALICE, BOB, ADMIN]),
+    auth: testAuth([ALICE, BOB, ADMIN, CAROL]),
   });
   server = createServer(app);
   server.listen(0, '127.0.0.1');
@@ -211,6 +211,30 @@ describe('tenancy: two users and an admin × every endpoint', () => {
       const res = await request(baseUrl)[method](path);
       expect(res.status, `${method} ${path}`).toBe(401);
     }
+  });
+});
+
+describe('worker pools: `queue` is granted per API key', () => {
+  it("a user may name only the API's own queue and the queues granted to its key; an admin any; PATCH too", async () => {
+    const refused = await as(ALICE).post('/jobs', { ...dormantJob('pool'), queue: 'reports' });
+    expect(refused.status).toBe(403);
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(refused.body).toMatchObject({
+      status: 403,
+      type: expect.stringContaining('queue-not-granted'),
+      errors: [{ field: 'queue', message: expect.stringContaining('not granted') }],
+    });
+    const own = await as(ALICE).post('/jobs', { ...dormantJob('own pool'), queue: TASK_QUEUE });
+    expect(own.status).toBe(201);
+    const granted = await as(CAROL).post('/jobs', { ...dormantJob('granted pool'), queue: 'reports' });
+    expect(granted.status).toBe(201);
+    expect((await as(CAROL).post('/jobs', { ...dormantJob('other pool'), queue: 'billing' })).status).toBe(403);
+    expect((await as(ADMIN).post('/jobs', { ...dormantJob('any pool'), queue: 'billing' })).status).toBe(201);
+    // PATCH: moving Alice's job to a pool she was not granted is refused, and the job keeps its queue.
+    const patch = await as(ALICE).patch(`/jobs/${own.body.job_id}`, { queue: 'reports' });
+    expect(patch.status).toBe(403);
+    expect((await as(ALICE).get(`/jobs/${own.body.job_id}`)).body.spec.queue).toBe(TASK_QUEUE);
+    expect((await as(CAROL).patch(`/jobs/${granted.body.job_id}`, { queue: null })).status).toBe(200);
   });
 });
 
@@ -368,10 +392,10 @@ describe('write log', () => {
     expect(writes.length).toBeGreaterThan(10);
     for (const entry of writes) {
       expect(entry).toMatchObject({ method: expect.any(String), status: expect.any(Number) });
-      expect(['alice', 'bob', 'root']).toContain(entry.user_id);
+      expect(['alice', 'bob', 'root', 'carol']).toContain(entry.user_id);
     }
     expect(writes.some((e) => e.method === 'DELETE' && e.user_id === 'root' && e.status === 200)).toBe(true);
     const all = logLines.join('\n');
-    for (const caller of [ALICE, BOB, ADMIN]) expect(all).not.toContain(caller.key);
+    for (const caller of [ALICE, BOB, ADMIN, CAROL]) expect(all).not.toContain(caller.key);
   });
 });

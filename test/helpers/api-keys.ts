@@ -10,11 +10,20 @@ export interface TestCaller {
   user_id: string;
   role: Role;
   key: string;
+  /** Task queues granted to the key besides the API's own. */
+  queues?: string[];
 }
 
 export const ALICE: TestCaller = { user_id: 'alice', role: 'user', key: 'sk_test_alice_0123456789abcdefghijklmnop' };
 export const BOB: TestCaller = { user_id: 'bob', role: 'user', key: 'sk_test_bob_0123456789abcdefghijklmnopqrs' };
 export const ADMIN: TestCaller = { user_id: 'root', role: 'admin', key: 'sk_test_admin_0123456789abcdefghijklmnop' };
+/** A user whose key is granted the task queue `reports`. */
+export const CAROL: TestCaller = {
+  user_id: 'carol',
+  role: 'user',
+  key: 'sk_test_carol_0123456789abcdefghijklmnop',
+  queues: ['reports'],
+};
 
 /** `Authorization` header value of a caller. */
 export function bearer(caller: TestCaller): string {
@@ -25,13 +34,20 @@ export function bearer(caller: TestCaller): string {
 export function testAuth(callers: TestCaller[] = [ALICE, BOB, ADMIN]): AuthOptions {
   return {
     mode: 'keys',
-    keys: callers.map((c) => ({ user_id: c.user_id, role: c.role, key_sha256: hashApiKey(c.key) })),
+    keys: callers.map((c) => ({
+      user_id: c.user_id,
+      role: c.role,
+      key_sha256: hashApiKey(c.key),
+      ...(c.queues ? { queues: c.queues } : {}),
+    })),
   };
 }
 
-/** `API_KEYS` value (user_id:role:sha256) of the given callers, for API processes. */
+/** `API_KEYS` value (user_id:role:sha256[:queue|…]) of the given callers, for API processes. */
 export function apiKeysEnv(callers: TestCaller[]): string {
-  return callers.map((c) => `${c.user_id}:${c.role}:${hashApiKey(c.key)}`).join(',');
+  return callers
+    .map((c) => `${c.user_id}:${c.role}:${hashApiKey(c.key)}${c.queues ? `:${c.queues.join('|')}` : ''}`)
+    .join(',');
 }
 
 /** `api` wrapped so that every request acts as `caller` (sets its `Authorization` header). */

@@ -10,7 +10,14 @@ import pino from 'pino';
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { API_ROUTES, createApp } from '../../src/api/app';
-import { authOptionsFromConfig, generateApiKey, hashApiKey, parseApiKeys, readApiKeysFile } from '../../src/api/auth';
+import {
+  authOptionsFromConfig,
+  generateApiKey,
+  hashApiKey,
+  parseApiKeys,
+  queueGranted,
+  readApiKeysFile,
+} from '../../src/api/auth';
 import { createTemporalClient } from '../../src/api/temporal-client';
 import { loadConfig } from '../../src/config';
 import { ALICE, BOB, bearer, testAuth } from '../helpers/api-keys';
@@ -40,12 +47,25 @@ describe('API keys', () => {
     expect(parseApiKeys('  ')).toEqual([]);
   });
 
+  it('parseApiKeys reads the task queues granted to a key; queueGranted lets a user use only those and the default', () => {
+    const a = hashApiKey('a');
+    const [carol] = parseApiKeys(`carol:user:${a}:reports|etl.nightly`);
+    expect(carol).toEqual({ user_id: 'carol', role: 'user', key_sha256: a, queues: ['reports', 'etl.nightly'] });
+    const user = { user_id: 'carol', role: 'user' as const, queues: carol?.queues ?? [] };
+    expect(queueGranted(user, 'reports', 'scheduler')).toBe(true);
+    expect(queueGranted(user, 'scheduler', 'scheduler')).toBe(true);
+    expect(queueGranted(user, 'billing', 'scheduler')).toBe(false);
+    expect(queueGranted({ user_id: 'alice', role: 'user' }, 'reports', 'scheduler')).toBe(false);
+    expect(queueGranted({ user_id: 'root', role: 'admin' }, 'billing', 'scheduler')).toBe(true);
+  });
+
   it.each([
     ['a plain key instead of its hash', 'alice:user:sk_plainkey'],
     ['an unknown role', `alice:owner:${hashApiKey('a')}`],
     ['a missing role', `alice:${hashApiKey('a')}`],
     ['a user id with a quote', `al'ice:user:${hashApiKey('a')}`],
-    ['an extra part', `alice:user:${hashApiKey('a')}:x`],
+    ['a queue with a quote', `alice:user:${hashApiKey('a')}:re'ports`],
+    ['an empty queue', `alice:user:${hashApiKey('a')}:reports|`],
   ])('parseApiKeys refuses %s, naming the entry but not its content', (_case, value) => {
     expect(() => parseApiKeys(`root:admin:${hashApiKey('r')},${value}`)).toThrow(/^API_KEYS entry 2 is not/);
     try {
@@ -212,7 +232,7 @@ describe('OpenAPI document and /docs', () => {
     expect(Object.keys(job.properties)).toEqual(expect.arrayContaining(['cron', 'every', 'timezone', 'retry']));
     expect(submit.parameters).toEqual([expect.objectContaining({ in: 'header', name: 'Idempotency-Key' })]);
     expect(Object.keys(submit.responses).sort()).toEqual(
-      ['200', '201', '400', '401', '409', '413', '415', '429', '503'].sort(),
+      ['200', '201', '400', '401', '403', '409', '413', '415', '429', '503'].sort(),
     );
     expect(submit.responses['400'].content['application/problem+json'].schema).toEqual({
       $ref: '#/components/schemas/Problem',

@@ -114,7 +114,10 @@ describe('jobSubmissionSchema defaults', () => {
     expect(parse({ ...job, run_as: 'local_activity', timeout: '10s' }).run_as).toBe('local_activity');
     const result = jobSubmissionSchema.safeParse({ ...job, run_as: 'local_activity', queue: 'heavy' });
     expect(result.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
-      ['queue', 'is not allowed when run_as is "local_activity" (a local activity runs on the worker of the job\'s workflow)'],
+      [
+        'queue',
+        'is not allowed when run_as is "local_activity" (a local activity runs on the worker of the job\'s workflow)',
+      ],
       ['timeout', 'must be at most 10s when run_as is "local_activity" (the default is 5m: set a shorter one)'],
     ]);
     expect(jobSubmissionSchema.safeParse({ ...job, run_as: 'lambda' }).error?.issues[0]?.path).toEqual(['run_as']);

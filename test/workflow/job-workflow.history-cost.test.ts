@@ -61,7 +61,11 @@ async function historyOf(
     frequency: 'interval',
     every: '1m',
     // A local activity's backoff runs in real time while the test server skips time: kept short.
-    retry: { max_retries: retries, initial_interval: runAs === 'local_activity' ? '10ms' : '1s', backoff_coefficient: 1 },
+    retry: {
+      max_retries: retries,
+      initial_interval: runAs === 'local_activity' ? '10ms' : '1s',
+      backoff_coefficient: 1,
+    },
     run_as: runAs,
     ...(runAs === 'local_activity' ? { timeout: '10s' } : {}),
   });
@@ -135,6 +139,7 @@ describe('jobWorkflow: history events per occurrence, run_as local_activity', ()
     expectLean(perOccurrence, 7);
     const failures = perOccurrence.flatMap((o) => o.flatMap((e) => e.markerRecordedEventAttributes?.failure ?? []));
     expect(failures).toHaveLength(perOccurrence.length);
-    for (const failure of failures) expect(failure.cause?.message ?? failure.message).toBe('target unavailable (attempt 3)');
+    for (const failure of failures)
+      expect(failure.cause?.message ?? failure.message).toBe('target unavailable (attempt 3)');
   });
 });

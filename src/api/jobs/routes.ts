@@ -97,6 +97,8 @@ function registerControlRoutes(router: Router, jobs: JobService, control: JobCon
     const principal = principalOf(res);
     await jobs.describeOwned(jobId, principal); // another user's job is a 404
     requireJson(req);
+    const queue = (req.body as { queue?: unknown } | undefined)?.queue;
+    if (typeof queue === 'string') jobs.checkQueue(principal, queue);
     const state = await control.patch(jobId, req.body);
     logger.info({ job_id: jobId, user_id: principal.user_id, fields: Object.keys(req.body as object) }, 'job changed');
     res.json({
@@ -206,7 +208,10 @@ export const jobsRoutes: ApiRoute[] = [
       201: { description: 'Created', schema: createdJobSchema },
       200: { description: 'Replay of an Idempotency-Key: the original job', schema: createdJobSchema },
     },
-    problems: { 409: 'The Idempotency-Key was used with a different body' },
+    problems: {
+      403: '`queue` names a task queue that is not granted to the API key',
+      409: 'The Idempotency-Key was used with a different body',
+    },
   },
   {
     method: 'get',
@@ -291,7 +296,10 @@ export const jobsRoutes: ApiRoute[] = [
       body: z.looseObject({}).meta({ description: 'Fields of JobSubmission to change' }),
     },
     responses: { 200: { description: 'The changed job', schema: controlStateSchema } },
-    problems: { 409: 'The job has ended' },
+    problems: {
+      403: '`queue` names a task queue that is not granted to the API key',
+      409: 'The job has ended',
+    },
   },
   {
     method: 'delete',

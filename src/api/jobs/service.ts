@@ -28,7 +28,7 @@ import {
   USER_ID,
 } from '../../domain/search-attributes';
 import { describeQuery, type JobWorkflowInput } from '../../workflows/contract';
-import type { Principal } from '../auth';
+import { type Principal, queueGranted } from '../auth';
 import { notFound, ProblemError } from '../problem';
 import type { CreatedJob, JobPage, JobSummary, ListJobsQuery } from './schema';
 
@@ -165,6 +165,18 @@ export class JobService {
   }
 
   /**
+   * Refuses a `queue` that the caller may not use: a user's jobs run on the API's own task queue
+   * and on the queues granted to its key (`API_KEYS`); an admin's on any.
+   * @throws ProblemError 403 `queue-not-granted`, naming the field `queue`.
+   */
+  checkQueue(principal: Principal, queue: string | undefined): void {
+    if (queue === undefined || queueGranted(principal, queue, this.taskQueue)) return;
+    throw new ProblemError(403, 'Forbidden', `queue "${queue}" is not granted to this API key`, 'queue-not-granted', {
+      errors: [{ field: 'queue', message: 'is not granted to this API key (ask an admin to grant it)' }],
+    });
+  }
+
+  /**
    * Starts the job's workflow, owned by `principal`.
    * With an idempotency key (header `Idempotency-Key`), the job id is derived from owner and key and
    * Temporal refuses a second workflow with that id (even after the first ended): the same key with
@@ -173,6 +185,7 @@ export class JobService {
    * @throws ProblemError 409 `idempotency-key-reused`; Temporal client errors (503 when unreachable).
    */
   async create(submission: JobSubmission, principal: Principal, idempotencyKey?: string): Promise<CreateResult> {
+    this.checkQueue(principal, submission.queue);
     const jobId =
       idempotencyKey === undefined ? `job_${randomUUID()}` : jobIdForIdempotencyKey(principal.user_id, idempotencyKey);
     const spec = toJobSpec(submission, jobId, this.now(), principal.user_id);
