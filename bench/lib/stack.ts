@@ -95,7 +95,6 @@ function workerEnvironment(base: NodeJS.ProcessEnv, recordDir: string): NodeJS.P
     ...base,
     HANDLER_MODULES: join(PROJECT_ROOT, 'bench', 'lib', 'record-handler.ts'),
     BENCH_RECORD_DIR: recordDir,
-    MAX_CONCURRENT_EXECUTIONS: '1000',
   };
 }
 

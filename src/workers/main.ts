@@ -91,9 +91,7 @@ export async function createWorker({
     ...(config.TASK_QUEUE_EXECUTIONS_PER_SECOND !== undefined
       ? { maxTaskQueueActivitiesPerSecond: config.TASK_QUEUE_EXECUTIONS_PER_SECOND }
       : {}),
-    ...(config.WORKER_MAX_CACHED_WORKFLOWS !== undefined
-      ? { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS }
-      : {}),
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     ...(config.WORKER_WORKFLOW_TASK_SLOTS !== undefined
       ? { maxConcurrentWorkflowTaskExecutions: config.WORKER_WORKFLOW_TASK_SLOTS }
       : {}),
