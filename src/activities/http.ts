@@ -167,9 +167,10 @@ function redirected(hop: Hop, status: number, location: string | undefined): Hop
   }
   const headers = { ...hop.headers };
   if (url.origin !== hop.url.origin) {
-    // Credentials meant for the first target do not travel to another origin.
+    // Headers meant for the first target (credentials, API keys under any name) do not travel to
+    // another origin: only the Idempotency-Key and the body's content type do.
     for (const name of Object.keys(headers)) {
-      if (/^(authorization|cookie|proxy-authorization)$/i.test(name)) delete headers[name];
+      if (!/^(idempotency-key|content-type)$/i.test(name)) delete headers[name];
     }
   }
   const toGet = status === 303 || ((status === 301 || status === 302) && hop.method === 'POST');

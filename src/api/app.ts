@@ -24,7 +24,7 @@ import { JobControl } from './jobs/control';
 import { jobsRouter, jobsRoutes } from './jobs/routes';
 import { JobService } from './jobs/service';
 import { type ApiRoute, buildOpenApiDocument, operationsRoutes } from './openapi';
-import { notFound, problemHandler } from './problem';
+import { notFound, problemHandler, requestPath } from './problem';
 import { type RateLimitOptions, writeRateLimit } from './rate-limit';
 import { schedulesRouter, schedulesRoutes } from './schedules/routes';
 import { statsRouter, statsRoutes } from './stats/routes';
@@ -70,7 +70,7 @@ function writeLog(logger: Logger): RequestHandler {
     if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS') {
       const { user_id, role } = principalOf(res);
       res.once('finish', () => {
-        logger.info({ method: req.method, path: req.originalUrl, status: res.statusCode, user_id, role }, 'write');
+        logger.info({ method: req.method, path: requestPath(req), status: res.statusCode, user_id, role }, 'write');
       });
     }
     next();
@@ -95,6 +95,8 @@ export function createApp({
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // One route table, matched as written: `/JOBS` is not `/jobs` (nor a way around its rate limit).
+  app.set('case sensitive routing', true);
   app.use(apiMetrics()); // GET /metrics (Prometheus, public) and request latency / submissions / errors
   app.use(
     helmet({

@@ -7,7 +7,7 @@
 
 import { isGrpcServiceError } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import type { ErrorRequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, Request, Response } from 'express';
 import type { z } from 'zod';
 import type { Logger } from '../logger';
 
@@ -31,6 +31,11 @@ export class ProblemError extends Error {
   }
 }
 
+/** An issue's message; for a bad record key (e.g. an HTTP header name), what is wrong with the key. */
+function messageOf(issue: z.core.$ZodIssue): string {
+  return issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
+}
+
 /** 400 from a zod error, naming each bad field. */
 export function validationProblem(error: z.ZodError, where = 'body'): ProblemError {
   const errors: FieldError[] = error.issues.flatMap((issue) => {
@@ -38,7 +43,7 @@ export function validationProblem(error: z.ZodError, where = 'body'): ProblemErr
     const paths = issue.code === 'unrecognized_keys' ? issue.keys.map((key) => [...issue.path, key]) : [issue.path];
     return paths.map((path) => ({
       field: path.length > 0 ? path.join('.') : where,
-      message: issue.code === 'unrecognized_keys' ? 'is not a known field' : issue.message,
+      message: issue.code === 'unrecognized_keys' ? 'is not a known field' : messageOf(issue),
     }));
   });
   const fields = [...new Set(errors.map((e) => e.field))].join(', ');
@@ -47,6 +52,17 @@ export function validationProblem(error: z.ZodError, where = 'body'): ProblemErr
 
 export function notFound(what: string): ProblemError {
   return new ProblemError(404, 'Not found', `${what} not found`, 'not-found');
+}
+
+/**
+ * The path of a request without its query string: what problems (as `instance`) and logs name.
+ * A query string may carry what must not be echoed or logged, such as a key sent as `?api_key=`
+ * (keys are read only from headers).
+ */
+export function requestPath(req: Request): string {
+  const url = req.originalUrl;
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
 }
 
 /** Sends a problem response. */
@@ -117,6 +133,6 @@ export function problemHandler(logger: Logger): ErrorRequestHandler {
     if (problem.status >= 500) logger.error({ err, path: req.path }, problem.title);
     if (problem.status === 503) res.setHeader('Retry-After', '5');
     if (res.headersSent) return;
-    sendProblem(res, problem, req.originalUrl);
+    sendProblem(res, problem, requestPath(req));
   };
 }

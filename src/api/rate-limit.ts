@@ -10,7 +10,7 @@
 import type { RequestHandler } from 'express';
 import { rateLimit, type Store } from 'express-rate-limit';
 import { principalOf } from './auth';
-import { ProblemError, sendProblem } from './problem';
+import { ProblemError, requestPath, sendProblem } from './problem';
 
 export type { Store as RateLimitStore } from 'express-rate-limit';
 
@@ -44,7 +44,7 @@ function limiter(limit: number, what: string, store: Store | undefined): Request
           `rate limit of ${limit} ${what} per minute reached; retry after the Retry-After seconds`,
           'rate-limited',
         ),
-        req.originalUrl,
+        requestPath(req),
       );
     },
   });

@@ -16,6 +16,18 @@ export const JOB_STATUSES = ['pending', 'running', 'paused', 'completed', 'faile
 export type JobStatus = (typeof JOB_STATUSES)[number];
 export const jobStatusSchema = z.enum(JOB_STATUSES);
 
+/**
+ * Free text such as a job's name: no control characters (C0, DEL, C1; NUL among them), which
+ * visibility stores and queries cannot hold.
+ */
+export function plainTextSchema(max: number) {
+  // \p{Cc}: Unicode's control characters, U+0000–U+001F and U+007F–U+009F.
+  return z
+    .string()
+    .max(max)
+    .regex(/^\P{Cc}*$/u, 'must not contain control characters');
+}
+
 /** Identifiers we put into visibility queries: no quotes, no spaces. */
 export const identifierSchema = z
   .string()
@@ -23,9 +35,13 @@ export const identifierSchema = z
   .max(128)
   .regex(/^[A-Za-z0-9._:@-]+$/, 'only letters, digits and . _ : @ - are allowed');
 
-const durationSchema = z.string().refine(isDuration, {
-  message: 'must be a duration like "90s", "15m" or "1h30m" (units ms, s, m, h, d)',
-});
+const DURATION_MESSAGE = 'must be a duration like "90s", "15m" or "1h30m" (units ms, s, m, h, d)';
+/** A duration string (./duration.ts): the pattern shows in the OpenAPI document, the refine bounds it. */
+const durationSchema = z
+  .string()
+  .regex(/^(?:\d+(?:ms|s|m|h|d))+$/, { message: DURATION_MESSAGE, abort: true })
+  .refine(isDuration, { message: DURATION_MESSAGE, abort: true })
+  .meta({ description: 'A duration: integer parts with units ms, s, m, h, d, e.g. "90s" or "1h30m"' });
 const positiveDurationSchema = durationSchema.refine((d) => !isDuration(d) || parseDuration(d) > 0, {
   message: 'must be longer than 0',
 });
@@ -66,12 +82,50 @@ export const jsonValueSchema = z
 
 const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as const;
 
+/**
+ * Headers an `http` payload may not set: the connection's framing and hop-by-hop headers (RFC 9110
+ * section 7.6.1, RFC 9112), which the HTTP client sets itself.
+ */
+export const RESERVED_HTTP_HEADERS = [
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'upgrade',
+] as const;
+
+/**
+ * The `headers` of an `http` payload: names are RFC 9110 tokens and not reserved
+ * ({@link RESERVED_HTTP_HEADERS}); values hold no control character but tab (RFC 9110 section
+ * 5.5: no CR, LF or NUL).
+ */
+const httpHeadersSchema = z
+  .record(
+    z
+      .string()
+      .min(1)
+      .max(256)
+      .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, "header names are RFC 9110 tokens (letters, digits, !#$%&'*+.^_`|~-)")
+      .refine((name) => !(RESERVED_HTTP_HEADERS as readonly string[]).includes(name.toLowerCase()), {
+        message: `is set by the HTTP client; not allowed: ${RESERVED_HTTP_HEADERS.join(', ')}`,
+      }),
+    z
+      .string()
+      .max(8192)
+      .regex(/^(?:\t|\P{Cc})*$/u, 'header values may not hold control characters (CR, LF, NUL…)'),
+  )
+  .default({});
+
 /** `http` payload: one HTTP request per attempt; success = 2xx. */
 export const httpPayloadSchema = z.strictObject({
   type: z.literal('http'),
   method: z.enum(HTTP_METHODS).default('GET'),
   url: z.url({ protocol: /^https?$/, error: 'must be an absolute http:// or https:// URL' }).max(2048),
-  headers: z.record(z.string().min(1).max(256), z.string().max(8192)).default({}),
+  headers: httpHeadersSchema,
   /** A string is sent as is; any other JSON value is sent as application/json. */
   body: jsonValueSchema.optional(),
   /** Time limit of one request, default "30s". */
@@ -256,7 +310,7 @@ export function checkSchedule(job: ScheduleSubmission, ctx: z.RefinementCtx): vo
  */
 export const jobSubmissionSchema = z
   .strictObject({
-    name: z.string().trim().min(1).max(200),
+    name: plainTextSchema(200).trim().min(1),
     ...scheduleShape,
     /** Occurrences missed by more than `catchup_window` (workers/server down, paused): see MISFIRE_POLICIES. */
     misfire_policy: z.enum(MISFIRE_POLICIES).default('latest'),

@@ -62,7 +62,11 @@ function watch(p: Page): void {
 }
 
 /** Screenshots also copied to docs/images/ (the README's) when CONSOLE_DOCS_SCREENSHOTS=1. */
-const DOCS_SHOTS: Record<string, string> = { jobs: 'console-jobs.png', 'job-detail': 'console-job-detail.png' };
+const DOCS_SHOTS: Record<string, string> = {
+  jobs: 'console-jobs.png',
+  'job-detail': 'console-job-detail.png',
+  'temporal-ui-jobs': 'temporal-ui-jobs.png',
+};
 
 async function shot(p: Page, name: string): Promise<void> {
   const path = join(SHOTS, `${name}.png`);
@@ -267,6 +271,33 @@ describe('job console in Chromium against the real stack', () => {
     const link = page.getByRole('link', { name: /Open in Temporal Web UI/ });
     expect(await link.getAttribute('href')).toBe(`http://localhost:8233/namespaces/default/workflows/${jobId}`);
     await shot(page, 'job-detail');
+  });
+
+  test('the Temporal Web UI lists the jobs by name, with JobName, JobStatus and NextRunTime as columns', async () => {
+    // The columns as the Web UI's "Configure columns" stores them (per namespace, in local storage).
+    const columns = ['Status', 'Workflow ID', 'JobName', 'JobStatus', 'NextRunTime', 'Start'].map((label, i) => ({
+      label,
+      pinned: i < 1,
+    }));
+    const ui = await browser.newContext({ viewport: LAPTOP });
+    try {
+      await ui.addInitScript(
+        (value) => {
+          window.localStorage.setItem('namespace-workflow-table-columns', value);
+        },
+        JSON.stringify({ default: columns }),
+      );
+      const web = await ui.newPage();
+      await web.goto(`${stack.server.uiUrl}/namespaces/default/workflows`);
+      await web.getByText('console-fast').first().waitFor({ timeout: WAIT });
+      for (const label of ['JobName', 'JobStatus', 'NextRunTime']) {
+        await web.getByRole('columnheader', { name: label }).first().waitFor({ timeout: WAIT });
+      }
+      await web.getByRole('cell', { name: jobId }).first().waitFor({ timeout: WAIT });
+      await shot(web, 'temporal-ui-jobs');
+    } finally {
+      await ui.close();
+    }
   });
 
   test('pause, resume, run now with args, edit: confirmed in the page, seen by the API', async () => {

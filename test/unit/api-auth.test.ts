@@ -109,6 +109,25 @@ describe('API keys', () => {
     expect((await request(open).get('/jobs?limit=0')).status).toBe(400);
   });
 
+  it('a key in the query string is not accepted, and neither the problem nor the write log repeats it', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+    const app = createApp({ client, taskQueue: 't', logger, auth: testAuth() });
+    const unauthorized = await request(app).get(`/jobs?api_key=${ALICE.key}&limit=5`);
+    expect(unauthorized.status).toBe(401);
+    expect(unauthorized.body.instance).toBe('/jobs');
+    expect(JSON.stringify(unauthorized.body)).not.toContain(ALICE.key);
+    const write = await request(app)
+      .post(`/jobs?api_key=${ALICE.key}`)
+      .set('Authorization', bearer(ALICE))
+      .send({ name: 'x' });
+    expect(write.status).toBe(400);
+    expect(write.body.instance).toBe('/jobs');
+    const logged = lines.map((line) => JSON.parse(line)).filter((entry) => entry.msg === 'write');
+    expect(logged).toEqual([expect.objectContaining({ path: '/jobs', status: 400, user_id: 'alice' })]);
+    expect(lines.join('\n')).not.toContain(ALICE.key);
+  });
+
   it('with no keys configured every call is a 401', async () => {
     const app = createApp({ client, taskQueue: 't', logger: silent, auth: { mode: 'keys', keys: [] } });
     expect((await request(app).get('/jobs').set('Authorization', bearer(ALICE))).status).toBe(401);
@@ -164,6 +183,22 @@ describe('rate limits', () => {
     // Another user has their own budget; reads are not limited.
     expect((await request(app).post('/jobs').set('Authorization', bearer(BOB)).send(invalidJob)).status).toBe(400);
     expect((await request(app).get('/jobs?limit=0').set('Authorization', bearer(ALICE))).status).toBe(400);
+  });
+
+  it('routes match as written: POST /JOBS is a 404, not a submission outside the submission limit', async () => {
+    const app = createApp({
+      client,
+      taskQueue: 't',
+      logger: silent,
+      auth: testAuth(),
+      rateLimit: { submissionsPerMinute: 1, writesPerMinute: 100 },
+    });
+    expect((await request(app).post('/jobs').set('Authorization', bearer(ALICE)).send(invalidJob)).status).toBe(400);
+    for (const path of ['/JOBS', '/Jobs', '/jobs/x/PAUSE']) {
+      const res = await request(app).post(path).set('Authorization', bearer(ALICE)).send(invalidJob);
+      expect(res.status, path).toBe(404);
+    }
+    expect((await request(app).post('/jobs/').set('Authorization', bearer(ALICE)).send(invalidJob)).status).toBe(429);
   });
 
   it('other writes (DELETE) have their own per-user limit', async () => {

@@ -84,6 +84,31 @@ const post = (body: unknown) =>
     .set('Authorization', bearer(ALICE))
     .send(body as object);
 
+describe('POST /jobs: bad HTTP headers and names (400 naming the header or field, what is wrong with it)', () => {
+  it('a framing header, a name that is not a token, CR/LF in a value, NUL in the name', async () => {
+    const res = await post({
+      ...VALID_ONCE,
+      name: 'report\u0000',
+      payload: {
+        type: 'http',
+        url: 'http://127.0.0.1:9/hook',
+        headers: { Host: 'x', 'Bad Name': 'v', 'X-A': 'a\r\nb' },
+      },
+    });
+    expectProblem(res, 400);
+    const errors = res.body.errors as { field: string; message: string }[];
+    expect(errors.map((e) => [e.field, e.message.split(';')[0]])).toEqual(
+      expect.arrayContaining([
+        ['name', 'must not contain control characters'],
+        ['payload.headers.Host', 'is set by the HTTP client'],
+        ['payload.headers.Bad Name', "header names are RFC 9110 tokens (letters, digits, !#$%&'*+.^_`|~-)"],
+        ['payload.headers.X-A', 'header values may not hold control characters (CR, LF, NUL…)'],
+      ]),
+    );
+    expect(start).not.toHaveBeenCalled();
+  });
+});
+
 describe('POST /jobs: bad bodies (400 naming the field, no job started)', () => {
   it('starts from valid bodies (else every case below would pass for the wrong reason)', () => {
     // Posting them would reach Temporal, so the schema the route uses is checked directly.
@@ -346,6 +371,8 @@ describe('bad requests beyond the body fields (4xx problem+json, no job started)
       () => auth(request(app).get(`/jobs?user_id=${encodeURIComponent("u' OR 1=1")}`)),
     ],
     ['GET /jobs?name=<empty>', 400, () => auth(request(app).get('/jobs?name='))],
+    ['GET /jobs?name=%00 (NUL)', 400, () => auth(request(app).get('/jobs?name=%00'))],
+    ['GET /jobs?name=<CR LF>', 400, () => auth(request(app).get('/jobs?name=a%0D%0Ab'))],
     ['GET /jobs?page_token=<not base64url>', 400, () => auth(request(app).get('/jobs?page_token=a%2Fb%2Bc'))],
     ['GET /jobs?unknown=1', 400, () => auth(request(app).get('/jobs?unknown=1'))],
     [

@@ -45,6 +45,8 @@ beforeAll(async () => {
         res.writeHead(500, { 'content-type': 'text/plain' }).end('e'.repeat(1000));
       } else if (url === '/redirect') {
         res.writeHead(302, { location: '/status/204' }).end();
+      } else if (/^\/redirect-to-port\/\d+$/.test(url)) {
+        res.writeHead(307, { location: `http://127.0.0.1:${url.split('/').at(-1)}/landing` }).end();
       } else if (url === '/hang') {
         hanging.push(res);
         signalHangArrived();
@@ -133,6 +135,31 @@ describe('sendHttp request', () => {
   it('follows redirects', async () => {
     expect(await sendHttp(payload({ path: '/redirect' }), KEY, never, executor)).toEqual({ status: 204 });
     expect(received.map((r) => r.url)).toEqual(['/redirect', '/status/204']);
+  });
+
+  it('a redirect to another origin carries none of the payload headers, only the Idempotency-Key and content type', async () => {
+    const other: Received[] = [];
+    const otherServer = createServer((req, res) => {
+      other.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: '' });
+      req.resume();
+      res.writeHead(204).end();
+    });
+    otherServer.listen(0, '127.0.0.1');
+    await once(otherServer, 'listening');
+    try {
+      const port = (otherServer.address() as AddressInfo).port;
+      const headers = { Authorization: 'Bearer first-only', 'X-Api-Key': 'secret', 'X-Trace': 't1' };
+      const sent = payload({ path: `/redirect-to-port/${port}`, method: 'POST', headers, body: { a: 1 } });
+      expect(await sendHttp(sent, KEY, never, executor)).toEqual({ status: 204 });
+      expect(received[0]?.headers).toMatchObject({ authorization: 'Bearer first-only', 'x-api-key': 'secret' });
+      const landed = other[0]?.headers ?? {};
+      expect(other.map((r) => [r.method, r.url])).toEqual([['POST', '/landing']]);
+      expect(landed['idempotency-key']).toBe(KEY);
+      expect(landed['content-type']).toBe('application/json');
+      for (const name of ['authorization', 'x-api-key', 'x-trace']) expect(landed[name], name).toBeUndefined();
+    } finally {
+      otherServer.close();
+    }
   });
 });
 

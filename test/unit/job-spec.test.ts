@@ -109,6 +109,42 @@ describe('jobSubmissionSchema defaults', () => {
     }
   });
 
+  it('http headers: RFC 9110 token names, no CR/LF/NUL in values, no framing or hop-by-hop headers', () => {
+    const job = (headers: Record<string, string>) =>
+      jobSubmissionSchema.safeParse({
+        name: 'n',
+        frequency: 'interval',
+        every: '1m',
+        payload: { ...HTTP_PAYLOAD, headers },
+      });
+    const refused = (headers: Record<string, string>) =>
+      job(headers).error?.issues.map((i) => [
+        i.path.join('.'),
+        (i.code === 'invalid_key' ? (i.issues[0]?.message ?? '') : i.message).split(';')[0],
+      ]);
+    expect(refused({ 'X-Token': 'a\r\nInjected: 1' })).toEqual([
+      ['payload.headers.X-Token', 'header values may not hold control characters (CR, LF, NUL…)'],
+    ]);
+    expect(refused({ 'X-Token': 'a\u0000b' })?.[0]?.[0]).toBe('payload.headers.X-Token');
+    expect(refused({ 'Bad Name': 'v' })?.[0]?.[0]).toBe('payload.headers.Bad Name');
+    for (const name of ['Host', 'content-length', 'Transfer-Encoding', 'Connection', 'Upgrade']) {
+      expect(refused({ [name]: 'x' }), name).toEqual([['payload.headers.' + name, 'is set by the HTTP client']]);
+    }
+    expect(job({ Authorization: 'Bearer abc', 'X-Tab': 'a\tb', 'Content-Type': 'text/plain' }).success).toBe(true);
+  });
+
+  it('names with control characters (NUL, CR, DEL, C1) are refused naming the field', () => {
+    for (const name of ['a\u0000b', 'line\r\nbreak', 'del\u007f', 'c1\u0085']) {
+      const result = jobSubmissionSchema.safeParse({ name, frequency: 'interval', every: '1m', payload: HTTP_PAYLOAD });
+      expect(result.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+        ['name', 'must not contain control characters'],
+      ]);
+    }
+    expect(
+      parse({ name: 'Nächtlicher Bericht · 夜間', frequency: 'interval', every: '1m', payload: HTTP_PAYLOAD }).name,
+    ).toBe('Nächtlicher Bericht · 夜間');
+  });
+
   it('run_as local_activity: timeout at most 10s and no queue; each refusal names its field', () => {
     const job = { name: 'n', frequency: 'interval', every: '1m', payload: HTTP_PAYLOAD } as const;
     expect(parse({ ...job, run_as: 'local_activity', timeout: '10s' }).run_as).toBe('local_activity');

@@ -43,7 +43,7 @@ export function consoleNotBuilt(dir: string): ProblemError {
  */
 export function consoleStaticRouter(options: ConsoleOptions = {}): Router {
   const dir = options.dir ?? DEFAULT_CONSOLE_DIR;
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   router.get('/', (req, res) => {
     const index = join(dir, 'index.html');
     if (!existsSync(index)) {
@@ -83,7 +83,7 @@ export type ConsoleConfig = z.output<typeof consoleConfigSchema>;
  */
 export function consoleConfigRouter(namespace: string, options: ConsoleOptions = {}): Router {
   const temporalUiUrl = (options.temporalUiUrl ?? DEFAULT_TEMPORAL_UI_URL).replace(/\/+$/, '');
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   router.get('/config', (_req, res) => {
     const { user_id, role } = principalOf(res);
     const config: ConsoleConfig = { user_id, role, namespace, temporal_ui_url: temporalUiUrl };

@@ -25,7 +25,7 @@ export const executionsQuerySchema = z.strictObject({
 
 /** Builds the `/job/executions` router. */
 export function executionsRouter(executions: ExecutionService): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   router.get('/', async (req, res) => {
     const parsed = executionsQuerySchema.safeParse(req.query);
     if (!parsed.success) throw validationProblem(parsed.error, 'query');

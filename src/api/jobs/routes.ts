@@ -121,7 +121,7 @@ function registerControlRoutes(router: Router, jobs: JobService, control: JobCon
 
 /** Builds the `/jobs` router. Every handler is async; Express 5 forwards rejections to the problem handler. */
 export function jobsRouter(jobs: JobService, logger: Logger, control: JobControl): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   registerControlRoutes(router, jobs, control, logger);
 
   router.post('/', async (req, res) => {

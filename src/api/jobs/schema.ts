@@ -4,7 +4,7 @@
  * client (src/client/) take their types from them.
  */
 import { z } from 'zod';
-import { identifierSchema, jobStatusSchema } from '../../domain/job-spec';
+import { identifierSchema, jobStatusSchema, plainTextSchema } from '../../domain/job-spec';
 
 /** Query string of `GET /jobs`. */
 export const listJobsQuerySchema = z
@@ -13,7 +13,7 @@ export const listJobsQuerySchema = z
     user_id: identifierSchema
       .optional()
       .meta({ description: "Only this user's jobs (admins; a user may only name themselves)." }),
-    name: z.string().min(1).max(200).optional().meta({ description: 'Only jobs whose name starts with this prefix.' }),
+    name: plainTextSchema(200).min(1).optional().meta({ description: 'Only jobs whose name starts with this prefix.' }),
     limit: z.coerce.number().int().min(1).max(1000).default(50).meta({ description: 'Page size, 1 to 1000.' }),
     /** Opaque token from the previous page's `next_page_token`. */
     page_token: z
@@ -91,6 +91,13 @@ const executionErrorSchema = z.object({ message: z.string(), type: z.string(), n
 export const executionRecordSchema = z
   .object({
     execution_id: z.string().meta({ description: '`<job_id>:<scheduled_time>`, also the idempotency key sent.' }),
+    seq: z
+      .number()
+      .int()
+      .optional()
+      .meta({
+        description: "The entry's number in the job's ledger, 1 for the first; newer entries have greater ones.",
+      }),
     scheduled_time: utcTime,
     started_at: utcTime,
     finished_at: utcTime,

@@ -35,7 +35,7 @@ export function previewSchedule(request: SchedulePreviewRequest, nowMs: number):
  * @param now clock, epoch ms (the default `from`).
  */
 export function schedulesRouter(now: () => number = Date.now): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   router.post('/preview', (req, res) => {
     if (!req.is(['application/json', 'application/*+json'])) {
       throw new ProblemError(

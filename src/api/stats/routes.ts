@@ -31,7 +31,7 @@ export const overviewQuerySchema = z.strictObject({
 
 /** Builds the `/stats` router. */
 export function statsRouter(jobs: JobService, client: Client, now: () => number = Date.now): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   router.get('/overview', async (req, res) => {
     const parsed = overviewQuerySchema.safeParse(req.query);
     if (!parsed.success) throw validationProblem(parsed.error, 'query');

@@ -19,7 +19,7 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z
 
 /** Builds the `/workers` router. */
 export function workersRouter(workers: WorkerService): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   router.get('/', async (req, res) => {
     const query = parse(workersQuerySchema, req.query, 'query');
     res.json({ workers: await workers.list(query.task_queue) });
@@ -76,6 +76,18 @@ export const workersRoutes: ApiRoute[] = [
     summary: 'One worker',
     tag: 'workers',
     request: { query: workersQuerySchema, path: z.object({ worker_id: workerIdSchema }) },
-    responses: { 200: { description: 'The worker', schema: workerViewSchema } },
+    responses: {
+      200: {
+        description: 'The worker',
+        schema: workerViewSchema
+          .extend({
+            instances: z
+              .number()
+              .int()
+              .meta({ description: 'Processes with this worker id on the task queue (the newest is shown)' }),
+          })
+          .meta({ id: 'WorkerDetail' }),
+      },
+    },
   },
 ];
