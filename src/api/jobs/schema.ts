@@ -91,13 +91,9 @@ const executionErrorSchema = z.object({ message: z.string(), type: z.string(), n
 export const executionRecordSchema = z
   .object({
     execution_id: z.string().meta({ description: '`<job_id>:<scheduled_time>`, also the idempotency key sent.' }),
-    seq: z
-      .number()
-      .int()
-      .optional()
-      .meta({
-        description: "The entry's number in the job's ledger, 1 for the first; newer entries have greater ones.",
-      }),
+    seq: z.number().int().optional().meta({
+      description: "The entry's number in the job's ledger, 1 for the first; newer entries have greater ones.",
+    }),
     scheduled_time: utcTime,
     started_at: utcTime,
     finished_at: utcTime,
