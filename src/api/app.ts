@@ -64,13 +64,20 @@ export interface AppDeps {
   console?: ConsoleOptions;
 }
 
-/** Logs every write (non-GET request) once answered, with the acting user; never headers or keys. */
+/**
+ * Logs every write (non-GET request) once answered, with the acting user and what the route put in
+ * `res.locals.writeLogFields` (e.g. the created job's id); never headers or keys.
+ */
 function writeLog(logger: Logger): RequestHandler {
   return (req, res, next) => {
     if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS') {
       const { user_id, role } = principalOf(res);
       res.once('finish', () => {
-        logger.info({ method: req.method, path: requestPath(req), status: res.statusCode, user_id, role }, 'write');
+        const fields = (res.locals.writeLogFields ?? {}) as Record<string, unknown>;
+        logger.info(
+          { method: req.method, path: requestPath(req), status: res.statusCode, user_id, role, ...fields },
+          'write',
+        );
       });
     }
     next();

@@ -395,6 +395,11 @@ describe('write log', () => {
       expect(['alice', 'bob', 'root', 'carol']).toContain(entry.user_id);
     }
     expect(writes.some((e) => e.method === 'DELETE' && e.user_id === 'root' && e.status === 200)).toBe(true);
+    // A submit is one line, with the job it created.
+    const created = writes.filter((e) => e.method === 'POST' && e.path === '/jobs' && e.status === 201);
+    expect(created.length).toBeGreaterThan(0);
+    for (const entry of created) expect(entry.job_id).toMatch(/^job_/);
+    expect(logLines.some((line) => line.includes('"msg":"job created"'))).toBe(false);
     const all = logLines.join('\n');
     for (const caller of [ALICE, BOB, ADMIN, CAROL]) expect(all).not.toContain(caller.key);
   });

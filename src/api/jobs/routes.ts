@@ -138,10 +138,8 @@ export function jobsRouter(jobs: JobService, logger: Logger, control: JobControl
     const idempotencyKey = rawKey === undefined ? undefined : parse(idempotencyKeySchema, rawKey, 'Idempotency-Key');
     const submission = parse(jobSubmissionSchema, req.body, 'body');
     const { job, created } = await jobs.create(submission, principal, idempotencyKey);
-    logger.info(
-      { job_id: job.job_id, user_id: principal.user_id, frequency: submission.frequency, replay: !created },
-      created ? 'job created' : 'job submission replayed (Idempotency-Key)',
-    );
+    // One log line per submit: the write log's, with the job's fields.
+    res.locals.writeLogFields = { job_id: job.job_id, frequency: submission.frequency, replay: !created };
     res
       .status(created ? 201 : 200)
       .location(`/jobs/${job.job_id}`)
