@@ -150,6 +150,7 @@ describe('job form ↔ API bodies', () => {
         timezone: 'Europe/Berlin',
         misfire_policy: 'latest',
         overlap_policy: 'skip',
+        run_as: 'activity',
         payload: { type: 'handler', name: 'demo.echo', args: { a: 1 } },
         retry: { max_retries: 2 },
       },
@@ -205,11 +206,13 @@ describe('job form ↔ API bodies', () => {
       heartbeat_timeout: '10s',
       misfire_policy: 'skip',
       overlap_policy: 'buffer_one',
+      run_as: 'local_activity',
       catchup_window: '1h',
       max_catchup: 100,
     };
     const form = formFromSpec(spec);
     expect(form).toMatchObject({
+      run_as: 'local_activity',
       frequency: 'weekly',
       days_of_week: ['mon', 'thu'],
       payload_type: 'http',

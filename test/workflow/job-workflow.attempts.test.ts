@@ -12,6 +12,7 @@ import { createActivities, defineHandler, demoHandlers, handlerRegistry } from '
 import { runningAttemptOf } from '../../src/api/jobs/service';
 import { loadConfig } from '../../src/config';
 import type { RunAs } from '../../src/domain/job-spec';
+import type { JobDescription } from '../../src/domain/job-state';
 import { WORKER_IDS } from '../../src/domain/search-attributes';
 import { createWorker } from '../../src/workers/main';
 import {
@@ -87,25 +88,33 @@ async function runOnce(name: string, runAs: RunAs = 'activity') {
   });
 }
 
+/**
+ * `test.checkpoint-then-fail-once` ran as it should: the job completed, attempt 2 saw attempt 1's
+ * checkpoint, and both attempts are recorded with this worker, the first with its error.
+ */
+function expectCheckpointResumed(job: JobDescription): void {
+  expect(job.status).toBe('completed');
+  expect(seen).toEqual([
+    { attempt: 1, lastCheckpoint: undefined },
+    { attempt: 2, lastCheckpoint: { next: 3 } },
+  ]);
+  expect(job.last_execution?.attempt_history).toEqual([
+    expect.objectContaining({
+      attempt: 1,
+      worker_id: WORKER_ID,
+      status: 'failed',
+      error: { message: 'first attempt fails after item 2', type: 'Error', non_retryable: false },
+    }),
+    expect.objectContaining({ attempt: 2, worker_id: WORKER_ID, status: 'succeeded' }),
+  ]);
+}
+
 describe('attempt records', () => {
   it('records each attempt with its worker and error; the retry resumes from the checkpoint', async () => {
     seen.length = 0;
     const { id, job, attributes, history } = await runOnce('test.checkpoint-then-fail-once');
-    expect(job.status).toBe('completed');
-    expect(seen).toEqual([
-      { attempt: 1, lastCheckpoint: undefined },
-      { attempt: 2, lastCheckpoint: { next: 3 } },
-    ]);
+    expectCheckpointResumed(job);
     const records = job.last_execution?.attempt_history;
-    expect(records).toEqual([
-      expect.objectContaining({
-        attempt: 1,
-        worker_id: WORKER_ID,
-        status: 'failed',
-        error: { message: 'first attempt fails after item 2', type: 'Error', non_retryable: false },
-      }),
-      expect.objectContaining({ attempt: 2, worker_id: WORKER_ID, status: 'succeeded' }),
-    ]);
     expect(records?.[0]?.finished_at).not.toBeNull();
     expect(Date.parse(records?.[1]?.started_at ?? '')).toBeGreaterThanOrEqual(
       Date.parse(records?.[0]?.finished_at ?? ''),
@@ -177,20 +186,7 @@ describe('attempt records, run_as local_activity', () => {
   it('records each attempt in the worker; the retry resumes from the checkpoint; one marker, no activity task', async () => {
     seen.length = 0;
     const { job, attributes, history } = await runOnce('test.checkpoint-then-fail-once', 'local_activity');
-    expect(job.status).toBe('completed');
-    expect(seen).toEqual([
-      { attempt: 1, lastCheckpoint: undefined },
-      { attempt: 2, lastCheckpoint: { next: 3 } },
-    ]);
-    expect(job.last_execution?.attempt_history).toEqual([
-      expect.objectContaining({
-        attempt: 1,
-        worker_id: WORKER_ID,
-        status: 'failed',
-        error: { message: 'first attempt fails after item 2', type: 'Error', non_retryable: false },
-      }),
-      expect.objectContaining({ attempt: 2, worker_id: WORKER_ID, status: 'succeeded' }),
-    ]);
+    expectCheckpointResumed(job);
     expect(job.last_execution).toMatchObject({ attempts: 2, worker_id: WORKER_ID, status: 'succeeded' });
     expect(attributes.get(WORKER_IDS)).toEqual([WORKER_ID]);
     const events = history.events ?? [];

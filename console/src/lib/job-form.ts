@@ -24,6 +24,7 @@ export interface JobForm {
   catchup_window: string;
   max_catchup: string;
   overlap_policy: string;
+  run_as: string;
   queue: string;
   payload_type: 'handler' | 'http';
   handler_name: string;
@@ -58,6 +59,7 @@ export const FIELD_PATHS: Record<keyof JobForm, string> = {
   catchup_window: 'catchup_window',
   max_catchup: 'max_catchup',
   overlap_policy: 'overlap_policy',
+  run_as: 'run_as',
   queue: 'queue',
   payload_type: 'payload.type',
   handler_name: 'payload.name',
@@ -96,6 +98,7 @@ export function emptyForm(): JobForm {
     catchup_window: '',
     max_catchup: '',
     overlap_policy: 'skip',
+    run_as: 'activity',
     queue: '',
     payload_type: 'handler',
     handler_name: '',
@@ -145,6 +148,7 @@ export function formFromSpec(spec: Json): JobForm {
     catchup_window: text(spec?.catchup_window),
     max_catchup: text(spec?.max_catchup),
     overlap_policy: text(spec?.overlap_policy) || 'skip',
+    run_as: text(spec?.run_as) || 'activity',
     queue: text(spec?.queue),
     payload_type: payload.type === 'http' ? 'http' : 'handler',
     handler_name: payload.type === 'handler' ? text(payload.name) : '',
@@ -214,6 +218,7 @@ export function toSubmission(form: JobForm): BuiltBody {
   putText(body, 'catchup_window', form.catchup_window);
   putNumber(body, errors, 'max_catchup', form.max_catchup, true);
   putText(body, 'overlap_policy', form.overlap_policy);
+  putText(body, 'run_as', form.run_as);
   putText(body, 'queue', form.queue);
   if (form.payload_type === 'http') {
     const payload: Record<string, unknown> = { type: 'http', method: form.http_method || 'GET', url: form.http_url };

@@ -389,6 +389,14 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
               <Field path="overlap_policy" label="Overlap policy" errors={errors}>
                 {select('overlap_policy', ['skip', 'buffer_one'])}
               </Field>
+              <Field
+                path="run_as"
+                label="Runs as"
+                hint='"local_activity": cheaper, timeout ≤ 10s, no lead or heartbeat'
+                errors={errors}
+              >
+                {select('run_as', ['activity', 'local_activity'])}
+              </Field>
               <Field path="queue" label="Task queue (optional)" errors={errors}>
                 {text('queue')}
               </Field>
