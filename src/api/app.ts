@@ -13,6 +13,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
 import { version } from '../../package.json';
+import type { AllowedTarget } from '../activities/http-guard';
 import type { Logger } from '../logger';
 import { apiMetrics } from '../observability/http-metrics';
 import { type AuthOptions, authenticate, principalOf } from './auth';
@@ -58,6 +59,12 @@ export interface AppDeps {
   now?: () => number;
   /** How long before its fire time an occurrence's attempt is dispatched (ms, `FIRE_LEAD`); default 2,000. */
   fireLeadMs?: number;
+  /**
+   * Internal targets http jobs may call (`HTTP_ALLOW_TARGETS`, as the workers have it): a URL whose
+   * host is a literal loopback, private, link-local or other non-unicast IP outside it is refused at
+   * submit. Default none.
+   */
+  httpAllowTargets?: readonly AllowedTarget[];
   /** Handler names the workers register (`HANDLER_NAMES`); when set, POST /jobs refuses others. */
   handlerNames?: readonly string[] | undefined;
   /** The job console at `/`: its built folder and the Temporal Web UI base URL (defaults: see ./console/routes.ts). */
@@ -96,6 +103,7 @@ export function createApp({
   rateLimit,
   now,
   fireLeadMs,
+  httpAllowTargets,
   handlerNames,
   console: consoleOptions,
 }: AppDeps): Express {
@@ -148,6 +156,7 @@ export function createApp({
     taskQueue,
     ...(now ? { now } : {}),
     ...(fireLeadMs !== undefined ? { fireLeadMs } : {}),
+    ...(httpAllowTargets !== undefined ? { httpAllowTargets } : {}),
   });
   app.post('/jobs', handlerNameGuard(handlerNames));
   app.use('/jobs', jobsRouter(jobs, logger, new JobControl(client)));

@@ -3,6 +3,7 @@
  * 503, while Temporal is down), listens, and closes cleanly on SIGINT/SIGTERM.
  */
 
+import { parseAllowTargets } from '../activities/http-guard';
 import { loadConfigOrExit } from '../config';
 import { temporalConnectionSettings } from '../config/temporal-connection';
 import { parseDuration } from '../domain/duration';
@@ -42,6 +43,7 @@ export async function runApi(): Promise<void> {
     logger,
     auth,
     handlerNames: parseHandlerNames(config.HANDLER_NAMES),
+    httpAllowTargets: parseAllowTargets(config.HTTP_ALLOW_TARGETS),
     console: { temporalUiUrl: config.TEMPORAL_UI_URL },
     rateLimit: {
       submissionsPerMinute: config.RATE_LIMIT_SUBMISSIONS_PER_MINUTE,

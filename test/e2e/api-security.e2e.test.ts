@@ -91,6 +91,9 @@ beforeAll(async () => {
     taskQueue: TASK_QUEUE,
     logger: pino({ level: 'info' }, logStream),
     auth: testAuth([ALICE, BOB, ADMIN, CAROL]),
+    // The API accepts any loopback target, the worker only the sink's 127.0.0.1: so the worker's
+    // guard is what refuses 127.0.0.2 at run time (as for a host name that resolves there).
+    httpAllowTargets: parseAllowTargets('127.0.0.0/8'),
   });
   server = createServer(app);
   server.listen(0, '127.0.0.1');
@@ -233,6 +236,14 @@ describe('worker pools: `queue` is granted per API key', () => {
     // PATCH: moving Alice's job to a pool she was not granted is refused, and the job keeps its queue.
     const patch = await as(ALICE).patch(`/jobs/${own.body.job_id}`, { queue: 'reports' });
     expect(patch.status).toBe(403);
+    // A payload to a literal private IP outside the API's allow-list is refused at PATCH too.
+    const privateTarget = await as(ALICE).patch(`/jobs/${own.body.job_id}`, {
+      payload: { type: 'http', url: 'http://192.168.0.1/x' },
+    });
+    expect(privateTarget.status).toBe(400);
+    expect(privateTarget.body.errors).toEqual([
+      { field: 'payload.url', message: expect.stringContaining('private address') },
+    ]);
     expect((await as(ALICE).get(`/jobs/${own.body.job_id}`)).body.spec.queue).toBe(TASK_QUEUE);
     expect((await as(CAROL).patch(`/jobs/${granted.body.job_id}`, { queue: null })).status).toBe(200);
   });

@@ -9,6 +9,7 @@
 import pino from 'pino';
 import request from 'supertest';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { parseAllowTargets } from '../../src/activities/http-guard';
 import { createApp } from '../../src/api/app';
 import { hashApiKey } from '../../src/api/auth';
 import { createTemporalClient } from '../../src/api/temporal-client';
@@ -33,7 +34,8 @@ const VALID_ONCE: Body = {
   name: 'report',
   frequency: 'once',
   execution_time: '2026-01-01T09:00:00Z',
-  payload: { type: 'http', url: 'http://127.0.0.1:9/hook' },
+  // A reserved name (RFC 6761 .test): nothing here ever calls it.
+  payload: { type: 'http', url: 'https://hooks.example.test/hook' },
 };
 
 function without(body: Body, key: string): Body {
@@ -91,7 +93,7 @@ describe('POST /jobs: bad HTTP headers and names (400 naming the header or field
       name: 'report\u0000',
       payload: {
         type: 'http',
-        url: 'http://127.0.0.1:9/hook',
+        url: 'https://hooks.example.test/hook',
         headers: { Host: 'x', 'Bad Name': 'v', 'X-A': 'a\r\nb' },
       },
     });
@@ -424,6 +426,48 @@ describe('other routes', () => {
       .set('Access-Control-Request-Method', 'POST');
     expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
   });
+});
+
+describe('POST /jobs: a literal internal IP is refused at submit unless allow-listed', () => {
+  // Decided by the SSRF guard's rule (checkTarget); no packet is sent to any of these addresses.
+  const guarded = createApp({
+    client,
+    taskQueue: 'test',
+    logger: pino({ level: 'silent' }),
+    auth: testAuth(),
+    httpAllowTargets: parseAllowTargets('10.0.0.0/8'),
+  });
+  it.each([
+    ['http://127.0.0.1:8080/x', 'loopback'],
+    ['http://192.168.1.10/x', 'private'],
+    ['http://172.16.0.1/x', 'private'],
+    ['http://169.254.169.254/latest/meta-data', 'linkLocal'],
+    ['http://100.64.0.1/x', 'carrierGradeNat'],
+    ['http://[::1]:9000/x', 'loopback'],
+    ['http://[fd00::1]/x', 'uniqueLocal'],
+    ['http://[fe80::1]/x', 'linkLocal'],
+    ['http://224.0.0.1/x', 'multicast'],
+    ['http://0.0.0.0/x', 'unspecified'],
+  ])('%s → 400 naming payload.url (%s)', async (url, range) => {
+    const res = await request(guarded)
+      .post('/jobs')
+      .set('Authorization', bearer(ALICE))
+      .send({ ...VALID_ONCE, payload: { type: 'http', url } });
+    expectProblem(res, 400);
+    expect(res.body.errors).toEqual([{ field: 'payload.url', message: expect.stringContaining(`${range} address`) }]);
+    expect(start).not.toHaveBeenCalled();
+  });
+
+  it('an allow-listed literal (10.1.2.3) and a host name pass the check and reach Temporal (503 here)', async () => {
+    for (const url of ['http://10.1.2.3:8080/x', 'https://hooks.example.test/hook']) {
+      const res = await request(guarded)
+        .post('/jobs')
+        .set('Authorization', bearer(ALICE))
+        .send({ ...VALID_ONCE, payload: { type: 'http', url } });
+      expect(res.status, url).toBe(503);
+    }
+    expect(start).toHaveBeenCalledTimes(2);
+  }, 120_000);
 });
 
 describe('Temporal unreachable', () => {

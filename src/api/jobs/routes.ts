@@ -99,6 +99,7 @@ function registerControlRoutes(router: Router, jobs: JobService, control: JobCon
     requireJson(req);
     const queue = (req.body as { queue?: unknown } | undefined)?.queue;
     if (typeof queue === 'string') jobs.checkQueue(principal, queue);
+    jobs.checkHttpTarget((req.body as { payload?: unknown } | undefined)?.payload);
     const state = await control.patch(jobId, req.body);
     logger.info({ job_id: jobId, user_id: principal.user_id, fields: Object.keys(req.body as object) }, 'job changed');
     res.json({

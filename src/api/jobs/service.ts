@@ -3,6 +3,7 @@
  * imports workflow or activity code; it talks to Temporal only.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { isIP } from 'node:net';
 import {
   type Client,
   isGrpcServiceError,
@@ -16,6 +17,7 @@ import {
   WorkflowIdReusePolicy,
 } from '@temporalio/common';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
+import { type AllowedTarget, checkTarget } from '../../activities/http-guard';
 import { type JobSubmission, toJobSpec } from '../../domain/job-spec';
 import type { JobDescription } from '../../domain/job-state';
 import { firstOccurrence } from '../../domain/schedule';
@@ -74,6 +76,8 @@ export interface JobServiceOptions {
   now?: () => number;
   /** Fire lead of the jobs this service starts, ms (see JobWorkflowInput.fire_lead_ms); default the workflow's. */
   fireLeadMs?: number;
+  /** Internal targets http jobs may call (`HTTP_ALLOW_TARGETS`); default none. */
+  httpAllowTargets?: readonly AllowedTarget[];
 }
 
 /** Result of {@link JobService.create}: the job, and whether this call created it (false: an idempotent replay). */
@@ -156,12 +160,44 @@ export class JobService {
   private readonly taskQueue: string;
   private readonly now: () => number;
   private readonly fireLeadMs: number | undefined;
+  private readonly httpAllowTargets: readonly AllowedTarget[];
 
   constructor(options: JobServiceOptions) {
     this.client = options.client;
     this.taskQueue = options.taskQueue;
     this.now = options.now ?? Date.now;
     this.fireLeadMs = options.fireLeadMs;
+    this.httpAllowTargets = options.httpAllowTargets ?? [];
+  }
+
+  /**
+   * Refuses an http payload whose URL names, as a literal IP, a target the SSRF guard would refuse
+   * (loopback, private, link-local, CGNAT, multicast, unspecified…) unless `HTTP_ALLOW_TARGETS`
+   * permits it. A host name is resolved and checked by the worker at connect time, each attempt.
+   * @throws ProblemError 400 naming `payload.url`.
+   */
+  checkHttpTarget(payload: unknown): void {
+    const p = payload as { type?: unknown; url?: unknown } | null | undefined;
+    if (p?.type !== 'http' || typeof p.url !== 'string') return;
+    let url: URL;
+    try {
+      url = new URL(p.url);
+    } catch {
+      return; // the schema names a malformed URL
+    }
+    const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    if (isIP(host) === 0) return;
+    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    const decision = checkTarget(host, port, this.httpAllowTargets);
+    if (decision.allowed) return;
+    throw new ProblemError(400, 'Invalid request', 'invalid body: payload.url', 'validation-error', {
+      errors: [
+        {
+          field: 'payload.url',
+          message: `targets a ${decision.reason}; http jobs may call one only if HTTP_ALLOW_TARGETS allows it`,
+        },
+      ],
+    });
   }
 
   /**
@@ -186,6 +222,7 @@ export class JobService {
    */
   async create(submission: JobSubmission, principal: Principal, idempotencyKey?: string): Promise<CreateResult> {
     this.checkQueue(principal, submission.queue);
+    this.checkHttpTarget(submission.payload);
     const jobId =
       idempotencyKey === undefined ? `job_${randomUUID()}` : jobIdForIdempotencyKey(principal.user_id, idempotencyKey);
     const spec = toJobSpec(submission, jobId, this.now(), principal.user_id);
