@@ -9,6 +9,7 @@ import { temporalConnectionSettings } from '../config/temporal-connection';
 import { parseDuration } from '../domain/duration';
 import { createLogger } from '../logger';
 import { createTracing } from '../observability/tracing';
+import { announceReady } from '../readiness';
 import { createApp } from './app';
 import { authOptionsFromConfig } from './auth';
 import { parseHandlerNames } from './handler-names';
@@ -54,6 +55,7 @@ export async function runApi(): Promise<void> {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.API_PORT;
     logger.info({ url: `http://${config.API_HOST}:${port}` }, 'api listening');
+    announceReady('api');
   });
   const stop = (signal: string) => {
     logger.info({ signal }, 'api stopping');

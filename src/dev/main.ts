@@ -11,7 +11,7 @@ import { type Config, loadConfigOrExit } from '../config';
 import { parseSqlitePragmas } from '../config/schema';
 import { JOB_SEARCH_ATTRIBUTES, searchAttributeFlags } from '../domain/search-attributes';
 import { startEmbeddedServer } from './embedded-server';
-import { type Child, startEntry, stopProcess, waitForOutput } from './processes';
+import { type Child, startEntry, stopProcess, waitForReady } from './processes';
 import { ensureSearchAttributes } from './search-attributes';
 import { ensureTemporalCli } from './temporal-cli';
 
@@ -114,10 +114,11 @@ export async function runDev(): Promise<void> {
   try {
     const worker = startEntry('worker', 'workers/main.ts', env, true);
     children.push(worker);
-    await waitForOutput(worker, /worker started/, 120_000);
+    // Readiness comes over IPC, not from log lines: it holds at any LOG_LEVEL.
+    await waitForReady(worker, 120_000);
     const api = startEntry('api', 'api/main.ts', env, true);
     children.push(api);
-    await waitForOutput(api, /api listening/, 60_000);
+    await waitForReady(api, 60_000);
   } catch (err) {
     console.error((err as Error).message);
     await stopAll(1);

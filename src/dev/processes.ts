@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { ReadyMessage } from '../readiness';
 import { PROJECT_ROOT } from './temporal-cli';
 
 /** A started child with its output kept (last 200 lines) for diagnostics. */
@@ -20,6 +21,8 @@ export interface Child {
   lineCount: number;
   /** Resolves with the exit code (or signal name) when the process exits. */
   exited: Promise<number | string>;
+  /** Resolves when the process announces it is ready over IPC (src/readiness.ts), whatever its log level. */
+  ready: Promise<void>;
 }
 
 /** Options of {@link startProcess}. */
@@ -34,9 +37,24 @@ export interface StartOptions {
 
 /** Starts a process, collecting its stdout and stderr lines. */
 export function startProcess({ name, command, args, env = process.env, echo = false }: StartOptions): Child {
-  const child = spawn(command, args, { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // An IPC channel besides the pipes: a child announces readiness over it (src/readiness.ts).
+  const child = spawn(command, args, { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   const output: string[] = [];
-  const result: Child = { name, process: child, output, echo, lineCount: 0, exited: Promise.resolve(0) };
+  const result: Child = {
+    name,
+    process: child,
+    output,
+    echo,
+    lineCount: 0,
+    exited: Promise.resolve(0),
+    ready: new Promise<void>((resolve) => {
+      child.on('message', (message: unknown) => {
+        if ((message as Partial<ReadyMessage> | null)?.type === 'ready') resolve();
+      });
+    }),
+  };
+  // The channel must not keep this process alive either.
+  child.channel?.unref();
   const onData = (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n')) {
       if (line.length === 0) continue;
@@ -85,6 +103,24 @@ export async function waitForOutput(child: Child, pattern: RegExp, timeoutMs = 6
   }
   const why = exitCode !== undefined ? `exited with ${exitCode}` : `did not print ${pattern} within ${timeoutMs} ms`;
   throw new Error(`${child.name} ${why}:\n${child.output.join('\n')}`);
+}
+
+/**
+ * Waits until the child announces it is ready over IPC ({@link Child.ready}), or exits, or the
+ * time runs out. Unlike {@link waitForOutput} it does not depend on the child's log level.
+ * @throws {Error} with the child's recent output when it exits first or after `timeoutMs`.
+ */
+export async function waitForReady(child: Child, timeoutMs = 60_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([
+    child.ready.then(() => 'ready' as const),
+    child.exited.then((code) => `exited with ${code}`),
+    new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve(`was not ready within ${timeoutMs} ms`), timeoutMs);
+    }),
+  ]);
+  clearTimeout(timer);
+  if (outcome !== 'ready') throw new Error(`${child.name} ${outcome}:\n${child.output.join('\n')}`);
 }
 
 /** Sends SIGTERM (then SIGKILL after `graceMs`) and waits for the exit. */

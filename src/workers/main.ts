@@ -24,6 +24,7 @@ import { temporalConnectionSettings } from '../config/temporal-connection';
 import { parseDuration } from '../domain/duration';
 import { createLogger } from '../logger';
 import { setupWorkerObservability } from '../observability/worker-observability';
+import { announceReady } from '../readiness';
 
 type WorkerSinks = NonNullable<SdkWorkerOptions['sinks']>;
 
@@ -143,8 +144,10 @@ export async function runWorker(): Promise<void> {
     },
     'worker started',
   );
+  const running = worker.run();
+  announceReady('worker');
   try {
-    await worker.run();
+    await running;
   } finally {
     await connection.close();
     await observability.close();

@@ -1,6 +1,7 @@
 /**
  * `npm start` (src/dev/main.ts) against a running dev server: it prints a fresh API key that
- * works, and only that key; the API alone with AUTH_DISABLED=true says so loudly and needs no key.
+ * works, and only that key; it gets ready at LOG_LEVEL=warn and silent too (readiness comes over
+ * IPC); the API alone with AUTH_DISABLED=true says so loudly and needs no key.
  */
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -77,6 +78,26 @@ describe('npm start and the API key', () => {
     );
     expect(await stopProcess(dev)).toBe(0);
   });
+
+  it.each(['warn', 'silent'])(
+    'LOG_LEVEL=%s: npm start gets ready (readiness over IPC, not log lines) and serves',
+    async (level) => {
+      const [apiPort] = (await freePorts(1)) as [number];
+      const dev = startEntry('dev', 'dev/main.ts', childEnv({ API_PORT: String(apiPort), LOG_LEVEL: level }));
+      children.push(dev);
+      const line = await waitForOutput(dev, /API key\s+sk_/, 180_000);
+      const key = /(sk_[A-Za-z0-9_-]{43})/.exec(line)?.[1] as string;
+      await waitForOutput(dev, /Press Ctrl-C/, 30_000);
+      const listed = await fetch(`http://127.0.0.1:${apiPort}/jobs`, { headers: { authorization: `Bearer ${key}` } });
+      expect(listed.status).toBe(200);
+      // Nothing at info level was logged, yet the launcher knew when worker and API were ready.
+      expect(dev.output.some((l) => l.includes('"msg":"worker started"') || l.includes('"msg":"api listening"'))).toBe(
+        false,
+      );
+      expect(await stopProcess(dev)).toBe(0);
+    },
+    240_000,
+  );
 
   it('AUTH_DISABLED=true: the API warns loudly and answers without a key', async () => {
     const [apiPort] = (await freePorts(1)) as [number];
