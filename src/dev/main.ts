@@ -90,6 +90,56 @@ function devApiKey(config: Config): { key: string | null; env: NodeJS.ProcessEnv
   return { key, env: { API_KEYS: `dev:admin:${hashApiKey(key)}` } };
 }
 
+/** First wait before restarting a crashed process (ms); doubled at each crash, up to {@link RESTART_MAX_MS}. */
+export const RESTART_INITIAL_MS = 1_000;
+/** Longest wait before a restart (ms). */
+export const RESTART_MAX_MS = 30_000;
+/** A process that ran this long (ms) before crashing restarts after {@link RESTART_INITIAL_MS} again. */
+const RESTART_RESET_AFTER_MS = 60_000;
+
+/**
+ * The wait before restart number `crashes` (1 for the first crash in a row): exponential backoff,
+ * RESTART_INITIAL_MS × 2^(crashes − 1), capped at RESTART_MAX_MS (ms).
+ */
+export function restartDelayMs(crashes: number): number {
+  return Math.min(RESTART_MAX_MS, RESTART_INITIAL_MS * 2 ** Math.max(0, crashes - 1));
+}
+
+/**
+ * Restarts `child` whenever it exits while the launcher is not stopping: after
+ * {@link restartDelayMs}, logged on stderr with the exit code or signal; crashes in a row count up
+ * until a process has run for a minute.
+ */
+function superviseRestarts(
+  child: Child,
+  start: () => Child,
+  hooks: { isStopping: () => boolean; replace: (next: Child) => void },
+): void {
+  let crashes = 0;
+  const watch = (current: Child, startedAt: number) => {
+    void current.exited.then(async (code) => {
+      if (hooks.isStopping()) return;
+      crashes = Date.now() - startedAt >= RESTART_RESET_AFTER_MS ? 1 : crashes + 1;
+      const delay = restartDelayMs(crashes);
+      console.error(
+        `${current.name} exited unexpectedly (${code}); restarting it in ${delay / 1000} s (crash ${crashes} in a row)`,
+      );
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      if (hooks.isStopping()) return;
+      const next = start();
+      hooks.replace(next);
+      watch(next, Date.now());
+      try {
+        await waitForReady(next, 120_000);
+        console.error(`${next.name} restarted (pid ${next.process.pid})`);
+      } catch (err) {
+        console.error((err as Error).message.split('\n')[0]);
+      }
+    });
+  };
+  watch(child, Date.now());
+}
+
 /** Runs the all-in-one launcher until SIGINT/SIGTERM (the `scheduler dev` command, `npm start`). */
 export async function runDev(): Promise<void> {
   const config = loadConfigOrExit();
@@ -98,6 +148,7 @@ export async function runDev(): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: server.address, ...devKey.env };
   // The console links jobs to the embedded server's Web UI unless TEMPORAL_UI_URL says otherwise.
   if (server.uiUrl !== null && process.env.TEMPORAL_UI_URL === undefined) env.TEMPORAL_UI_URL = server.uiUrl;
+  // The running worker and API (index 0 and 1); a restart replaces its entry.
   const children: Child[] = [];
   let stopping = false;
   const stopAll = async (code: number) => {
@@ -124,14 +175,17 @@ export async function runDev(): Promise<void> {
     await stopAll(1);
     return;
   }
-  for (const child of children) {
-    void child.exited.then((code) => {
-      if (!stopping) {
-        console.error(`${child.name} exited unexpectedly (${code}); stopping everything`);
-        void stopAll(1);
-      }
+  // A crashed worker or API is started again with backoff, as a process manager does; the other
+  // processes and the Temporal server stay up.
+  children.forEach((child, index) => {
+    const entry = index === 0 ? 'workers/main.ts' : 'api/main.ts';
+    superviseRestarts(child, () => startEntry(child.name, entry, env, true), {
+      isStopping: () => stopping,
+      replace: (next) => {
+        children[index] = next;
+      },
     });
-  }
+  });
   const apiUrl = `http://${config.API_HOST}:${config.API_PORT}`;
   console.log(
     [

@@ -1,14 +1,17 @@
 /**
  * `npm start` (src/dev/main.ts) against a running dev server: it prints a fresh API key that
  * works, and only that key; it gets ready at LOG_LEVEL=warn and silent too (readiness comes over
- * IPC); the API alone with AUTH_DISABLED=true says so loudly and needs no key.
+ * IPC); a kill -9 of its worker restarts the worker and leaves the API up; the API alone with
+ * AUTH_DISABLED=true says so loudly and needs no key.
  */
 import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Child, startEntry, stopProcess, waitForOutput } from '../../src/dev/processes';
 import { freePorts } from '../helpers/e2e-stack';
 import { startDevServerEnv } from '../helpers/temporal';
+import { waitFor } from '../helpers/wait';
 
 let env: TestWorkflowEnvironment;
 const children: Child[] = [];
@@ -29,6 +32,30 @@ function childEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
     LOG_LEVEL: 'info',
     ...extra,
   };
+}
+
+/** Process ids whose parent is `ppid` (from /proc). */
+function childPids(ppid: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === ppid;
+      } catch {
+        return false; // exited meanwhile
+      }
+    });
+}
+
+/** The command line of a process, arguments joined by spaces ('' once it has exited). */
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return '';
+  }
 }
 
 beforeAll(async () => {
@@ -98,6 +125,45 @@ describe('npm start and the API key', () => {
     },
     240_000,
   );
+
+  it('kill -9 of its worker: npm start restarts it with backoff, the API stays up, and jobs run again', async () => {
+    const [apiPort] = (await freePorts(1)) as [number];
+    const dev = startEntry('dev', 'dev/main.ts', childEnv({ API_PORT: String(apiPort) }));
+    children.push(dev);
+    const line = await waitForOutput(dev, /API key\s+sk_/, 180_000);
+    const key = /(sk_[A-Za-z0-9_-]{43})/.exec(line)?.[1] as string;
+    await waitForOutput(dev, /Press Ctrl-C/, 30_000);
+    const url = `http://127.0.0.1:${apiPort}`;
+    const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+    const workerPid = childPids(dev.process.pid ?? 0).find((pid) => commandLine(pid).includes('workers/main.ts'));
+    expect(workerPid).toBeDefined();
+    process.kill(workerPid as number, 'SIGKILL');
+    await waitForOutput(dev, /worker exited unexpectedly \(SIGKILL\); restarting it in 1 s/, 30_000);
+    // The API answers while the worker is down.
+    expect((await fetch(`${url}/jobs`, { headers })).status).toBe(200);
+    await waitForOutput(dev, /worker restarted \(pid \d+\)/, 120_000);
+    const created = await fetch(`${url}/jobs`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        name: 'after-restart',
+        frequency: 'once',
+        execution_time: new Date().toISOString(),
+        payload: { type: 'handler', name: 'demo.echo' },
+      }),
+    });
+    expect(created.status).toBe(201);
+    const { job_id } = (await created.json()) as { job_id: string };
+    await waitFor(
+      async () => {
+        const job = (await (await fetch(`${url}/jobs/${job_id}`, { headers })).json()) as { status: string };
+        return job.status === 'completed';
+      },
+      { timeoutMs: 60_000, what: 'the job run by the restarted worker' },
+    );
+    expect(dev.process.exitCode).toBeNull();
+    expect(await stopProcess(dev)).toBe(0);
+  }, 300_000);
 
   it('AUTH_DISABLED=true: the API warns loudly and answers without a key', async () => {
     const [apiPort] = (await freePorts(1)) as [number];
