@@ -160,7 +160,7 @@ export function createApp({
   });
   app.post('/jobs', handlerNameGuard(handlerNames));
   app.use('/jobs', jobsRouter(jobs, logger, new JobControl(client)));
-  app.use('/workers', workersRouter(new WorkerService({ client, taskQueue, ...(now ? { now } : {}) })));
+  app.use('/workers', workersRouter(new WorkerService({ client, taskQueue, ...(now ? { now } : {}) }), taskQueue));
   app.use('/job/executions', executionsRouter(new ExecutionService(client)));
   app.use('/schedules', schedulesRouter(now));
   app.use('/stats', statsRouter(jobs, client, now));

@@ -247,6 +247,17 @@ describe('worker pools: `queue` is granted per API key', () => {
     expect((await as(ALICE).get(`/jobs/${own.body.job_id}`)).body.spec.queue).toBe(TASK_QUEUE);
     expect((await as(CAROL).patch(`/jobs/${granted.body.job_id}`, { queue: null })).status).toBe(200);
   });
+
+  it("GET /workers shows a user only the API's queue and the queues granted to its key; an admin any", async () => {
+    const refused = await as(ALICE).get('/workers?task_queue=reports');
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ errors: [{ field: 'task_queue' }] });
+    expect((await as(ALICE).get('/workers/w1?task_queue=reports')).status).toBe(403);
+    expect((await as(ALICE).get('/workers')).status).toBe(200);
+    expect((await as(ALICE).get(`/workers?task_queue=${TASK_QUEUE}`)).status).toBe(200);
+    expect((await as(CAROL).get('/workers?task_queue=reports')).status).toBe(200);
+    expect((await as(ADMIN).get('/workers?task_queue=billing')).status).toBe(200);
+  });
 });
 
 describe('idempotent submit', () => {
