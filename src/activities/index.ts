@@ -125,9 +125,7 @@ export function createActivities(deps: ActivityDeps): PayloadActivities {
         const holdUntil = Date.now() + Math.max(0, Math.min(input.hold_ms ?? 0, fireMs - Date.now()));
         const lastBeatAt = holdUntil - HOLD_HEARTBEAT_BEFORE_MS;
         const period = heartbeatPeriodMs(ctx.info.heartbeatTimeoutMs);
-        if (local) {
-          beat();
-        } else if (lastBeatAt - Date.now() > BEAT_TOLERANCE_MS) {
+        if (!local && lastBeatAt - Date.now() > BEAT_TOLERANCE_MS) {
           let wait = (lastBeatAt - Date.now()) % period || period;
           while (lastBeatAt - Date.now() > BEAT_TOLERANCE_MS) {
             await hold(Math.min(wait, lastBeatAt - Date.now()), ctx.cancellationSignal);

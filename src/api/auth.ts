@@ -78,6 +78,25 @@ export function queueGranted(principal: Principal, queue: string, defaultQueue: 
 }
 
 /**
+ * Refuses a task queue that {@link queueGranted} does not grant `principal` (nothing when `queue` is
+ * undefined): for a job's `queue`, and for the `task_queue` whose workers `GET /workers` shows.
+ * @param field the request field that named the queue.
+ * @throws ProblemError 403 `queue-not-granted`, naming `field`.
+ */
+export function assertQueueGranted(
+  principal: Principal,
+  queue: string | undefined,
+  defaultQueue: string,
+  field: string,
+  message = 'is not granted to this API key',
+): void {
+  if (queue === undefined || queueGranted(principal, queue, defaultQueue)) return;
+  throw new ProblemError(403, 'Forbidden', `${field} "${queue}" is not granted to this API key`, 'queue-not-granted', {
+    errors: [{ field, message }],
+  });
+}
+
+/**
  * Reads an `API_KEYS_FILE`: a JSON array of `{ user_id, role, key_sha256, queues? }`.
  * @throws {Error} when the file cannot be read or an entry is invalid.
  */

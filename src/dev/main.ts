@@ -90,6 +90,12 @@ function devApiKey(config: Config): { key: string | null; env: NodeJS.ProcessEnv
   return { key, env: { API_KEYS: `dev:admin:${hashApiKey(key)}` } };
 }
 
+/** What the launcher runs beside the Temporal server, in start order, and how long each may take to get ready (ms). */
+const PROCESSES = [
+  { name: 'worker', entry: 'workers/main.ts', readyWithinMs: 120_000 },
+  { name: 'api', entry: 'api/main.ts', readyWithinMs: 60_000 },
+] as const;
+
 /** First wait before restarting a crashed process (ms); doubled at each crash, up to {@link RESTART_MAX_MS}. */
 export const RESTART_INITIAL_MS = 1_000;
 /** Longest wait before a restart (ms). */
@@ -113,6 +119,7 @@ export function restartDelayMs(crashes: number): number {
 function superviseRestarts(
   child: Child,
   start: () => Child,
+  readyWithinMs: number,
   hooks: { isStopping: () => boolean; replace: (next: Child) => void },
 ): void {
   let crashes = 0;
@@ -130,7 +137,7 @@ function superviseRestarts(
       hooks.replace(next);
       watch(next, Date.now());
       try {
-        await waitForReady(next, 120_000);
+        await waitForReady(next, readyWithinMs);
         console.error(`${next.name} restarted (pid ${next.process.pid})`);
       } catch (err) {
         console.error((err as Error).message.split('\n')[0]);
@@ -148,7 +155,7 @@ export async function runDev(): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: server.address, ...devKey.env };
   // The console links jobs to the embedded server's Web UI unless TEMPORAL_UI_URL says otherwise.
   if (server.uiUrl !== null && process.env.TEMPORAL_UI_URL === undefined) env.TEMPORAL_UI_URL = server.uiUrl;
-  // The running worker and API (index 0 and 1); a restart replaces its entry.
+  // The running processes, in the order of PROCESSES; a restart replaces its entry.
   const children: Child[] = [];
   let stopping = false;
   const stopAll = async (code: number) => {
@@ -162,14 +169,14 @@ export async function runDev(): Promise<void> {
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
 
+  const start = ({ name, entry }: (typeof PROCESSES)[number]) => startEntry(name, entry, env, true);
   try {
-    const worker = startEntry('worker', 'workers/main.ts', env, true);
-    children.push(worker);
-    // Readiness comes over IPC, not from log lines: it holds at any LOG_LEVEL.
-    await waitForReady(worker, 120_000);
-    const api = startEntry('api', 'api/main.ts', env, true);
-    children.push(api);
-    await waitForReady(api, 60_000);
+    for (const launched of PROCESSES) {
+      const child = start(launched);
+      children.push(child);
+      // Readiness comes over IPC, not from log lines: it holds at any LOG_LEVEL.
+      await waitForReady(child, launched.readyWithinMs);
+    }
   } catch (err) {
     console.error((err as Error).message);
     await stopAll(1);
@@ -177,9 +184,8 @@ export async function runDev(): Promise<void> {
   }
   // A crashed worker or API is started again with backoff, as a process manager does; the other
   // processes and the Temporal server stay up.
-  children.forEach((child, index) => {
-    const entry = index === 0 ? 'workers/main.ts' : 'api/main.ts';
-    superviseRestarts(child, () => startEntry(child.name, entry, env, true), {
+  PROCESSES.forEach((launched, index) => {
+    superviseRestarts(children[index] as Child, () => start(launched), launched.readyWithinMs, {
       isStopping: () => stopping,
       replace: (next) => {
         children[index] = next;

@@ -156,7 +156,7 @@ export async function runOccurrence(
     if (!(err instanceof ActivityFailure) && !local) throw err;
     const failure =
       err instanceof ActivityFailure
-        ? describeFailure(err.cause, spec.retry.max_retries + 1, err.retryState, err.identity)
+        ? describeFailure(err.cause, spec.retry.max_retries + 1, err)
         : describeFailure(err, spec.retry.max_retries + 1);
     const finishedAt = new Date().toISOString();
     const { history, ...rest } = failure;
@@ -231,15 +231,15 @@ function attemptsOf(value: unknown): AttemptRecord[] | undefined {
 
 /**
  * Reads attempt count, worker, error and the attempt list out of an activity's failure: `cause`
- * is an ActivityFailure's cause, or a local activity's own failure (no retry state, no identity).
+ * is an ActivityFailure's cause (`wrapper` being that ActivityFailure, with its retry state,
+ * identity and message), or a local activity's own failure (no wrapper).
  */
 function describeFailure(
   cause: Error | undefined,
   maximumAttempts: number,
-  retryState?: RetryState,
-  identity?: string,
+  wrapper?: ActivityFailure,
 ): Pick<ExecutionRecord, 'attempts' | 'worker_id' | 'http_status' | 'error'> & { history?: AttemptRecord[] } {
-  const fromMaxAttempts = retryState === RetryState.MAXIMUM_ATTEMPTS_REACHED ? maximumAttempts : null;
+  const fromMaxAttempts = wrapper?.retryState === RetryState.MAXIMUM_ATTEMPTS_REACHED ? maximumAttempts : null;
   let error: ExecutionError;
   let attempts: number | null = fromMaxAttempts;
   let httpStatus: number | undefined;
@@ -257,12 +257,16 @@ function describeFailure(
     history = attemptsOf(cause.details?.[0]);
     error = { message: 'attempt was cancelled', type: 'Cancelled', non_retryable: true };
   } else {
-    error = { message: cause?.message ?? 'activity failed', type: cause?.name ?? 'Error', non_retryable: false };
+    error = {
+      message: cause?.message ?? wrapper?.message ?? 'activity failed',
+      type: cause?.name ?? 'Error',
+      non_retryable: false,
+    };
   }
   if (attempts === null && history !== undefined && history.length > 0) attempts = history.at(-1)?.attempt ?? null;
   return {
     attempts,
-    worker_id: identity ?? history?.at(-1)?.worker_id ?? null,
+    worker_id: wrapper?.identity ?? history?.at(-1)?.worker_id ?? null,
     ...(httpStatus !== undefined ? { http_status: httpStatus } : {}),
     error,
     ...(history !== undefined ? { history } : {}),

@@ -30,7 +30,7 @@ import {
   USER_ID,
 } from '../../domain/search-attributes';
 import { describeQuery, type JobWorkflowInput } from '../../workflows/contract';
-import { type Principal, queueGranted } from '../auth';
+import { assertQueueGranted, type Principal } from '../auth';
 import { notFound, ProblemError } from '../problem';
 import type { CreatedJob, JobPage, JobSummary, ListJobsQuery } from './schema';
 
@@ -206,10 +206,13 @@ export class JobService {
    * @throws ProblemError 403 `queue-not-granted`, naming the field `queue`.
    */
   checkQueue(principal: Principal, queue: string | undefined): void {
-    if (queue === undefined || queueGranted(principal, queue, this.taskQueue)) return;
-    throw new ProblemError(403, 'Forbidden', `queue "${queue}" is not granted to this API key`, 'queue-not-granted', {
-      errors: [{ field: 'queue', message: 'is not granted to this API key (ask an admin to grant it)' }],
-    });
+    assertQueueGranted(
+      principal,
+      queue,
+      this.taskQueue,
+      'queue',
+      'is not granted to this API key (ask an admin to grant it)',
+    );
   }
 
   /**

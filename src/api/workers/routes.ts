@@ -2,9 +2,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { identifierSchema } from '../../domain/job-spec';
-import { type Principal, principalOf, queueGranted } from '../auth';
+import { assertQueueGranted, principalOf } from '../auth';
 import type { ApiRoute } from '../openapi';
-import { ProblemError, validationProblem } from '../problem';
+import { validationProblem } from '../problem';
 import type { WorkerService } from './service';
 
 /** Query string of `GET /workers` and `GET /workers/{id}`. */
@@ -19,38 +19,21 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z
 }
 
 /**
- * Refuses a `task_queue` the caller may not see: a user sees the workers (hosts, pids) of the API's
- * own task queue and of the queues granted to its key; an admin any.
- * @throws ProblemError 403 `queue-not-granted`, naming `task_queue`.
- */
-function checkVisible(principal: Principal, queue: string | undefined, defaultQueue: string): void {
-  if (queue === undefined || queueGranted(principal, queue, defaultQueue)) return;
-  throw new ProblemError(
-    403,
-    'Forbidden',
-    `task queue "${queue}" is not granted to this API key`,
-    'queue-not-granted',
-    {
-      errors: [{ field: 'task_queue', message: 'is not granted to this API key' }],
-    },
-  );
-}
-
-/**
- * Builds the `/workers` router.
+ * Builds the `/workers` router. A user sees the workers (hosts, pids) of the API's own task queue
+ * and of the queues granted to its key; an admin any.
  * @param defaultQueue the API's own task queue, which every caller may see.
  */
 export function workersRouter(workers: WorkerService, defaultQueue: string): Router {
   const router = Router({ caseSensitive: true });
   router.get('/', async (req, res) => {
     const query = parse(workersQuerySchema, req.query, 'query');
-    checkVisible(principalOf(res), query.task_queue, defaultQueue);
+    assertQueueGranted(principalOf(res), query.task_queue, defaultQueue, 'task_queue');
     res.json({ workers: await workers.list(query.task_queue) });
   });
   router.get('/:worker_id', async (req, res) => {
     const query = parse(workersQuerySchema, req.query, 'query');
     const workerId = parse(workerIdSchema, req.params.worker_id, 'worker_id');
-    checkVisible(principalOf(res), query.task_queue, defaultQueue);
+    assertQueueGranted(principalOf(res), query.task_queue, defaultQueue, 'task_queue');
     res.json(await workers.get(workerId, query.task_queue));
   });
   return router;
