@@ -113,6 +113,10 @@ export const envSchema = z.object({
   HTTP_MAX_RESPONSE_BYTES: z.coerce.number().int().min(1).default(1_048_576),
   /** Redirects an http job follows (each hop is checked like the first target); 0 turns them off. */
   HTTP_MAX_REDIRECTS: z.coerce.number().int().min(0).max(20).default(5),
+  /** Where a job's alerts (failed, recovered, late, missed) are POSTed when the job names no URL of its own; unset: none. */
+  NOTIFY_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** HMAC-SHA256 key of alerts' `Scheduler-Signature: sha256=<hex>` header (at least 16 characters); unset: unsigned. */
+  NOTIFY_SIGNING_SECRET: z.string().min(16).optional(),
 
   // API
   API_HOST: z.string().min(1).default('127.0.0.1'),

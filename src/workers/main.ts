@@ -1,6 +1,6 @@
 /**
  * Worker entry point: polls the task queue, runs job workflows and their payload
- * activities. Task queue, identity, limits and handler modules come from the config.
+ * activities and the alert activity. Task queue, identity, limits and handler modules come from the config.
  * SIGINT/SIGTERM stop polling, let running attempts finish for SHUTDOWN_GRACE, then
  * cancel the rest, which fail with a retryable `WorkerShutdown` error so that Temporal
  * retries them on another worker (none is lost; each retry resumes from its checkpoint).
@@ -19,6 +19,7 @@ import {
 import { require as tsxRequire } from 'tsx/cjs/api';
 import { createActivities, demoHandlers, type HandlerRegistry, handlerRegistry, handlersOfModule } from '../activities';
 import { parseAllowTargets } from '../activities/http-guard';
+import { createAlertActivities } from '../activities/notify';
 import { type Config, loadConfigOrExit } from '../config';
 import { temporalConnectionSettings } from '../config/temporal-connection';
 import { parseDuration } from '../domain/duration';
@@ -70,6 +71,11 @@ export async function createWorker({
   interceptors,
   sinks,
 }: WorkerOptions): Promise<Worker> {
+  const http = {
+    allow: parseAllowTargets(config.HTTP_ALLOW_TARGETS),
+    maxResponseBytes: config.HTTP_MAX_RESPONSE_BYTES,
+    maxRedirects: config.HTTP_MAX_REDIRECTS,
+  };
   return Worker.create({
     ...(interceptors ? { interceptors } : {}),
     ...(sinks ? { sinks } : {}),
@@ -78,15 +84,14 @@ export async function createWorker({
     taskQueue: config.TASK_QUEUE,
     identity: config.workerIdentity,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
-    activities: createActivities({
-      workerIdentity: config.workerIdentity,
-      handlers: handlers ?? loadHandlers(config.HANDLER_MODULES),
-      http: {
-        allow: parseAllowTargets(config.HTTP_ALLOW_TARGETS),
-        maxResponseBytes: config.HTTP_MAX_RESPONSE_BYTES,
-        maxRedirects: config.HTTP_MAX_REDIRECTS,
-      },
-    }),
+    activities: {
+      ...createActivities({
+        workerIdentity: config.workerIdentity,
+        handlers: handlers ?? loadHandlers(config.HANDLER_MODULES),
+        http,
+      }),
+      ...createAlertActivities({ defaultUrl: config.NOTIFY_URL, signingSecret: config.NOTIFY_SIGNING_SECRET, http }),
+    },
     maxConcurrentActivityTaskExecutions: config.MAX_CONCURRENT_EXECUTIONS,
     ...(config.EXECUTIONS_PER_SECOND !== undefined ? { maxActivitiesPerSecond: config.EXECUTIONS_PER_SECOND } : {}),
     ...(config.TASK_QUEUE_EXECUTIONS_PER_SECOND !== undefined
