@@ -11,7 +11,8 @@ import type { AttemptDetails, AttemptRecord, AttemptReport } from '../domain/job
 import { HOLD_HEARTBEAT_BEFORE_MS } from '../workflows/contract';
 import { type HandlerContext, type HandlerRegistry, NonRetryableError } from './handlers';
 import { createHttpExecutor, type HttpExecutorOptions, HttpStatusError, sendHttp } from './http';
-import type { PayloadActivities, RunPayloadInput } from './types';
+import { createAlertActivities } from './notify';
+import type { AlertActivities, PayloadActivities, RunPayloadInput } from './types';
 
 export {
   defineHandler,
@@ -25,7 +26,7 @@ export {
   type JobHandler,
   NonRetryableError,
 } from './handlers';
-export type { PayloadActivities, RunPayloadInput } from './types';
+export type { AlertActivities, AlertInput, AlertResult, PayloadActivities, RunPayloadInput } from './types';
 
 /** Collaborators of the activities. */
 export interface ActivityDeps {
@@ -33,8 +34,10 @@ export interface ActivityDeps {
   workerIdentity: string;
   /** Handler functions by name. */
   handlers: HandlerRegistry;
-  /** SSRF allow-list and limits of `http` payloads (default: no internal target allowed, 1 MiB, 5 redirects). */
+  /** SSRF allow-list and limits of `http` payloads (default: no internal target allowed, 1 MiB, 5 redirects); alerts share the guard. */
   http?: HttpExecutorOptions;
+  /** Alerts: the default target (config NOTIFY_URL) and the signing secret (NOTIFY_SIGNING_SECRET); default none. */
+  notify?: { defaultUrl?: string | undefined; signingSecret?: string | undefined };
 }
 
 /** Heartbeat period while an attempt runs: a third of the heartbeat timeout, 1 s when none is set. */
@@ -77,12 +80,13 @@ const LOCAL_ATTEMPTS_TTL_MS = 24 * 3_600_000;
 
 /**
  * Builds the activities the worker registers.
- * @returns `{ runPayload }`, see {@link PayloadActivities}.
+ * @returns `{ runPayload, sendAlert }`, see {@link PayloadActivities} and {@link AlertActivities}.
  */
-export function createActivities(deps: ActivityDeps): PayloadActivities {
+export function createActivities(deps: ActivityDeps): PayloadActivities & AlertActivities {
   const http = createHttpExecutor(deps.http);
   const localAttempts = localAttemptMemory();
   return {
+    ...createAlertActivities({ ...deps.notify, ...(deps.http ? { http: deps.http } : {}) }),
     async runPayload(input: RunPayloadInput): Promise<AttemptReport> {
       const ctx = Context.current();
       const attempt = ctx.info.attempt;

@@ -2,6 +2,7 @@
  * The contract between jobWorkflow and the payload activity. The workflow imports
  * this file for types only.
  */
+import type { AlertEvent } from '../domain/health';
 import type { JobPayload } from '../domain/job-spec';
 import type { AttemptReport } from '../domain/job-state';
 
@@ -36,4 +37,44 @@ export interface PayloadActivities {
    *   for permanent errors (4xx other than 408/429, unknown handler, bad args).
    */
   runPayload(input: RunPayloadInput): Promise<AttemptReport>;
+}
+
+/** What the workflow hands `sendAlert`. */
+export interface AlertInput {
+  event: AlertEvent;
+  job_id: string;
+  name: string;
+  /** The occurrence the alert is about, UTC RFC 3339 (null for `late` with no run). */
+  scheduled_time: string | null;
+  /** The failure of the occurrence (`failed`), else null. */
+  error: { message: string; type: string; non_retryable: boolean } | null;
+  /** The job's health object at the transition, sent as is (undefined is sent as null). */
+  health: unknown;
+  /** The job's own notify target (absolute http/https URL); absent: the worker's NOTIFY_URL default. */
+  url?: string;
+  /** `<job_id>:alert:<event>:<scheduled_time or transition time>`: the same for every retry. */
+  idempotency_key: string;
+}
+
+/** The outcome of `sendAlert`. */
+export interface AlertResult {
+  /** False when no target is configured (no request was made). */
+  sent: boolean;
+  /** The receiver's 2xx status. */
+  status?: number;
+  /** `host[:port]` of the target (never the path or query, which may carry a token). */
+  url_host?: string;
+}
+
+/** The alert activity the worker registers. */
+export interface AlertActivities {
+  /**
+   * Sends one alert (see the module doc).
+   * @returns `{ sent: false }` without a target; `{ sent: true, status, url_host }` on 2xx.
+   * @throws {ApplicationFailure} non-retryable `AlertRejected` on 3xx and on 4xx other than 408/429;
+   *   non-retryable `InvalidAlertUrl` for a target that is not an absolute http(s) URL; non-retryable
+   *   `ForbiddenTargetError` (SSRF guard) or `ResponseTooLargeError`; retryable `HttpError` on 408,
+   *   429 and 5xx (RFC 9110 §15); retryable, named after the error, on network errors and timeouts.
+   */
+  sendAlert(input: AlertInput): Promise<AlertResult>;
 }

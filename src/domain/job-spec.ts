@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { isDuration, parseDuration } from './duration';
+import { ALERT_EVENTS } from './health';
 import { firstOccurrence, isCronExpression, isTimeZone, type ScheduleFields } from './schedule';
 
 /** Job lifecycle words, as stored in the `JobStatus` search attribute. */
@@ -296,6 +297,22 @@ export function checkSchedule(job: ScheduleSubmission, ctx: z.RefinementCtx): vo
 }
 
 /**
+ * Alerts of a job: a signed JSON POST to `url` (default: the worker's `NOTIFY_URL`) when its health
+ * changes, for the `events` listed (default all: `failed`, `recovered`, `late`, `missed`; `[]`: none).
+ */
+const notifySchema = z.strictObject({
+  url: z
+    .url({ protocol: /^https?$/, error: 'must be an absolute http:// or https:// URL' })
+    .max(2048)
+    .optional(),
+  events: z
+    .array(z.enum(ALERT_EVENTS))
+    .max(ALERT_EVENTS.length)
+    .refine((events) => new Set(events).size === events.length, 'must not repeat an event')
+    .default([...ALERT_EVENTS]),
+});
+
+/**
  * Body of `POST /jobs`. Rules across fields:
  * - `once`: runs at `execution_time` (required; a past time runs at once).
  * - `daily`: runs every day at the local time of day of `execution_time`
@@ -330,6 +347,12 @@ export const jobSubmissionSchema = z
     heartbeat_timeout: positiveDurationSchema.default('10s'),
     /** A regular activity (default) or a local activity: see {@link RUN_AS}. */
     run_as: z.enum(RUN_AS).default('activity'),
+    /** Health (src/domain/health.ts): no success for this long makes the job `late`. */
+    expected_within: positiveDurationSchema.optional(),
+    /** Health: a run starting this long after its scheduled time (jitter included) makes the job `late`. */
+    max_lateness: positiveDurationSchema.optional(),
+    /** Where and for which changes of health the job sends alerts; default: the worker's NOTIFY_URL, every event. */
+    notify: notifySchema.optional(),
   })
   .superRefine(checkSchedule)
   .superRefine(checkRunAs);
@@ -424,4 +447,10 @@ z.globalRegistry.add(httpPayloadSchema.shape.body.unwrap(), {
 z.globalRegistry.add(handlerPayloadSchema.shape.args.unwrap(), {
   id: 'HandlerArgs',
   description: 'Any JSON value, passed to the handler.',
+});
+z.globalRegistry.add(notifySchema, {
+  id: 'JobNotify',
+  description:
+    'Alerts when the job starts failing, recovers, becomes late or misses occurrences: a JSON POST signed with ' +
+    'Scheduler-Signature: sha256=<HMAC-SHA256 of the body>, with an Idempotency-Key.',
 });

@@ -4,6 +4,7 @@
  * `describe` query and served by `GET /jobs/{job_id}` (snake_case, UTC RFC 3339).
  * Per job: next_run_time and last_run_time; per execution: start/end, worker_id, status, error.
  */
+import type { JobHealth } from './health';
 import type { JobSpec, JobStatus } from './job-spec';
 
 /** How an occurrence ended: every planned occurrence ends as exactly one of these (the ledger). */
@@ -110,6 +111,8 @@ export interface JobProgress {
   ledger_seq: number;
   /** Scheduled occurrences waiting to run (caught-up or buffered), oldest first, UTC. */
   waiting: string[];
+  /** Whether recent runs succeed, fail or come late (src/domain/health.ts). */
+  health: JobHealth;
 }
 
 /** The `describe` query's answer. */

@@ -19,12 +19,29 @@ export const LAST_RUN_TIME = defineSearchAttributeKey('LastRunTime', SearchAttri
 /** Workers that ran the job's recent attempts (newest last, at most 10), for `GET /job/executions?status=`. */
 export const WORKER_IDS = defineSearchAttributeKey('WorkerIds', SearchAttributeType.KEYWORD_LIST);
 
+/** Health state (src/domain/health.ts): `ok`, `failing` or `late`; unset until a run ends (`unknown`). */
+export const JOB_HEALTH = defineSearchAttributeKey('JobHealth', SearchAttributeType.KEYWORD);
+/** Runs failed since the last success; set with JobHealth. */
+export const CONSECUTIVE_FAILURES = defineSearchAttributeKey('ConsecutiveFailures', SearchAttributeType.INT);
+/** When the latest successful run ended (UTC). */
+export const LAST_SUCCESS_TIME = defineSearchAttributeKey('LastSuccessTime', SearchAttributeType.DATETIME);
+
 /** Every custom search attribute, for registration. */
-export const JOB_SEARCH_ATTRIBUTES = [JOB_STATUS, USER_ID, JOB_NAME, NEXT_RUN_TIME, LAST_RUN_TIME, WORKER_IDS] as const;
+export const JOB_SEARCH_ATTRIBUTES = [
+  JOB_STATUS,
+  USER_ID,
+  JOB_NAME,
+  NEXT_RUN_TIME,
+  LAST_RUN_TIME,
+  WORKER_IDS,
+  JOB_HEALTH,
+  CONSECUTIVE_FAILURES,
+  LAST_SUCCESS_TIME,
+] as const;
 
 /** `name=Type` pairs as `temporal server start-dev --search-attribute` takes them. */
 export function searchAttributeFlags(): string[] {
-  const typeName = { KEYWORD: 'Keyword', DATETIME: 'Datetime', KEYWORD_LIST: 'KeywordList' } as const;
+  const typeName = { KEYWORD: 'Keyword', DATETIME: 'Datetime', KEYWORD_LIST: 'KeywordList', INT: 'Int' } as const;
   return JOB_SEARCH_ATTRIBUTES.map((key) => `${key.name}=${typeName[key.type]}`);
 }
 

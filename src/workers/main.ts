@@ -19,7 +19,6 @@ import {
 import { require as tsxRequire } from 'tsx/cjs/api';
 import { createActivities, demoHandlers, type HandlerRegistry, handlerRegistry, handlersOfModule } from '../activities';
 import { parseAllowTargets } from '../activities/http-guard';
-import { createAlertActivities } from '../activities/notify';
 import { type Config, loadConfigOrExit } from '../config';
 import { temporalConnectionSettings } from '../config/temporal-connection';
 import { parseDuration } from '../domain/duration';
@@ -84,14 +83,12 @@ export async function createWorker({
     taskQueue: config.TASK_QUEUE,
     identity: config.workerIdentity,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
-    activities: {
-      ...createActivities({
-        workerIdentity: config.workerIdentity,
-        handlers: handlers ?? loadHandlers(config.HANDLER_MODULES),
-        http,
-      }),
-      ...createAlertActivities({ defaultUrl: config.NOTIFY_URL, signingSecret: config.NOTIFY_SIGNING_SECRET, http }),
-    },
+    activities: createActivities({
+      workerIdentity: config.workerIdentity,
+      handlers: handlers ?? loadHandlers(config.HANDLER_MODULES),
+      http,
+      notify: { defaultUrl: config.NOTIFY_URL, signingSecret: config.NOTIFY_SIGNING_SECRET },
+    }),
     maxConcurrentActivityTaskExecutions: config.MAX_CONCURRENT_EXECUTIONS,
     ...(config.EXECUTIONS_PER_SECOND !== undefined ? { maxActivitiesPerSecond: config.EXECUTIONS_PER_SECOND } : {}),
     ...(config.TASK_QUEUE_EXECUTIONS_PER_SECOND !== undefined

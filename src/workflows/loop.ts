@@ -24,13 +24,23 @@ import {
 } from '@temporalio/workflow';
 import { withWorker } from '../domain/attempts';
 import { parseDuration } from '../domain/duration';
+import { type HealthTransition, healthAfterRun, healthAt, initialHealth, lateDeadlineMs } from '../domain/health';
 import type { HandlerPayload, HttpPayload, JobPayload, JobSpec, JobStatus } from '../domain/job-spec';
 import type { ExecutionRecord, ExecutionTrigger, JobDescription, JobProgress, SkipReason } from '../domain/job-state';
 import { appendToLedger, emptyCounts, occurrencesOf, skippedEntry } from '../domain/ledger';
 import { catchUpCount, missedBefore, type OccurrenceSpan, walkOccurrencesBefore } from '../domain/misfire';
 import { fireTime } from '../domain/preview';
 import { firstOccurrence, nextOccurrence, occurrenceAtOrAfter } from '../domain/schedule';
-import { JOB_STATUS, LAST_RUN_TIME, NEXT_RUN_TIME, WORKER_IDS } from '../domain/search-attributes';
+import {
+  CONSECUTIVE_FAILURES,
+  JOB_HEALTH,
+  JOB_STATUS,
+  LAST_RUN_TIME,
+  LAST_SUCCESS_TIME,
+  NEXT_RUN_TIME,
+  WORKER_IDS,
+} from '../domain/search-attributes';
+import { AlertSender } from './alerts';
 import {
   DEFAULT_FIRE_LEAD_MS,
   JobFailureType,
@@ -60,6 +70,7 @@ function newProgress(): JobProgress {
     scheduled_runs: 0,
     ledger_seq: 0,
     waiting: [],
+    health: initialHealth(),
   };
 }
 
@@ -144,10 +155,19 @@ export class JobLoop {
   private handledThisGeneration = 0;
   private lastScheduledRecord: ExecutionRecord | null = null;
   private readonly timer = new WakeTimer();
+  private readonly alerts = new AlertSender();
   /** Workers of the job's attempts, most recent last (WorkerIds), updated with each ledger entry. */
   private workers: string[];
-  /** Search attributes as last published (JobStatus, NextRunTime, LastRunTime, WorkerIds). */
-  private published: { status: string | null; next: number | null; last: string | null; workers: string[] };
+  /** Search attributes as last published (JobStatus, NextRunTime, LastRunTime, WorkerIds, JobHealth…). */
+  private published: {
+    status: string | null;
+    next: number | null;
+    last: string | null;
+    workers: string[];
+    health: string | null;
+    failures: number | null;
+    success: string | null;
+  };
 
   constructor(private readonly input: JobWorkflowInput) {
     this.spec = input.spec;
@@ -167,6 +187,9 @@ export class JobLoop {
       next: attributes.get(NEXT_RUN_TIME)?.getTime() ?? null,
       last: attributes.get(LAST_RUN_TIME)?.toISOString() ?? null,
       workers: attributes.get(WORKER_IDS) ?? [],
+      health: attributes.get(JOB_HEALTH) ?? null,
+      failures: attributes.get(CONSECUTIVE_FAILURES) ?? null,
+      success: attributes.get(LAST_SUCCESS_TIME)?.toISOString() ?? null,
     };
     this.workers = this.published.workers;
   }
@@ -265,15 +288,24 @@ export class JobLoop {
         this.settle();
         if (this.replan) this.planAfterPatch();
         if (this.progress.paused) this.dropQueuedWhilePaused();
-        else await this.handleDueOccurrences();
+        else if (this.startDueOccurrences()) await this.walkDueOccurrences();
         if (this.cursor === null && this.idle()) break;
-        if (this.active === null && this.manual === null && !this.wake && this.shouldContinueAsNew()) {
+        if (
+          this.active === null &&
+          this.manual === null &&
+          !this.wake &&
+          this.alerts.idle() &&
+          this.shouldContinueAsNew()
+        ) {
           await this.continueAsNew();
         }
         this.startNext();
+        this.checkLate();
         this.publish();
         await this.waitForChange();
       }
+      // The last alerts (a one-time job's failure) go out before the job ends.
+      await this.alerts.settle();
       this.ended = true;
       const last = this.lastScheduledRecord;
       const failed = this.spec.frequency === 'once' && last !== null && last.status === 'failed';
@@ -358,6 +390,22 @@ export class JobLoop {
     this.progress.last_run_time = record.scheduled_time;
     if (run.trigger === 'schedule') this.lastScheduledRecord = record;
     this.append(record);
+    const { health, transition } = healthAfterRun(this.progress.health, record, this.spec);
+    this.progress.health = health;
+    this.alert(transition);
+  }
+
+  /** A job without a success for `expected_within` turns `late` (checked at each wake-up). */
+  private checkLate(): void {
+    if (this.progress.paused) return;
+    const { health, transition } = healthAt(this.progress.health, this.spec, this.spec.created_at, Date.now());
+    this.progress.health = health;
+    this.alert(transition);
+  }
+
+  /** Sends the alert of a health transition (none for null). */
+  private alert(transition: HealthTransition | null): void {
+    if (transition !== null) this.alerts.send(this.spec, transition, this.progress.health);
   }
 
   private append(entry: ExecutionRecord): void {
@@ -372,6 +420,14 @@ export class JobLoop {
     if (span === null) return;
     this.append(skippedEntry(this.spec.job_id, span, reason, Date.now()));
     if (reason !== 'overlap') log.warn('occurrences skipped', { reason, count: span.count });
+    if (reason === 'misfire') {
+      const error = {
+        message: `${span.count} occurrence(s) missed by more than catchup_window (${this.spec.catchup_window}), up to ${new Date(span.last).toISOString()}`,
+        type: 'Missed',
+        non_retryable: true,
+      };
+      this.alert({ event: 'missed', scheduled_time: new Date(span.first).toISOString(), error });
+    }
   }
 
   /** `patch`: the next occurrence of the new schedule, from now (or its start, whichever is later). */
@@ -413,40 +469,53 @@ export class JobLoop {
   }
 
   /**
-   * Handles every occurrence that is due: skipped as paused (after a resume), missed (misfire
-   * policy), started, buffered or skipped (overlap policy). Stops at the first one not yet due.
+   * Handles, without waiting, every occurrence that is due: started, buffered or skipped (overlap
+   * policy). Stops at the first one not yet due, or at the first that needs a walk (skipped as
+   * paused after a resume, or missed: misfire policy).
+   * @returns true when a walk is needed ({@link walkDueOccurrences}).
    */
-  private async handleDueOccurrences(): Promise<void> {
+  private startDueOccurrences(): boolean {
     // A withdrawn run settles first (at its last heartbeat before its fire time): it decides
     // whether its occurrence is still to run.
-    if (this.active !== null && this.active.withdrawn !== null) return;
-    if (this.resumedAt !== null) {
-      const before = this.resumedAt;
-      this.resumedAt = null;
-      await this.walk(before, 0, 'paused');
-    }
+    if (this.active !== null && this.active.withdrawn !== null) return false;
+    if (this.resumedAt !== null) return true;
     while (this.cursor !== null) {
       const now = Date.now();
-      const missed = missedBefore(now, this.spec.catchup_window, this.spec.created_at);
-      if (this.cursor < missed) {
-        const kept = await this.walk(missed, catchUpCount(this.spec.misfire_policy, this.spec.max_catchup), 'misfire');
-        for (const ms of kept) {
-          if (this.spec.max_runs !== undefined && this.plannedRuns() >= this.spec.max_runs) break;
-          this.catchUp.push(ms);
-        }
-        this.checkMaxRuns();
-        continue;
-      }
+      if (this.cursor < missedBefore(now, this.spec.catchup_window, this.spec.created_at)) return true;
       const fire = this.fireMs(this.cursor);
       // Idle: an occurrence within the fire lead (plus a timer's resolution) is dispatched now and
       // held by its attempt until its fire time. Busy (a run in flight or about to start): it
       // counts as overlapping once its fire time has come.
       const busy = !this.idle();
-      if (busy ? fire > now : fire - now >= this.lead() + MIN_TIMER_MS) return;
+      if (busy ? fire > now : fire - now >= this.lead() + MIN_TIMER_MS) return false;
       this.occurrenceDue(this.cursor);
       this.cursor = nextOccurrence(this.spec, this.cursor);
       this.checkMaxRuns();
     }
+    return false;
+  }
+
+  /**
+   * Walks what {@link startDueOccurrences} stopped at (occurrences skipped as paused after a
+   * resume, missed ones by the misfire policy), then handles the due ones, until none needs a walk.
+   */
+  private async walkDueOccurrences(): Promise<void> {
+    do {
+      if (this.resumedAt !== null) {
+        const before = this.resumedAt;
+        this.resumedAt = null;
+        await this.walk(before, 0, 'paused');
+        continue;
+      }
+      const missed = missedBefore(Date.now(), this.spec.catchup_window, this.spec.created_at);
+      if (this.cursor === null || this.cursor >= missed) continue;
+      const kept = await this.walk(missed, catchUpCount(this.spec.misfire_policy, this.spec.max_catchup), 'misfire');
+      for (const ms of kept) {
+        if (this.spec.max_runs !== undefined && this.plannedRuns() >= this.spec.max_runs) break;
+        this.catchUp.push(ms);
+      }
+      this.checkMaxRuns();
+    } while (this.startDueOccurrences());
   }
 
   /**
@@ -562,21 +631,25 @@ export class JobLoop {
 
   /**
    * When the loop must look again (epoch ms), or null: idle, at the next occurrence's dispatch
-   * (fire time minus the lead); busy, at the dispatch and then at the fire time (overlap policy).
+   * (fire time minus the lead); busy, at the dispatch and then at the fire time (overlap policy);
+   * and, with `expected_within`, when the job turns late for want of a success, if that is sooner.
    */
   private wakeAt(): number | null {
-    if (this.progress.paused || this.cursor === null) return null;
+    if (this.progress.paused) return null;
+    const late = lateDeadlineMs(this.progress.health, this.spec, this.spec.created_at);
+    if (this.cursor === null) return late;
     const fire = this.fireMs(this.cursor);
     const dispatch = fire - this.lead();
-    return this.active === null || Date.now() < dispatch ? dispatch : fire;
+    const due = this.active === null || Date.now() < dispatch ? dispatch : fire;
+    return late === null ? due : Math.min(due, late);
   }
 
   /** Sleeps until the next dispatch or fire time, the active run's end, or an update. */
-  private async waitForChange(): Promise<void> {
+  private waitForChange(): Promise<void> {
     this.wake = false;
     const run = this.active;
     this.timer.set(this.wakeAt());
-    await condition(() => this.wake || run?.done === true || this.timer.fired);
+    return condition(() => this.wake || run?.done === true || this.timer.fired);
   }
 
   /** Cancellation: the active run (once its attempt acknowledged) and waiting ones end `cancelled`. */
@@ -638,6 +711,9 @@ export class JobLoop {
       next: final !== undefined || p.paused ? null : (this.active?.fireMs ?? nextMs),
       last: p.last_run_time,
       workers: this.workers,
+      health: p.health.state === 'unknown' ? null : p.health.state,
+      failures: p.health.state === 'unknown' ? null : p.health.consecutive_failures,
+      success: p.health.last_success_time,
     };
     const before = this.published;
     const updates: SearchAttributeUpdatePair[] = [];
@@ -648,6 +724,13 @@ export class JobLoop {
     if (shown.last !== before.last && shown.last !== null)
       updates.push({ key: LAST_RUN_TIME, value: new Date(shown.last) });
     if (shown.workers.join('\n') !== before.workers.join('\n')) updates.push({ key: WORKER_IDS, value: shown.workers });
+    if (shown.health !== before.health && shown.health !== null) updates.push({ key: JOB_HEALTH, value: shown.health });
+    if (shown.failures !== before.failures && shown.failures !== null) {
+      updates.push({ key: CONSECUTIVE_FAILURES, value: shown.failures });
+    }
+    if (shown.success !== before.success && shown.success !== null) {
+      updates.push({ key: LAST_SUCCESS_TIME, value: new Date(shown.success) });
+    }
     if (updates.length === 0) return;
     this.published = shown;
     upsertSearchAttributes(updates);

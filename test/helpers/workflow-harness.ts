@@ -15,7 +15,13 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, expect } from 'vitest';
-import type { PayloadActivities, RunPayloadInput } from '../../src/activities/types';
+import type {
+  AlertActivities,
+  AlertInput,
+  AlertResult,
+  PayloadActivities,
+  RunPayloadInput,
+} from '../../src/activities/types';
 import { type JobSpec, type JobSubmissionInput, jobSubmissionSchema, toJobSpec } from '../../src/domain/job-spec';
 import type { AttemptReport, JobDescription } from '../../src/domain/job-state';
 import { JOB_STATUS } from '../../src/domain/search-attributes';
@@ -128,7 +134,9 @@ export class PayloadDouble {
   readonly cancellations: unknown[] = [];
   /** `Context.current().cancellationSignal.aborted` when each cancellation was observed. */
   readonly signalAbortedOnCancel: boolean[] = [];
-  readonly activities: PayloadActivities;
+  /** Every `sendAlert` call, in order (the double sends nothing). */
+  readonly alerts: AlertInput[] = [];
+  readonly activities: PayloadActivities & AlertActivities;
 
   /**
    * @param behaviour what each call does.
@@ -155,6 +163,10 @@ export class PayloadDouble {
         };
         this.calls.push(call);
         return this.behaviour(call, ctx);
+      },
+      sendAlert: async (input: AlertInput): Promise<AlertResult> => {
+        this.alerts.push(input);
+        return { sent: false };
       },
     };
   }

@@ -119,7 +119,12 @@ describe('docker-compose.yml against the README', () => {
 
   test('temporal-setup registers every job search attribute with its type', () => {
     const script = JSON.stringify(compose.services['temporal-setup']?.command);
-    const typeName: Record<string, string> = { KEYWORD: 'Keyword', KEYWORD_LIST: 'KeywordList', DATETIME: 'Datetime' };
+    const typeName: Record<string, string> = {
+      KEYWORD: 'Keyword',
+      KEYWORD_LIST: 'KeywordList',
+      DATETIME: 'Datetime',
+      INT: 'Int',
+    };
     for (const key of JOB_SEARCH_ATTRIBUTES) expect(script).toContain(`${key.name}:${typeName[key.type]}`);
   });
 });

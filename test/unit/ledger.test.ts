@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { initialHealth } from '../../src/domain/health';
 import { type ExecutionRecord, type JobProgress, MAX_RECORDED_EXECUTIONS } from '../../src/domain/job-state';
 import { appendToLedger, emptyCounts, ledgerPage, occurrencesOf, skippedEntry } from '../../src/domain/ledger';
 
@@ -19,6 +20,7 @@ function progress(): JobProgress {
     scheduled_runs: 0,
     ledger_seq: 0,
     waiting: [],
+    health: initialHealth(),
   };
 }
 

@@ -43,7 +43,9 @@ type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
  */
 function eventsPerOccurrence(events: HistoryEvent[]): HistoryEvent[][] {
   const starts = events.flatMap((e, i) =>
-    e.activityTaskScheduledEventAttributes || e.markerRecordedEventAttributes ? [i] : [],
+    e.activityTaskScheduledEventAttributes?.activityType?.name === 'runPayload' || e.markerRecordedEventAttributes
+      ? [i]
+      : [],
   );
   return starts.slice(2).map((start, k) => events.slice(starts[k + 1], start));
 }

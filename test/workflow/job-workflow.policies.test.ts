@@ -182,6 +182,12 @@ describe('jobWorkflow: misfire policy after a 3 h worker outage', () => {
       scheduled_runs: 1,
       ledger_seq: 1,
       waiting: [],
+      health: {
+        state: 'ok',
+        consecutive_failures: 0,
+        last_success_time: iso(at + SECOND),
+        last_failure: null,
+      },
     };
     const double = new PayloadDouble();
     const worker = await createTestWorker(env, spec.job_id, double);
