@@ -13,23 +13,25 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { parseDuration } from '../domain/duration';
 import type { HttpPayload } from '../domain/job-spec';
+import type { HttpAnswer } from '../domain/job-state';
+import { HTTP_BODY_EXCERPT_BYTES, keptHeaders, utf8Prefix } from '../domain/output';
 import { NonRetryableError } from './handlers';
 import { type AllowedTarget, agentFor, GuardedHttpAgent, GuardedHttpsAgent, type LookupFunction } from './http-guard';
 
-/** The outcome of one HTTP attempt. */
-export interface HttpOutcome {
-  status: number;
-}
+/** The outcome of one HTTP attempt: status, kept headers and the start of the body. */
+export type HttpOutcome = HttpAnswer;
 
-/** A non-2xx answer; `retryable` per the rule above. */
+/** A non-2xx answer; `retryable` per the rule above. The message carries the body's first 200 characters. */
 export class HttpStatusError extends Error {
   override name = 'HttpError';
+  readonly status: number;
   constructor(
-    readonly status: number,
+    readonly answer: HttpAnswer,
     readonly retryable: boolean,
-    bodyExcerpt: string,
   ) {
-    super(`HTTP ${status}${bodyExcerpt ? `: ${bodyExcerpt}` : ''}`);
+    const excerpt = answer.body_excerpt.slice(0, 200);
+    super(`HTTP ${answer.status}${excerpt ? `: ${excerpt}` : ''}`);
+    this.status = answer.status;
   }
 }
 
@@ -89,11 +91,8 @@ interface Hop {
   body: string | undefined;
 }
 
-interface HopAnswer {
-  status: number;
+interface HopAnswer extends HttpAnswer {
   location: string | undefined;
-  /** The first 200 characters of the body (non-2xx only). */
-  excerpt: string;
 }
 
 /** Sends one request and reads its answer within the size cap. */
@@ -130,7 +129,7 @@ function sendHop(hop: Hop, executor: HttpExecutor, signal: AbortSignal): Promise
             reject(new ResponseTooLargeError(`response body is over the ${executor.maxResponseBytes}-byte cap`));
             return;
           }
-          if (status >= 300 && kept < 1024) {
+          if (kept <= HTTP_BODY_EXCERPT_BYTES) {
             keep.push(chunk);
             kept += chunk.length;
           }
@@ -138,8 +137,9 @@ function sendHop(hop: Hop, executor: HttpExecutor, signal: AbortSignal): Promise
         res.on('end', () =>
           resolve({
             status,
+            headers: keptHeaders(res.headers),
+            body_excerpt: utf8Prefix(Buffer.concat(keep).toString('utf8'), HTTP_BODY_EXCERPT_BYTES),
             location: typeof res.headers.location === 'string' ? res.headers.location : undefined,
-            excerpt: Buffer.concat(keep).toString('utf8').slice(0, 200),
           }),
         );
         res.on('error', reject);
@@ -191,7 +191,7 @@ function redirected(hop: Hop, status: number, location: string | undefined): Hop
  * @param payload validated http payload (timeout is a duration string: the cap on the whole exchange).
  * @param idempotencyKey value of the `Idempotency-Key` header.
  * @param signal aborts the request (cancellation).
- * @returns the status on 2xx.
+ * @returns the answer on 2xx: status, kept headers, the body's first 2 KB.
  * @throws {HttpStatusError} on a non-2xx final status; {@link ForbiddenTargetError},
  *   {@link ResponseTooLargeError}, {@link RedirectError} (not retryable); an AbortError on
  *   cancellation, a TimeoutError after the payload timeout, network errors otherwise.
@@ -225,7 +225,8 @@ export async function sendHttp(
   try {
     for (let redirects = 0; ; redirects++) {
       const answer = await sendHop(hop, executor, combined);
-      if (answer.status >= 200 && answer.status < 300) return { status: answer.status };
+      const { location: _location, ...outcome } = answer;
+      if (answer.status >= 200 && answer.status < 300) return outcome;
       if (REDIRECTS.has(answer.status) && executor.maxRedirects > 0) {
         if (redirects >= executor.maxRedirects) {
           throw new RedirectError(`more than ${executor.maxRedirects} redirects`);
@@ -233,7 +234,7 @@ export async function sendHttp(
         hop = redirected(hop, answer.status, answer.location);
         continue;
       }
-      throw new HttpStatusError(answer.status, isRetryableStatus(answer.status), answer.excerpt);
+      throw new HttpStatusError(outcome, isRetryableStatus(answer.status));
     }
   } catch (err) {
     if (timeout.aborted && !signal.aborted) throw timeout.reason;

@@ -8,6 +8,7 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { LRUCache } from 'lru-cache';
 import { type AttemptEndedEvent, withEnded, withStarted } from '../domain/attempts';
 import type { AttemptDetails, AttemptRecord, AttemptReport } from '../domain/job-state';
+import { captureOutput } from '../domain/output';
 import { HOLD_HEARTBEAT_BEFORE_MS } from '../workflows/contract';
 import { type HandlerContext, type HandlerRegistry, NonRetryableError } from './handlers';
 import { createHttpExecutor, type HttpExecutorOptions, HttpStatusError, sendHttp } from './http';
@@ -152,6 +153,7 @@ export function createActivities(deps: ActivityDeps): PayloadActivities & AlertA
         if (payload.type === 'http') {
           const outcome = await sendHttp(payload, input.idempotency_key, ctx.cancellationSignal, http);
           report.http_status = outcome.status;
+          report.http = outcome;
         } else {
           const handler = deps.handlers.get(payload.name);
           if (handler === undefined) {
@@ -177,7 +179,7 @@ export function createActivities(deps: ActivityDeps): PayloadActivities & AlertA
             },
             logger: ctx.log,
           };
-          await handler(payload.args, handlerContext);
+          Object.assign(report, captureOutput(await handler(payload.args, handlerContext)));
         }
         const attempts = end({ status: 'succeeded' });
         if (local) localAttempts.delete(key);
@@ -279,7 +281,7 @@ function toFailure(err: unknown, report: AttemptReport, ctx: Context): Error {
       message: err.message,
       type: 'HttpError',
       nonRetryable: !err.retryable,
-      details: [{ ...report, http_status: err.status }],
+      details: [{ ...report, http_status: err.status, http: err.answer }],
     });
   }
   const error = err instanceof Error ? err : new Error(String(err));

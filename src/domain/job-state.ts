@@ -40,6 +40,15 @@ export interface ExecutionError {
   non_retryable: boolean;
 }
 
+/** The answer of an HTTP job's last attempt (src/domain/output.ts caps it). */
+export interface HttpAnswer {
+  status: number;
+  /** The kept answer headers (content-type, location, retry-after, request ids…), lower-case names. */
+  headers: Record<string, string>;
+  /** The first 2 KB of the body, decoded as UTF-8. */
+  body_excerpt: string;
+}
+
 /** One occurrence that ran: all its attempts (Temporal retries) summed up. */
 export interface ExecutionRecord {
   /** `<job_id>:<scheduled_time>`; also the idempotency key sent to the target. */
@@ -57,6 +66,12 @@ export interface ExecutionRecord {
   worker_id: string | null;
   /** HTTP status of the last attempt, for `http` payloads. */
   http_status?: number;
+  /** `http` payloads: the last attempt's answer (kept for the newest entries, see ledger.ts). */
+  http?: HttpAnswer;
+  /** `handler` payloads: the return value of the succeeding attempt, JSON, at most 8 KB (see output.ts). */
+  output?: unknown;
+  /** True when `output` is the first 8 KB of the value's JSON text. */
+  output_truncated?: boolean;
   error?: ExecutionError;
   /** `skipped` occurrences: why. */
   reason?: SkipReason;
@@ -131,6 +146,11 @@ export interface AttemptReport {
   attempt: number;
   worker_id: string;
   http_status?: number;
+  /** `http` payloads: the answer (also on a failed attempt that got one). */
+  http?: HttpAnswer;
+  /** `handler` payloads: the captured return value (see src/domain/output.ts). */
+  output?: unknown;
+  output_truncated?: boolean;
   /** Every attempt of the occurrence so far, oldest first, this one included (see AttemptDetails). */
   attempts?: AttemptRecord[];
   /** True when the attempt was cancelled while held before its fire time: its body never started. */

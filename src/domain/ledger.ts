@@ -79,7 +79,17 @@ export function appendToLedger(progress: JobProgress, entry: ExecutionRecord): v
   const seq = progress.ledger_seq + 1;
   progress.ledger_seq = seq;
   progress.executions = [{ ...entry, seq }, ...progress.executions].slice(0, MAX_RECORDED_EXECUTIONS);
+  // What a run returned or answered is kept for the newest entries only: the job's state (carried
+  // across continue-as-new, answered by queries) stays well under Temporal's payload limits.
+  const older = progress.executions[RECENT_OUTPUTS_KEPT];
+  if (older !== undefined && (older.output !== undefined || older.http !== undefined)) {
+    const { output: _output, output_truncated: _truncated, http: _http, ...rest } = older;
+    progress.executions[RECENT_OUTPUTS_KEPT] = rest;
+  }
 }
+
+/** How many of a job's newest ledger entries keep their `output` and `http`; older ones drop them. */
+export const RECENT_OUTPUTS_KEPT = 10;
 
 /** One page of ledger entries, newest first. */
 export interface LedgerPage {

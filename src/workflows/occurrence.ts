@@ -28,6 +28,7 @@ import {
   type ExecutionError,
   type ExecutionRecord,
   type ExecutionTrigger,
+  type HttpAnswer,
   idempotencyKey,
 } from '../domain/job-state';
 
@@ -146,6 +147,9 @@ export async function runOccurrence(
       attempts: report.attempt,
       worker_id: report.worker_id,
       ...(report.http_status !== undefined ? { http_status: report.http_status } : {}),
+      ...(report.http !== undefined ? { http: report.http } : {}),
+      ...(report.output !== undefined ? { output: report.output } : {}),
+      ...(report.output_truncated ? { output_truncated: true } : {}),
       ...(report.attempts !== undefined ? { attempt_history: report.attempts } : {}),
     };
   } catch (err) {
@@ -238,16 +242,18 @@ function describeFailure(
   cause: Error | undefined,
   maximumAttempts: number,
   wrapper?: ActivityFailure,
-): Pick<ExecutionRecord, 'attempts' | 'worker_id' | 'http_status' | 'error'> & { history?: AttemptRecord[] } {
+): Pick<ExecutionRecord, 'attempts' | 'worker_id' | 'http_status' | 'http' | 'error'> & { history?: AttemptRecord[] } {
   const fromMaxAttempts = wrapper?.retryState === RetryState.MAXIMUM_ATTEMPTS_REACHED ? maximumAttempts : null;
   let error: ExecutionError;
   let attempts: number | null = fromMaxAttempts;
   let httpStatus: number | undefined;
+  let http: HttpAnswer | undefined;
   let history: AttemptRecord[] | undefined;
   if (cause instanceof ApplicationFailure) {
     const details = (cause.details?.[0] ?? {}) as Partial<AttemptReport>;
     if (typeof details.attempt === 'number') attempts = details.attempt;
     httpStatus = details.http_status;
+    http = details.http;
     history = attemptsOf(details);
     error = { message: cause.message, type: cause.type ?? 'Error', non_retryable: cause.nonRetryable === true };
   } else if (cause instanceof TimeoutFailure) {
@@ -268,6 +274,7 @@ function describeFailure(
     attempts,
     worker_id: wrapper?.identity ?? history?.at(-1)?.worker_id ?? null,
     ...(httpStatus !== undefined ? { http_status: httpStatus } : {}),
+    ...(http !== undefined ? { http } : {}),
     error,
     ...(history !== undefined ? { history } : {}),
   };

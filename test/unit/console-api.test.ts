@@ -187,11 +187,13 @@ describe('computeOverview', () => {
     ];
     const stats = computeOverview({
       statuses: ['pending', 'pending', 'paused', 'failed'],
+      healths: ['ok', 'failing', 'unknown', 'failing'],
       truncated: false,
       ledgers,
       nowMs: NOW,
     });
     expect(stats.jobs_by_status).toEqual({ pending: 2, paused: 1, failed: 1 });
+    expect(stats.jobs_by_health).toEqual({ ok: 1, failing: 2, late: 0, unknown: 1 });
     expect(stats.jobs_total).toBe(4);
     expect(stats.executions_per_hour).toHaveLength(25);
     expect(stats.executions_per_hour[0]?.hour).toBe('2026-11-22T12:00:00.000Z');
@@ -205,7 +207,7 @@ describe('computeOverview', () => {
   });
 
   it('without runs: empty hours and null percentiles', () => {
-    const stats = computeOverview({ statuses: [], truncated: true, ledgers: [], nowMs: NOW });
+    const stats = computeOverview({ statuses: [], healths: [], truncated: true, ledgers: [], nowMs: NOW });
     expect(stats.fire_lag).toEqual({ p50_ms: null, p99_ms: null, samples: 0 });
     expect(stats.jobs_truncated).toBe(true);
     expect(stats.executions_per_hour.every((h) => h.succeeded === 0 && h.failed === 0)).toBe(true);

@@ -41,6 +41,10 @@ beforeAll(async () => {
       const status = /^\/status\/(\d{3})$/.exec(url);
       if (status) {
         res.writeHead(Number(status[1]), { 'content-type': 'text/plain' }).end(`answer ${status[1]}`);
+      } else if (url === '/big') {
+        res
+          .writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'x-request-id': 'r-42', 'set-cookie': 'a=b' })
+          .end(`${'é'.repeat(1500)}tail`);
       } else if (url === '/long-error') {
         res.writeHead(500, { 'content-type': 'text/plain' }).end('e'.repeat(1000));
       } else if (url === '/redirect') {
@@ -92,7 +96,7 @@ describe('sendHttp request', () => {
       never,
       executor,
     );
-    expect(outcome).toEqual({ status: 200 });
+    expect(outcome).toMatchObject({ status: 200 });
     expect(received).toHaveLength(1);
     const [request] = received;
     expect(request?.method).toBe('POST');
@@ -133,7 +137,7 @@ describe('sendHttp request', () => {
   });
 
   it('follows redirects', async () => {
-    expect(await sendHttp(payload({ path: '/redirect' }), KEY, never, executor)).toEqual({ status: 204 });
+    expect(await sendHttp(payload({ path: '/redirect' }), KEY, never, executor)).toMatchObject({ status: 204 });
     expect(received.map((r) => r.url)).toEqual(['/redirect', '/status/204']);
   });
 
@@ -150,7 +154,7 @@ describe('sendHttp request', () => {
       const port = (otherServer.address() as AddressInfo).port;
       const headers = { Authorization: 'Bearer first-only', 'X-Api-Key': 'secret', 'X-Trace': 't1' };
       const sent = payload({ path: `/redirect-to-port/${port}`, method: 'POST', headers, body: { a: 1 } });
-      expect(await sendHttp(sent, KEY, never, executor)).toEqual({ status: 204 });
+      expect(await sendHttp(sent, KEY, never, executor)).toMatchObject({ status: 204 });
       expect(received[0]?.headers).toMatchObject({ authorization: 'Bearer first-only', 'x-api-key': 'secret' });
       const landed = other[0]?.headers ?? {};
       expect(other.map((r) => [r.method, r.url])).toEqual([['POST', '/landing']]);
@@ -165,7 +169,7 @@ describe('sendHttp request', () => {
 
 describe('sendHttp outcome', () => {
   it.each([200, 201, 202, 204])('%d → returns the status', async (status) => {
-    expect(await sendHttp(payload({ path: `/status/${status}` }), KEY, never, executor)).toEqual({ status });
+    expect(await sendHttp(payload({ path: `/status/${status}` }), KEY, never, executor)).toMatchObject({ status });
   });
 
   it('404 → HttpStatusError, not retryable, with the body excerpt', async () => {
@@ -190,6 +194,25 @@ describe('sendHttp outcome', () => {
   it('cuts the body excerpt in the message to 200 characters', async () => {
     const error = await sendHttp(payload({ path: '/long-error' }), KEY, never, executor).catch((e: unknown) => e);
     expect((error as Error).message).toBe(`HTTP 500: ${'e'.repeat(200)}`);
+  });
+});
+
+describe('sendHttp answer', () => {
+  it('keeps the status, the chosen headers and the first 2 KB of the body, never half a character', async () => {
+    const answer = await sendHttp(payload({ path: '/big' }), KEY, never, executor);
+    expect(answer.status).toBe(200);
+    expect(answer.headers).toEqual({ 'content-type': 'text/plain; charset=utf-8', 'x-request-id': 'r-42' });
+    // 'é' is 2 bytes: 1,024 of them fill the 2,048 bytes exactly.
+    expect(answer.body_excerpt).toBe('é'.repeat(1024));
+  });
+
+  it('a non-2xx error carries the answer; its message the first 200 characters of the body', async () => {
+    const err = await sendHttp(payload({ path: '/long-error' }), KEY, never, executor).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HttpStatusError);
+    const answer = (err as HttpStatusError).answer;
+    expect(answer).toMatchObject({ status: 500, headers: { 'content-type': 'text/plain' } });
+    expect(answer.body_excerpt).toBe('e'.repeat(1000));
+    expect((err as HttpStatusError).message).toBe(`HTTP 500: ${'e'.repeat(200)}`);
   });
 });
 

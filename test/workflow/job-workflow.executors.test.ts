@@ -46,6 +46,7 @@ const handlers = new Map<string, JobHandler>([
       return { ok: true };
     },
   ],
+  ['test.big-output', async () => ({ text: 'x'.repeat(10_000) })],
   [
     'test.wait-for-abort',
     (_args, ctx) =>
@@ -126,6 +127,7 @@ describe('jobWorkflow with the real executors', () => {
       attempts: 1,
       http_status: 200,
       worker_id: WORKER_ID,
+      http: { status: 200, headers: { 'content-type': 'text/plain' }, body_excerpt: 'answer 200' },
     });
     expect(received.get('/ok')?.map((c) => c.key)).toEqual([`${id}:${spec.execution_time}`]);
   });
@@ -151,6 +153,12 @@ describe('jobWorkflow with the real executors', () => {
     expect(gone.job.status).toBe('failed');
     expect(gone.job.last_execution).toMatchObject({ status: 'failed', attempts: 1, http_status: 404 });
     expect(gone.job.last_execution?.error).toMatchObject({ type: 'HttpError', non_retryable: true });
+    // A failed run keeps the answer of its last attempt too.
+    expect(gone.job.last_execution?.http).toEqual({
+      status: 404,
+      headers: { 'content-type': 'text/plain' },
+      body_excerpt: 'answer 404',
+    });
     expect(received.get('/gone')).toHaveLength(1);
 
     scripted.set('/busy', [429, 500]);
@@ -180,9 +188,37 @@ describe('jobWorkflow with the real executors', () => {
     const flaky = await runOnce({ payload: { type: 'handler', name: 'test.flaky-once' } });
     expect(flaky.job.status).toBe('completed');
     expect(flaky.job.last_execution?.attempts).toBe(2);
+    expect(flaky.job.last_execution?.output).toEqual({ ok: true });
+    expect(flaky.job.last_execution?.output_truncated).toBeUndefined();
     const flakyCalls = handlerCalls.filter((c) => c.key.startsWith(`${flaky.id}:`));
     expect(flakyCalls.map((c) => c.attempt)).toEqual([1, 2]);
     expect(new Set(flakyCalls.map((c) => c.key))).toEqual(new Set([flaky.job.last_execution?.execution_id]));
+  });
+
+  it('handler: the return value is kept capped at 8 KB, across continue-as-new', async () => {
+    const id = testSlug();
+    const nowMs = await env.currentTimeMs();
+    const spec = buildSpec(id, nowMs, {
+      frequency: 'interval',
+      every: '1m',
+      payload: { type: 'handler', name: 'test.big-output' },
+    });
+    const w = await worker(id);
+    await w.runUntil(async () => {
+      const handle = await startJob(env, id, spec, { continue_as_new_after: 2 });
+      await env.sleep('3m');
+      const job = await waitFor('3 runs and a continue-as-new', async () => {
+        const d = await describeJob(handle);
+        return runCount(d) >= 3 && d.generation >= 1 ? d : undefined;
+      });
+      expect(job.executions.length).toBeGreaterThanOrEqual(3);
+      for (const run of job.executions) {
+        expect(run.output_truncated).toBe(true);
+        expect(Buffer.byteLength(run.output as string)).toBe(8_192);
+        expect((run.output as string).startsWith('{"text":"xxxx')).toBe(true);
+      }
+      await handle.terminate('test done');
+    });
   });
 
   it('cancellation reaches a running handler through its signal, and the job ends cancelled', async () => {

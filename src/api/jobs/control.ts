@@ -16,7 +16,7 @@ import {
   jsonValueSchema,
   toJobSpec,
 } from '../../domain/job-spec';
-import type { JobDescription } from '../../domain/job-state';
+import { type ExecutionRecord, type JobDescription, MAX_RECORDED_EXECUTIONS } from '../../domain/job-state';
 import { ledgerPage } from '../../domain/ledger';
 import { fireTime, planOccurrences } from '../../domain/preview';
 import { JOB_STATUS, JOB_WORKFLOW_TYPE } from '../../domain/search-attributes';
@@ -173,6 +173,25 @@ export class JobControl {
       executions: page.executions,
       next_page_token: page.next_before_seq === null ? null : encodePageToken(page.next_before_seq),
     };
+  }
+
+  /**
+   * `GET /jobs/{id}/executions/{execution_id}`: one ledger entry with its attempts and output.
+   * @throws ProblemError 404 when the entry is not in the job's ledger window (the newest
+   *   {@link MAX_RECORDED_EXECUTIONS} entries); WorkflowNotFoundError (404).
+   */
+  async execution(jobId: string, executionId: string): Promise<ExecutionRecord> {
+    const window = await this.client.workflow.getHandle(jobId).query(executionsQuery);
+    const found = window.find((e) => e.execution_id === executionId);
+    if (found === undefined) {
+      throw new ProblemError(
+        404,
+        'Not found',
+        `execution not found: the job's ledger keeps its newest ${MAX_RECORDED_EXECUTIONS} entries`,
+        'not-found',
+      );
+    }
+    return found;
   }
 
   private async currentSpec(jobId: string): Promise<JobSpec> {

@@ -16,6 +16,9 @@ import { executionsQuerySchema, type JobControl, nextRunTimes, triggerBodySchema
 import {
   cancelledJobSchema,
   createdJobSchema,
+  executionIdSchema,
+  executionPathSchema,
+  executionRecordSchema,
   idempotencyKeySchema,
   jobIdSchema,
   jobPageSchema,
@@ -99,7 +102,7 @@ function registerControlRoutes(router: Router, jobs: JobService, control: JobCon
     requireJson(req);
     const queue = (req.body as { queue?: unknown } | undefined)?.queue;
     if (typeof queue === 'string') jobs.checkQueue(principal, queue);
-    jobs.checkHttpTarget((req.body as { payload?: unknown } | undefined)?.payload);
+    jobs.checkHttpTargets(req.body);
     const state = await control.patch(jobId, req.body);
     logger.info({ job_id: jobId, user_id: principal.user_id, fields: Object.keys(req.body as object) }, 'job changed');
     res.json({
@@ -117,6 +120,13 @@ function registerControlRoutes(router: Router, jobs: JobService, control: JobCon
     await jobs.describeOwned(jobId, principal); // another user's job is a 404
     const query = parse(executionsQuerySchema, req.query, 'query');
     res.json(await control.executions(jobId, query.limit, query.page_token));
+  });
+
+  router.get('/:job_id/executions/:execution_id', async (req, res) => {
+    const jobId = parse(jobIdSchema, req.params.job_id, 'job_id');
+    const executionId = parse(executionIdSchema, req.params.execution_id, 'execution_id');
+    await jobs.describeOwned(jobId, principalOf(res)); // another user's job is a 404
+    res.json(await control.execution(jobId, executionId));
   });
 }
 
@@ -243,6 +253,16 @@ export const jobsRoutes: ApiRoute[] = [
     tag: 'jobs',
     request: { path: jobPathSchema, query: executionsQuerySchema },
     responses: { 200: { description: 'A page of ledger entries', schema: ledgerPageSchema } },
+  },
+  {
+    method: 'get',
+    path: '/jobs/{job_id}/executions/{execution_id}',
+    operationId: 'getJobExecution',
+    summary: 'One run of a job: its attempts, output and HTTP answer',
+    description: "Read from the job's ledger window (its newest entries); an older entry is a 404.",
+    tag: 'jobs',
+    request: { path: executionPathSchema },
+    responses: { 200: { description: 'The ledger entry', schema: executionRecordSchema } },
   },
   {
     method: 'post',

@@ -4,6 +4,7 @@
  * client (src/client/) take their types from them.
  */
 import { z } from 'zod';
+import { HEALTH_STATES } from '../../domain/health';
 import { identifierSchema, jobStatusSchema, plainTextSchema } from '../../domain/job-spec';
 
 /** Query string of `GET /jobs`. */
@@ -14,6 +15,9 @@ export const listJobsQuerySchema = z
       .optional()
       .meta({ description: "Only this user's jobs (admins; a user may only name themselves)." }),
     name: plainTextSchema(200).min(1).optional().meta({ description: 'Only jobs whose name starts with this prefix.' }),
+    health: z.enum(HEALTH_STATES).optional().meta({
+      description: 'Only jobs in this health state (any status; combine with `status=pending` for live ones).',
+    }),
     limit: z.coerce.number().int().min(1).max(1000).default(50).meta({ description: 'Page size, 1 to 1000.' }),
     /** Opaque token from the previous page's `next_page_token`. */
     page_token: z
@@ -37,6 +41,18 @@ export const jobIdSchema = z
 /** Path parameters of `/jobs/{job_id}...`. */
 export const jobPathSchema = z.strictObject({ job_id: jobIdSchema });
 
+/** Path parameter `execution_id`: `<job_id>:<scheduled_time>` or `<job_id>:manual:<time>`. */
+export const executionIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,299}$/, 'is not an execution id')
+  .meta({
+    description: "The run's execution id (its idempotency key).",
+    example: 'job_0b6c…:2026-01-01T09:00:00.000Z',
+  });
+
+/** Path parameters of `/jobs/{job_id}/executions/{execution_id}`. */
+export const executionPathSchema = z.strictObject({ job_id: jobIdSchema, execution_id: executionIdSchema });
+
 /** Header `Idempotency-Key` of `POST /jobs`: printable ASCII, 1 to 255 characters. */
 export const idempotencyKeySchema = z
   .string()
@@ -59,6 +75,29 @@ export const createdJobSchema = z
   .meta({ id: 'CreatedJob' });
 export type CreatedJob = z.output<typeof createdJobSchema>;
 
+const executionErrorSchema = z.object({ message: z.string(), type: z.string(), non_retryable: z.boolean() });
+
+/** A job's health (src/domain/health.ts `JobHealth`). */
+export const jobHealthSchema = z
+  .object({
+    state: z.enum(HEALTH_STATES).meta({
+      description:
+        '`failing`: the latest run failed; `late`: no success within `expected_within`, or a run started later ' +
+        'than `max_lateness`; `ok`: the latest run succeeded on time; `unknown`: no run has ended yet.',
+    }),
+    consecutive_failures: z.number().int().meta({ description: 'Runs failed since the last success.' }),
+    last_success_time: utcTime.nullable().meta({ description: 'When the latest successful run ended (UTC).' }),
+    last_failure: z
+      .object({ scheduled_time: utcTime, error: executionErrorSchema.nullable() })
+      .nullable()
+      .meta({
+        description:
+          'The latest failed run since the last success. In `GET /jobs` rows (read from visibility) its `error` is null: ' +
+          '`GET /jobs/{job_id}` has it.',
+      }),
+  })
+  .meta({ id: 'JobHealth' });
+
 /** One row of `GET /jobs`, read from visibility (search attributes). */
 export const jobSummarySchema = z
   .object({
@@ -69,6 +108,7 @@ export const jobSummarySchema = z
     next_run_time: utcTime.nullable(),
     last_run_time: utcTime.nullable(),
     started_at: utcTime.nullable().meta({ description: "When the job's current workflow run started (UTC)." }),
+    health: jobHealthSchema,
   })
   .meta({ id: 'JobSummary' });
 export type JobSummary = z.output<typeof jobSummarySchema>;
@@ -85,8 +125,6 @@ export const jobPageSchema = z
   .meta({ id: 'JobPage' });
 export type JobPage = z.output<typeof jobPageSchema>;
 
-const executionErrorSchema = z.object({ message: z.string(), type: z.string(), non_retryable: z.boolean() });
-
 /** One occurrence that ran (src/domain/job-state.ts `ExecutionRecord`). */
 export const executionRecordSchema = z
   .object({
@@ -101,6 +139,26 @@ export const executionRecordSchema = z
     attempts: z.number().int().nullable(),
     worker_id: z.string().nullable(),
     http_status: z.number().int().optional(),
+    http: z
+      .object({
+        status: z.number().int(),
+        headers: z.record(z.string(), z.string()),
+        body_excerpt: z.string(),
+      })
+      .optional()
+      .meta({
+        description:
+          "`http` jobs: the last attempt's answer: status, chosen headers (content-type, location, retry-after, " +
+          "request ids…) and the first 2 KB of the body. Kept for the job's 10 newest ledger entries.",
+      }),
+    output: z.unknown().optional().meta({
+      description:
+        "`handler` jobs: the handler's return value (JSON, at most 8 KB). Kept for the job's 10 newest ledger entries.",
+    }),
+    output_truncated: z
+      .boolean()
+      .optional()
+      .meta({ description: "True when `output` is the first 8 KB of the return value's JSON text (a string)." }),
     error: executionErrorSchema.optional(),
     reason: z.enum(['overlap', 'paused', 'misfire']).optional(),
     trigger: z.enum(['schedule', 'manual']).optional(),
@@ -154,6 +212,7 @@ export const jobViewSchema = z
       .optional()
       .meta({ description: 'Occurrences per outcome over the life of the job (the ledger).' }),
     retry_count: z.number().int().optional(),
+    health: jobHealthSchema,
     running_attempt: z
       .object({
         execution_id: z.string(),

@@ -18,14 +18,18 @@ import {
 } from '@temporalio/common';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import { type AllowedTarget, checkTarget } from '../../activities/http-guard';
+import type { HealthState } from '../../domain/health';
 import { type JobSubmission, toJobSpec } from '../../domain/job-spec';
 import type { JobDescription } from '../../domain/job-state';
 import { firstOccurrence } from '../../domain/schedule';
 import {
+  CONSECUTIVE_FAILURES,
+  JOB_HEALTH,
   JOB_NAME,
   JOB_STATUS,
   JOB_WORKFLOW_TYPE,
   LAST_RUN_TIME,
+  LAST_SUCCESS_TIME,
   NEXT_RUN_TIME,
   USER_ID,
 } from '../../domain/search-attributes';
@@ -139,6 +143,9 @@ function summaryOf(
 ): JobSummary {
   const next = attributes.get(NEXT_RUN_TIME);
   const last = attributes.get(LAST_RUN_TIME);
+  const state = attributes.get(JOB_HEALTH) as HealthState | undefined;
+  const failures = attributes.get(CONSECUTIVE_FAILURES) ?? 0;
+  const lastSuccess = attributes.get(LAST_SUCCESS_TIME);
   return {
     job_id: jobId,
     name: attributes.get(JOB_NAME) ?? null,
@@ -147,6 +154,13 @@ function summaryOf(
     next_run_time: next ? next.toISOString() : null,
     last_run_time: last ? last.toISOString() : null,
     started_at: startedAt ? startedAt.toISOString() : null,
+    health: {
+      state: state ?? 'unknown',
+      consecutive_failures: failures,
+      last_success_time: lastSuccess ? lastSuccess.toISOString() : null,
+      // The latest run failed: LastRunTime is its scheduled time; the error is in the job's details.
+      last_failure: failures > 0 && last ? { scheduled_time: last.toISOString(), error: null } : null,
+    },
   };
 }
 
@@ -171,17 +185,24 @@ export class JobService {
   }
 
   /**
-   * Refuses an http payload whose URL names, as a literal IP, a target the SSRF guard would refuse
-   * (loopback, private, link-local, CGNAT, multicast, unspecified…) unless `HTTP_ALLOW_TARGETS`
-   * permits it. A host name is resolved and checked by the worker at connect time, each attempt.
-   * @throws ProblemError 400 naming `payload.url`.
+   * Refuses a URL of the body (an http payload's `payload.url`, the alerts' `notify.url`) that
+   * names, as a literal IP, a target the SSRF guard would refuse (loopback, private, link-local,
+   * CGNAT, multicast, unspecified…) unless `HTTP_ALLOW_TARGETS` permits it. A host name is resolved
+   * and checked by the worker at connect time, each attempt.
+   * @param body a `POST /jobs` or `PATCH` body, not yet validated (other shapes are left to the schema).
+   * @throws ProblemError 400 naming the field.
    */
-  checkHttpTarget(payload: unknown): void {
-    const p = payload as { type?: unknown; url?: unknown } | null | undefined;
-    if (p?.type !== 'http' || typeof p.url !== 'string') return;
+  checkHttpTargets(body: unknown): void {
+    const b = body as { payload?: { type?: unknown; url?: unknown }; notify?: { url?: unknown } } | null | undefined;
+    if (b?.payload?.type === 'http') this.checkUrl('payload.url', b.payload.url, 'http jobs');
+    this.checkUrl('notify.url', b?.notify?.url, 'alerts');
+  }
+
+  private checkUrl(field: string, value: unknown, who: string): void {
+    if (typeof value !== 'string') return;
     let url: URL;
     try {
-      url = new URL(p.url);
+      url = new URL(value);
     } catch {
       return; // the schema names a malformed URL
     }
@@ -190,12 +211,9 @@ export class JobService {
     const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
     const decision = checkTarget(host, port, this.httpAllowTargets);
     if (decision.allowed) return;
-    throw new ProblemError(400, 'Invalid request', 'invalid body: payload.url', 'validation-error', {
+    throw new ProblemError(400, 'Invalid request', `invalid body: ${field}`, 'validation-error', {
       errors: [
-        {
-          field: 'payload.url',
-          message: `targets a ${decision.reason}; http jobs may call one only if HTTP_ALLOW_TARGETS allows it`,
-        },
+        { field, message: `targets a ${decision.reason}; ${who} may call one only if HTTP_ALLOW_TARGETS allows it` },
       ],
     });
   }
@@ -225,7 +243,7 @@ export class JobService {
    */
   async create(submission: JobSubmission, principal: Principal, idempotencyKey?: string): Promise<CreateResult> {
     this.checkQueue(principal, submission.queue);
-    this.checkHttpTarget(submission.payload);
+    this.checkHttpTargets(submission);
     const jobId =
       idempotencyKey === undefined ? `job_${randomUUID()}` : jobIdForIdempotencyKey(principal.user_id, idempotencyKey);
     const spec = toJobSpec(submission, jobId, this.now(), principal.user_id);
@@ -393,6 +411,7 @@ export class JobService {
     if (query.status !== undefined) clauses.push(statusClause(query.status, this.now()));
     if (userId !== undefined) clauses.push(`${USER_ID.name} = ${quote(userId)}`);
     if (query.name !== undefined) clauses.push(`${JOB_NAME.name} STARTS_WITH ${quote(query.name)}`);
+    if (query.health !== undefined) clauses.push(healthClause(query.health));
     const nowMs = this.now();
     const response = await this.client.workflowService
       .listWorkflowExecutions({
@@ -438,6 +457,11 @@ export function statusClause(status: string, nowMs: number): string {
     return `${JOB_STATUS.name} = 'pending' AND (${NEXT_RUN_TIME.name} > ${now} OR ${NEXT_RUN_TIME.name} IS NULL)`;
   }
   return `${JOB_STATUS.name} = ${quote(status)}`;
+}
+
+/** The visibility condition of a health filter: JobHealth, unset until a run ends (`unknown`). */
+export function healthClause(health: HealthState): string {
+  return health === 'unknown' ? `${JOB_HEALTH.name} IS NULL` : `${JOB_HEALTH.name} = ${quote(health)}`;
 }
 
 const PENDING_ACTIVITY_STATES: Record<number, RunningAttempt['state']> = {

@@ -3,6 +3,7 @@
  * caller's job rows (visibility) and the ledgers of the jobs that ran recently. No I/O here;
  * ./routes.ts reads the inputs.
  */
+import { HEALTH_STATES, type HealthState, startLatenessMs } from '../../domain/health';
 import type { ExecutionRecord } from '../../domain/job-state';
 
 /** Length of the window of {@link OverviewStats.executions_per_hour} and of the fire lag samples. */
@@ -35,6 +36,8 @@ export interface OverviewStats {
   generated_at: string;
   /** Jobs per status word, over the jobs read (see `jobs_truncated`). */
   jobs_by_status: Record<string, number>;
+  /** Jobs per health state (`ok`, `failing`, `late`, `unknown`, each present), over the same jobs. */
+  jobs_by_health: Record<HealthState, number>;
   /** Jobs read. */
   jobs_total: number;
   /** True when the caller has more jobs than were read (the counts are of the newest ones). */
@@ -54,6 +57,8 @@ export interface OverviewStats {
 export interface OverviewInput {
   /** Status of each job the caller may see (visibility rows). */
   statuses: readonly string[];
+  /** Health state of the same jobs, in the same order. */
+  healths: readonly HealthState[];
   /** Whether more jobs exist than `statuses` lists. */
   truncated: boolean;
   /** Ledger windows (newest first, as the `executions` query answers) of recently run jobs. */
@@ -77,20 +82,20 @@ export function percentile(values: readonly number[], p: number): number | null 
 export function fireLagMs(record: ExecutionRecord): number | null {
   if (record.status !== 'succeeded' && record.status !== 'failed') return null;
   if (record.trigger === 'manual') return null;
-  const started = Date.parse(record.attempt_history?.[0]?.started_at ?? record.started_at);
-  const scheduled = Date.parse(record.scheduled_time);
-  if (Number.isNaN(started) || Number.isNaN(scheduled)) return null;
-  return Math.max(0, started - scheduled);
+  const lag = startLatenessMs(record);
+  return Number.isNaN(lag) ? null : lag;
 }
 
 /**
  * Computes the overview figures.
- * @returns jobs per status; succeeded/failed ledger entries per UTC hour over the 24 h before
+ * @returns jobs per status and per health state; succeeded/failed ledger entries per UTC hour over the 24 h before
  *   `nowMs` (by `finished_at`); fire lag p50/p99 of the scheduled runs among them.
  */
-export function computeOverview({ statuses, truncated, ledgers, nowMs }: OverviewInput): OverviewStats {
+export function computeOverview({ statuses, healths, truncated, ledgers, nowMs }: OverviewInput): OverviewStats {
   const jobsByStatus: Record<string, number> = {};
   for (const status of statuses) jobsByStatus[status] = (jobsByStatus[status] ?? 0) + 1;
+  const jobsByHealth = Object.fromEntries(HEALTH_STATES.map((h) => [h, 0])) as Record<HealthState, number>;
+  for (const health of healths) jobsByHealth[health] += 1;
 
   const since = nowMs - OVERVIEW_WINDOW_MS;
   const firstHour = Math.floor(since / HOUR_MS) * HOUR_MS;
@@ -113,6 +118,7 @@ export function computeOverview({ statuses, truncated, ledgers, nowMs }: Overvie
   return {
     generated_at: new Date(nowMs).toISOString(),
     jobs_by_status: jobsByStatus,
+    jobs_by_health: jobsByHealth,
     jobs_total: statuses.length,
     jobs_truncated: truncated,
     executions_per_hour: buckets,

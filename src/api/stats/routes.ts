@@ -8,6 +8,7 @@
 import type { Client } from '@temporalio/client';
 import { Router } from 'express';
 import { z } from 'zod';
+import { HEALTH_STATES, type HealthState } from '../../domain/health';
 import { identifierSchema } from '../../domain/job-spec';
 import type { ExecutionRecord } from '../../domain/job-state';
 import { executionsQuery } from '../../workflows/contract';
@@ -56,6 +57,7 @@ export function statsRouter(jobs: JobService, client: Client, now: () => number 
     res.json(
       computeOverview({
         statuses: page.jobs.map((j) => j.status),
+        healths: page.jobs.map((j) => j.health.state),
         truncated: page.next_page_token !== null,
         ledgers,
         nowMs,
@@ -72,6 +74,9 @@ export const overviewSchema = z
   .object({
     generated_at: z.string(),
     jobs_by_status: z.record(z.string(), z.number().int()),
+    jobs_by_health: z
+      .object(Object.fromEntries(HEALTH_STATES.map((h) => [h, z.number().int()])) as Record<HealthState, z.ZodInt>)
+      .meta({ description: 'Jobs per health state over the same jobs (see JobHealth).' }),
     jobs_total: z.number().int(),
     jobs_truncated: z.boolean().meta({ description: `More than ${MAX_JOBS_COUNTED} jobs: counts are of the newest.` }),
     executions_per_hour: z.array(z.object({ hour: z.string(), succeeded: z.number().int(), failed: z.number().int() })),
@@ -88,7 +93,7 @@ export const statsRoutes: ApiRoute[] = [
     method: 'get',
     path: '/stats/overview',
     operationId: 'statsOverview',
-    summary: 'Overview figures: jobs per status, runs per hour (24 h), fire lag p50/p99',
+    summary: 'Overview figures: jobs per status and health, runs per hour (24 h), fire lag p50/p99',
     description:
       `Over the caller's jobs (admins: all, or \`user_id\`): status counts of the newest ${MAX_JOBS_COUNTED} jobs; ` +
       `succeeded and failed ledger entries per UTC hour and the fire lag, read from the ledgers of the ` +
