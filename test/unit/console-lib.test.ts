@@ -1,11 +1,25 @@
 /**
  * The job console's pure logic (console/src/lib): schedule in words, success rate, problem+json
- * field errors mapped onto form fields, the form ↔ API body conversions, display formats.
+ * field errors mapped onto form fields and put in plain language, the form's checks and its ↔ API
+ * body conversions, display formats, clock-change notes of run times, refreshing while visible,
+ * bulk actions' requests and summary, and the themes' colour contrast (styles.css).
  */
-import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { bulkRequest, summarizeBulk } from '../../console/src/lib/bulk';
+import {
+  clockChangeNotes,
+  formatOffset,
+  utcOffsetMinutes,
+  zoneAbbreviation,
+} from '../../console/src/lib/clock-changes';
+import { contrastRatio, parseColor } from '../../console/src/lib/contrast';
 import { between, formatDuration, formatTime, isKnownTimeZone, relativeTime } from '../../console/src/lib/format';
 import {
+  checkForm,
   emptyForm,
+  executionTimeText,
   FORM_FIELD_PATHS,
   formFromSpec,
   scheduleBody,
@@ -13,6 +27,8 @@ import {
   toPatch,
   toSubmission,
 } from '../../console/src/lib/job-form';
+import { FIELD_LABELS, fieldLabel, plainMessage, plainProblem } from '../../console/src/lib/messages';
+import { startPolling, type VisibilitySource } from '../../console/src/lib/poll';
 import { mapFieldErrors, problemText } from '../../console/src/lib/problems';
 import { cronInWords, describeSchedule, localTimeOfDay, localWeekday } from '../../console/src/lib/schedule-words';
 import { formatRate, successRate } from '../../console/src/lib/success-rate';
@@ -123,8 +139,17 @@ describe('problem details mapped onto form fields', () => {
     ]);
     expect(mapFieldErrors(null, ['name'])).toEqual({ byField: {}, other: [] });
     expect(problemText({ title: 'Not found', detail: 'job not found' })).toBe('Not found: job not found');
-    expect(problemText({ title: 'Invalid request', errors: [{ field: 'cron', message: 'bad' }] })).toBe(
-      'Invalid request: cron bad',
+    expect(
+      problemText({
+        title: 'Invalid request',
+        errors: [
+          { field: 'cron', message: 'never fires' },
+          { field: 'payload.args', message: 'is not valid JSON' },
+        ],
+      }),
+    ).toBe(
+      'Invalid request: Cron expression: This cron expression never runs: no date matches it. ' +
+        'Args: Enter valid JSON, e.g. {"key": "value"} (keys and strings in double quotes).',
     );
     expect(problemText(undefined, 'x')).toBe('x');
   });
@@ -263,5 +288,345 @@ describe('display formats', () => {
     expect(relativeTime('2026-11-23T08:57:00Z', now)).toBe('3 min ago');
     expect(relativeTime('2026-11-23T09:00:00.5Z', now)).toBe('now');
     expect(relativeTime(null, now)).toBe('—');
+  });
+});
+
+describe('validation messages in plain language', () => {
+  it.each([
+    ['name', 'Too small: expected string to have >=1 characters', 'Enter a name.'],
+    ['payload.name', 'Too small: expected string to have >=1 characters', 'Enter a handler name.'],
+    ['payload.url', 'Invalid input: expected string, received undefined', 'Enter a URL.'],
+    ['cron', 'is required when frequency is "cron"', 'Enter a cron expression.'],
+    ['execution_time', 'is required when frequency is "once"', 'Enter when it runs ("Run at").'],
+    ['name', 'Too big: expected string to have <=200 characters', 'Use at most 200 characters.'],
+    ['max_runs', 'Too small: expected number to be >=1', 'Enter a number of at least 1.'],
+    ['max_catchup', 'Too big: expected number to be <=10000', 'Enter a number of at most 10000.'],
+    ['max_runs', 'Invalid input: expected int, received number', 'Enter a whole number.'],
+    ['payload.method', 'Invalid option: expected one of "GET"|"POST"|"HEAD"', 'Choose one of: GET, POST, HEAD.'],
+    ['days_of_week', 'Too small: expected array to have >=1 items', 'Choose at least 1.'],
+    ['every', 'is not allowed when frequency is "cron"', 'Leave this empty: a cron schedule does not use it.'],
+    ['days_of_week', 'is not allowed when frequency is "daily"', 'Only weekly schedules have days of the week.'],
+    [
+      'start_at',
+      'must be an RFC 3339 date-time with a zone, e.g. 2026-01-01T09:00:00Z',
+      'Enter a date and time with its UTC offset, e.g. 2026-01-01T09:00:00Z or 2026-01-01T10:00:00+01:00.',
+    ],
+    [
+      'jitter',
+      'must be a duration like "90s", "15m" or "1h30m" (units ms, s, m, h, d)',
+      'Enter a duration such as 90s, 15m or 1h30m (units ms, s, m, h, d).',
+    ],
+    ['end_at', 'must be after start_at', 'Enter a time after "Starts at".'],
+    [
+      'timezone',
+      'unknown IANA time zone "Mars/Base"',
+      '"Mars/Base" is not a time zone: use an IANA name such as Europe/Berlin.',
+    ],
+    ['queue', 'only letters, digits and . _ : @ - are allowed', 'Use only letters, digits and . _ : @ -.'],
+    [
+      'payload.url',
+      'must be an absolute http:// or https:// URL',
+      'Enter a full URL starting with http:// or https://.',
+    ],
+    [
+      'cron',
+      'is not a valid cron expression: CronPattern: Invalid value for minute: 61',
+      'This is not a valid cron expression (invalid value for minute: 61).',
+    ],
+    [
+      'cron',
+      'must have 5 or 6 fields (seconds first), found 3',
+      'A cron expression has 5 fields (minute hour day month weekday), or 6 with seconds first; this one has 3.',
+    ],
+    ['cron', 'never fires', 'This cron expression never runs: no date matches it.'],
+    ['timeout', 'is set by the worker pool', 'Attempt timeout is set by the worker pool.'],
+    [
+      'run_as',
+      'must be at most 10s when run_as is "local_activity"',
+      'Runs as must be at most 10s when "Runs as" is "local_activity".',
+    ],
+    [
+      'payload.headers.X-Key',
+      'header values may not hold control characters',
+      'Header values may not hold control characters.',
+    ],
+  ])('%s: %s → %s', (field, message, plain) => {
+    expect(plainMessage(field, message)).toBe(plain);
+  });
+
+  it('no validator wording is left in what a user reads', () => {
+    const zod = [
+      'Too small: expected string to have >=1 characters',
+      'Too big: expected number to be <=100',
+      'Invalid input: expected number, received string',
+      'Invalid option: expected one of "skip"|"latest"',
+    ];
+    for (const field of Object.keys(FIELD_LABELS)) {
+      for (const message of zod) expect(plainMessage(field, message)).not.toMatch(/expected|received|Too (small|big)/);
+    }
+  });
+
+  it('labels follow the form; a problem keeps its shape', () => {
+    expect(fieldLabel('retry.max_retries')).toBe('Max retries');
+    expect(fieldLabel('payload.headers.X-Key')).toBe('Headers (X-Key)');
+    expect(fieldLabel('unknown')).toBe('unknown');
+    expect(
+      plainProblem({
+        status: 400,
+        title: 'Invalid request',
+        errors: [{ field: 'name', message: 'Too small: expected string to have >=1 characters' }],
+      }),
+    ).toEqual({ status: 400, title: 'Invalid request', errors: [{ field: 'name', message: 'Enter a name.' }] });
+    expect(plainProblem({ status: 404, detail: 'job not found' })).toEqual({ status: 404, detail: 'job not found' });
+  });
+});
+
+describe("the form's own checks", () => {
+  it('every field at once: a bad JSON args does not hide the empty name and handler', () => {
+    const form = { ...emptyForm(), cron: '0 2 * * *', handler_args: '{nope', max_runs: '1.5', jitter: '5 minutes' };
+    expect(checkForm(form)).toEqual([
+      { field: 'name', message: 'Enter a name.' },
+      { field: 'max_runs', message: 'Enter a whole number.' },
+      { field: 'jitter', message: 'Enter a duration such as 90s, 15m or 1h30m (units ms, s, m, h, d).' },
+      { field: 'payload.name', message: 'Enter a handler name.' },
+      {
+        field: 'payload.args',
+        message: 'Enter valid JSON, e.g. {"key": "value"} (keys and strings in double quotes).',
+      },
+    ]);
+  });
+
+  it('the field of the frequency, date-times, URLs; a complete form passes', () => {
+    const once = { ...emptyForm(), name: 'n', frequency: 'once', handler_name: 'demo.echo' };
+    expect(checkForm(once)).toEqual([{ field: 'execution_time', message: 'Enter when it runs ("Run at").' }]);
+    expect(checkForm({ ...once, execution_time: '2026-01-01 09:00' })[0]?.message).toMatch(/^Enter a date and time/);
+    expect(checkForm({ ...once, execution_time: '2026-01-01T09:00:00+01:00' })).toEqual([]);
+    expect(checkForm({ ...once, frequency: 'interval' })).toEqual([
+      { field: 'every', message: 'Enter how often it runs, e.g. 15m.' },
+    ]);
+    const http = { ...emptyForm(), name: 'n', cron: '* * * * *', payload_type: 'http' as const };
+    expect(checkForm(http)).toEqual([{ field: 'payload.url', message: 'Enter a URL.' }]);
+    expect(checkForm({ ...http, http_url: 'ftp://x.test' })[0]?.message).toBe(
+      'Enter a full URL starting with http:// or https://.',
+    );
+    expect(checkForm({ ...http, http_url: 'https://x.test/run', http_headers: '{"a": 1}' })).toEqual([]);
+  });
+
+  it('"Run at" is the run, "Starts at" the window: no frequency calls execution_time a start', () => {
+    expect(executionTimeText('once').label).toBe('Run at');
+    expect(executionTimeText('daily').label).toBe('Run at');
+    expect(executionTimeText('weekly').label).toBe('Run at');
+    for (const f of ['once', 'daily', 'weekly', 'cron', 'interval']) {
+      expect(executionTimeText(f).label).not.toMatch(/start/i);
+    }
+    expect(FIELD_LABELS.start_at).toBe('Starts at');
+    expect(FIELD_LABELS.execution_time).toBe('Run at');
+  });
+});
+
+describe('clock changes around run times', () => {
+  it('offsets and zone names from Intl', () => {
+    expect(utcOffsetMinutes(Date.parse('2027-07-01T12:00:00Z'), 'Europe/Berlin')).toBe(120);
+    expect(utcOffsetMinutes(Date.parse('2027-01-01T12:00:00Z'), 'Europe/Berlin')).toBe(60);
+    expect(utcOffsetMinutes(Date.parse('2027-01-01T12:00:00Z'), 'Asia/Kolkata')).toBe(330);
+    expect(utcOffsetMinutes(Date.parse('2027-07-01T12:00:00Z'), 'America/New_York')).toBe(-240);
+    expect(utcOffsetMinutes(0, 'UTC')).toBe(0);
+    expect(formatOffset(330)).toBe('UTC+5:30');
+    expect(formatOffset(-240)).toBe('UTC-4');
+    expect(zoneAbbreviation(Date.parse('2027-07-01T12:00:00Z'), 'Europe/Berlin')).toBe('CEST');
+    expect(zoneAbbreviation(Date.parse('2027-07-01T12:00:00Z'), 'America/New_York')).toBe('EDT');
+    expect(zoneAbbreviation(Date.parse('2027-07-01T12:00:00Z'), 'Asia/Kolkata')).toBe('UTC+5:30');
+  });
+
+  it('clocks go forward: the run whose offset changed says so, in local time', () => {
+    // 02:30 every day in Berlin: on 2027-03-28 02:30 does not exist; the run is at 03:30 CEST.
+    const runs = ['2027-03-26T01:30:00Z', '2027-03-27T01:30:00Z', '2027-03-28T01:30:00Z', '2027-03-29T00:30:00Z'];
+    expect(clockChangeNotes(runs, 'Europe/Berlin')).toEqual([
+      null,
+      null,
+      'Clocks change on 2027-03-28: this run is at 03:30 CEST',
+      null,
+    ]);
+    // New York's change is on 2027-03-14 (a weekly run sees it days later).
+    expect(clockChangeNotes(['2027-03-10T14:00:00Z', '2027-03-17T13:00:00Z'], 'America/New_York')).toEqual([
+      null,
+      'Clocks change on 2027-03-14: this run is at 09:00 EDT',
+    ]);
+  });
+
+  it('clocks go back: a repeated local time is named, first or second', () => {
+    const runs = ['2027-10-30T00:30:00Z', '2027-10-31T00:30:00Z', '2027-10-31T01:30:00Z', '2027-11-01T01:30:00Z'];
+    expect(clockChangeNotes(runs, 'Europe/Berlin')).toEqual([
+      null,
+      '02:30 happens twice on 2027-10-31 (clocks go back): this run is the first, at 02:30 CEST',
+      'Clocks change on 2027-10-31: this run is at 02:30 CET. ' +
+        '02:30 happens twice on 2027-10-31 (clocks go back): this run is the second, at 02:30 CET',
+      null,
+    ]);
+  });
+
+  it('a first run within a day after a change is noted; UTC, fixed zones and bad input never are', () => {
+    expect(clockChangeNotes(['2027-03-28T01:30:00Z'], 'Europe/Berlin')).toEqual([
+      'Clocks change on 2027-03-28: this run is at 03:30 CEST',
+    ]);
+    expect(clockChangeNotes(['2027-03-29T01:30:00Z'], 'Europe/Berlin')).toEqual([null]);
+    expect(clockChangeNotes(['2027-03-28T01:30:00Z', '2027-10-31T01:30:00Z'], 'UTC')).toEqual([null, null]);
+    expect(clockChangeNotes(['2027-03-01T00:00:00Z', '2027-11-01T00:00:00Z'], 'Asia/Kolkata')).toEqual([null, null]);
+    expect(clockChangeNotes(['2027-03-28T01:30:00Z'], 'Mars/Base')).toEqual([null]);
+    expect(clockChangeNotes(['soon'], 'Europe/Berlin')).toEqual([null]);
+  });
+});
+
+describe('refreshing while the page is visible', () => {
+  class FakeDocument extends EventTarget implements VisibilitySource {
+    visibilityState = 'visible';
+    set(state: 'visible' | 'hidden') {
+      this.visibilityState = state;
+      this.dispatchEvent(new Event('visibilitychange'));
+    }
+  }
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('every interval while visible; none while hidden; at once when shown again; never after stop', async () => {
+    const doc = new FakeDocument();
+    const refresh = vi.fn(async () => {});
+    const stop = startPolling(refresh, { intervalMs: 5000, visibility: doc });
+    await vi.advanceTimersByTimeAsync(4999);
+    expect(refresh).toHaveBeenCalledTimes(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(refresh).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(refresh).toHaveBeenCalledTimes(3);
+    doc.set('hidden');
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(refresh).toHaveBeenCalledTimes(3);
+    doc.set('visible');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(refresh).toHaveBeenCalledTimes(4);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(refresh).toHaveBeenCalledTimes(5);
+    stop();
+    doc.set('hidden');
+    doc.set('visible');
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(refresh).toHaveBeenCalledTimes(5);
+  });
+
+  it('the next refresh waits for a slow one to end; a failing one does not stop the polling', async () => {
+    const doc = new FakeDocument();
+    let calls = 0;
+    const refresh = vi.fn(async () => {
+      calls++;
+      await new Promise((resolve) => setTimeout(resolve, 8000));
+      if (calls === 1) throw new Error('API down');
+    });
+    const stop = startPolling(refresh, { intervalMs: 5000, visibility: doc });
+    await vi.advanceTimersByTimeAsync(5000 + 8000 + 4999);
+    expect(refresh).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(refresh).toHaveBeenCalledTimes(2);
+    // Shown again while a refresh runs: no second one at the same time.
+    doc.set('visible');
+    expect(refresh).toHaveBeenCalledTimes(2);
+    stop();
+  });
+
+  it('a document hidden from the start refreshes only once it shows', async () => {
+    const doc = new FakeDocument();
+    doc.visibilityState = 'hidden';
+    const refresh = vi.fn();
+    const stop = startPolling(refresh, { intervalMs: 5000, visibility: doc });
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(refresh).not.toHaveBeenCalled();
+    doc.set('visible');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(refresh).toHaveBeenCalledTimes(1);
+    stop();
+  });
+});
+
+describe('bulk actions on jobs', () => {
+  it('each action calls the per-job route', () => {
+    expect(bulkRequest('pause', 'job_1')).toEqual({ method: 'POST', path: '/jobs/job_1/pause' });
+    expect(bulkRequest('resume', 'job_1')).toEqual({ method: 'POST', path: '/jobs/job_1/resume' });
+    expect(bulkRequest('cancel', 'a/b')).toEqual({ method: 'DELETE', path: '/jobs/a%2Fb' });
+  });
+
+  it('a summary of what succeeded and what failed', () => {
+    const ok = (name: string, status?: string) => ({ job_id: name, name, ok: true, status });
+    const failed = (name: string, error: string) => ({ job_id: name, name, ok: false, error });
+    expect(summarizeBulk('pause', [ok('a', 'paused'), ok('b', 'paused')])).toEqual({
+      kind: 'success',
+      text: 'Paused 2 jobs.',
+    });
+    expect(summarizeBulk('resume', [ok('a')]).text).toBe('Resumed 1 job.');
+    expect(summarizeBulk('cancel', [ok('a', 'cancelled'), ok('b', 'running')]).text).toBe(
+      'Cancelled 2 jobs (1 still ending).',
+    );
+    expect(summarizeBulk('pause', [ok('a'), failed('b', 'Conflict: the job has ended')])).toEqual({
+      kind: 'error',
+      text: 'Paused 1 of 2 jobs. Failed: b (Conflict: the job has ended).',
+    });
+    expect(summarizeBulk('cancel', [failed('a', 'x'), failed('b', 'y')])).toEqual({
+      kind: 'error',
+      text: 'Could not cancel 2 jobs: a (x); b (y).',
+    });
+    expect(summarizeBulk('pause', []).text).toBe('No job selected.');
+  });
+});
+
+describe('colour contrast of the themes', () => {
+  it('WCAG ratios and the colours getComputedStyle answers', () => {
+    expect(contrastRatio('#000', '#fff')).toBeCloseTo(21, 5);
+    expect(contrastRatio('#767676', '#ffffff')).toBeCloseTo(4.54, 2);
+    expect(contrastRatio('rgb(242, 169, 0)', 'rgb(246, 248, 250)')).toBeCloseTo(1.89, 2);
+    expect(parseColor('rgba(0, 0, 0, 0.5)')).toEqual({ r: 0, g: 0, b: 0, a: 0.5 });
+    expect(parseColor('rgb(1 2 3 / 50%)')).toEqual({ r: 1, g: 2, b: 3, a: 0.5 });
+    expect(parseColor('oklch(0.5 0.1 100)')).toBeNull();
+    expect(contrastRatio('rgba(0, 0, 0, 0)', '#fff')).toBeCloseTo(1, 5);
+    expect(() => contrastRatio('nope', '#fff')).toThrow(/not a colour/);
+  });
+
+  /** The custom properties of styles.css: the light theme (:root), and the dark one over it. */
+  function themes(): Record<'light' | 'dark', Record<string, string>> {
+    const css = readFileSync(join(__dirname, '..', '..', 'console', 'src', 'styles.css'), 'utf8');
+    const props = (block: string) =>
+      Object.fromEntries([...block.matchAll(/(--[\w-]+):\s*([^;]+);/g)].map((m) => [m[1], (m[2] ?? '').trim()]));
+    const light = props(css.slice(css.indexOf(':root {'), css.indexOf('}', css.indexOf(':root {'))));
+    const darkStart = css.indexOf('@media (prefers-color-scheme: dark)');
+    const dark = { ...light, ...props(css.slice(darkStart, css.indexOf('}\n}', darkStart))) };
+    return { light, dark };
+  }
+
+  it.each(['light', 'dark'] as const)('%s: text ≥ 4.5:1, focus ring ≥ 3:1 on every background it sits on', (name) => {
+    const t = themes()[name];
+    const c = (fg: string, bg: string) => contrastRatio(t[fg] as string, t[bg] as string);
+    for (const bg of ['--bg', '--card', '--th-bg']) {
+      expect(c('--fg', bg), `--fg on ${bg}`).toBeGreaterThanOrEqual(4.5);
+      expect(c('--muted', bg), `--muted on ${bg}`).toBeGreaterThanOrEqual(4.5);
+      expect(c('--accent', bg), `--accent on ${bg}`).toBeGreaterThanOrEqual(4.5);
+      expect(c('--focus', bg), `--focus on ${bg}`).toBeGreaterThanOrEqual(3);
+    }
+    expect(c('--topbar-fg', '--topbar-bg')).toBeGreaterThanOrEqual(4.5);
+    expect(c('--topbar-focus', '--topbar-bg')).toBeGreaterThanOrEqual(3);
+    expect(c('--accent-fg', '--accent-bg')).toBeGreaterThanOrEqual(4.5);
+    expect(c('--control-border', '--bg')).toBeGreaterThanOrEqual(3);
+    for (const [fg, bg] of [
+      ['--good', '--good-bg'],
+      ['--warn', '--warn-bg'],
+      ['--bad', '--bad-bg'],
+      ['--pending', '--pending-bg'],
+      ['--running', '--running-bg'],
+      ['--ended', '--ended-bg'],
+      ['--success-fg', '--good-bg'],
+      ['--warn', '--card'],
+    ] as const) {
+      expect(c(fg, bg), `${fg} on ${bg}`).toBeGreaterThanOrEqual(4.5);
+    }
   });
 });

@@ -1,10 +1,12 @@
 /**
  * The create / edit form's model: every field of a job submission as text (what the inputs hold),
  * and the conversions form → `POST /jobs` body, form → `PATCH /jobs/{id}` body, form →
- * `POST /schedules/preview` body, and job spec → form. The API validates; the console only parses
- * what must be parsed to be sent (JSON and numbers) and reports those errors under the API's
- * field names, so every message sits next to its input the same way.
+ * `POST /schedules/preview` body, and job spec → form. The API validates; the console parses what
+ * must be parsed to be sent (JSON and numbers) and checks every field's presence and shape at once
+ * before a submit ({@link checkForm}), reporting under the API's field names, so every message sits
+ * next to its input the same way.
  */
+import { plainMessage } from './messages';
 import type { FieldProblem } from './problems';
 
 /** The form's values: text as typed (numbers and JSON too), `days_of_week` as checked boxes. */
@@ -300,5 +302,104 @@ function putJson(target: Record<string, unknown>, errors: FieldProblem[], key: s
     target[key] = JSON.parse(trimmed);
   } catch {
     errors.push({ field, message: 'is not valid JSON' });
+  }
+}
+
+/** Label and hint of the `execution_time` input: what the field means for the frequency. */
+export interface FieldText {
+  label: string;
+  hint: string;
+}
+
+const RFC3339_HINT = 'RFC 3339 with its UTC offset, e.g. 2026-11-24T02:00:00+08:00';
+
+/**
+ * What `execution_time` is called for each frequency: "Run at" when it is the (first) run, never
+ * "Starts at" (that is `start_at`, the start of the window every kind of schedule runs in).
+ */
+export function executionTimeText(frequency: string): FieldText {
+  switch (frequency) {
+    case 'daily':
+      return { label: 'Run at', hint: `The first run; its local time of day repeats every day. ${RFC3339_HINT}` };
+    case 'weekly':
+      return {
+        label: 'Run at',
+        hint: `The first run; its local time of day repeats on the days below (default: its weekday). ${RFC3339_HINT}`,
+      };
+    case 'cron':
+      return {
+        label: 'First run at or after (optional)',
+        hint: `No run of the expression before this time. ${RFC3339_HINT}`,
+      };
+    case 'interval':
+      return {
+        label: 'Anchor (optional)',
+        hint: `Runs are counted from this time (default: when the job is created). ${RFC3339_HINT}`,
+      };
+    default:
+      return { label: 'Run at', hint: `When the job runs (a past time runs at once). ${RFC3339_HINT}` };
+  }
+}
+
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
+const DURATION = /^(?:\d+(?:ms|s|m|h|d))+$/;
+
+/**
+ * Every check the form makes before a submit, all at once: the fields the chosen frequency and
+ * payload type require, and JSON, numbers, date-times, durations and URLs that are not well formed.
+ * The API still applies its own rules (ranges, cron expressions, time zones, fields across each other).
+ * @returns the problems in the form's order, each message in plain language (./messages.ts).
+ */
+export function checkForm(form: JobForm): FieldProblem[] {
+  const found: FieldProblem[] = [];
+  const add = (field: string, message: string) => {
+    if (!found.some((p) => p.field === field)) found.push({ field, message: plainMessage(field, message) });
+  };
+  const blank = (value: string) => value.trim() === '';
+  const shape = (field: string, value: string, pattern: RegExp, message: string) => {
+    if (!blank(value) && !pattern.test(value.trim())) add(field, message);
+  };
+  const dateTime = 'must be an RFC 3339 date-time';
+  const duration = 'must be a duration like "90s"';
+  const parsed = toSubmission(form).errors;
+
+  if (blank(form.name)) add('name', 'is required');
+  if (form.frequency === 'cron' && blank(form.cron)) add('cron', 'is required');
+  if (form.frequency === 'interval') {
+    if (blank(form.every)) add('every', 'is required');
+    shape('every', form.every, DURATION, duration);
+  }
+  if (['once', 'daily', 'weekly'].includes(form.frequency) && blank(form.execution_time)) {
+    add('execution_time', 'is required');
+  }
+  shape('execution_time', form.execution_time, DATE_TIME, dateTime);
+  if (blank(form.timezone)) add('timezone', 'is required');
+  shape('start_at', form.start_at, DATE_TIME, dateTime);
+  shape('end_at', form.end_at, DATE_TIME, dateTime);
+  shape('jitter', form.jitter, DURATION, duration);
+  shape('catchup_window', form.catchup_window, DURATION, duration);
+  if (form.payload_type === 'handler') {
+    if (blank(form.handler_name)) add('payload.name', 'is required');
+  } else if (blank(form.http_url)) {
+    add('payload.url', 'is required');
+  } else if (!isHttpUrl(form.http_url.trim())) {
+    add('payload.url', 'must be an absolute http:// or https:// URL');
+  }
+  if (form.payload_type === 'http') shape('payload.timeout', form.http_timeout, DURATION, duration);
+  shape('retry.initial_interval', form.retry_initial_interval, DURATION, duration);
+  shape('retry.max_interval', form.retry_max_interval, DURATION, duration);
+  shape('timeout', form.timeout, DURATION, duration);
+  shape('heartbeat_timeout', form.heartbeat_timeout, DURATION, duration);
+  for (const p of parsed) add(p.field, p.message);
+  const order = Object.values(FIELD_PATHS);
+  return found.sort((a, b) => order.indexOf(a.field) - order.indexOf(b.field));
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
   }
 }

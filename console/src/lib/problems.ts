@@ -3,6 +3,7 @@
  * each `errors[].field` (a dotted path such as `retry.max_retries`) goes to the nearest field the
  * form shows (`payload.headers.X-Key` → `payload.headers`); the rest is listed apart.
  */
+import { fieldLabel, plainMessage } from './messages';
 
 /** One validation problem of the API. */
 export interface FieldProblem {
@@ -55,10 +56,15 @@ export function mapFieldErrors(problem: Problem | null | undefined, fields: read
   return { byField, other };
 }
 
-/** A one-line text of a problem for a status message: `Not found: job not found`. */
+/**
+ * A one-line text of a problem for a status message: `Not found: job not found`; field errors in
+ * plain language after their field's label (`Invalid request: Args: Enter valid JSON, …`).
+ */
 export function problemText(problem: Problem | null | undefined, fallback = 'request failed'): string {
   if (!problem) return fallback;
   const head = problem.title ?? (problem.status ? `HTTP ${problem.status}` : fallback);
-  const fields = (problem.errors ?? []).map((e) => `${e.field} ${e.message}`).join('; ');
+  const fields = (problem.errors ?? [])
+    .map((e) => `${fieldLabel(e.field)}: ${plainMessage(e.field, e.message)}`)
+    .join(' ');
   return `${head}: ${fields || problem.detail || fallback}`;
 }
