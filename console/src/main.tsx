@@ -1,12 +1,15 @@
 /**
  * The job console: sign-in with an API key, then Overview, Jobs, Job detail, Create / edit and
- * Workers pages (hash routes). Served by the API at `/` (src/api/console/routes.ts).
+ * Workers pages (hash routes). Served by the API at `/` (src/api/console/routes.ts). A "Skip to
+ * content" link is the first stop of the Tab key; a status region carries confirmations that
+ * outlive a navigation (./flash.ts).
  */
 import './styles.css';
 import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError, api, UNAUTHORIZED_EVENT } from './api';
 import { Message } from './components/Bits';
+import { FLASH_EVENT, type Flash } from './flash';
 import { problemText } from './lib/problems';
 import { JobDetailPage } from './pages/JobDetail';
 import { JobFormPage } from './pages/JobForm';
@@ -97,11 +100,28 @@ function Page({ route, config }: { route: Route; config: ConsoleConfig }) {
   );
 }
 
+/** The console path of a route, as {@link Flash} names it: `/jobs/<id>`. */
+function routePath(route: Route): string {
+  return `/${route.segments.join('/')}`;
+}
+
 function App() {
   const route = useRoute();
   const [config, setConfig] = useState<ConsoleConfig | null>(null);
   const [checking, setChecking] = useState(getApiKey() !== null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [flashed, setFlashed] = useState<Flash | null>(null);
+  const path = routePath(route);
+
+  useEffect(() => {
+    const onFlash = (e: Event) => setFlashed((e as CustomEvent<Flash>).detail);
+    window.addEventListener(FLASH_EVENT, onFlash);
+    return () => window.removeEventListener(FLASH_EVENT, onFlash);
+  }, []);
+  useEffect(() => {
+    // A confirmation belongs to the page it was meant for: leaving that page forgets it.
+    setFlashed((f) => (f && f.path !== path ? null : f));
+  }, [path]);
 
   const signOut = useCallback((message: string | null) => {
     clearApiKey();
@@ -138,6 +158,18 @@ function App() {
     );
   return (
     <>
+      {/* biome-ignore lint/a11y/useValidAnchor: a link to the main region; the fragment is the route, so the focus moves without navigating */}
+      <a
+        class="skip-link"
+        href="#main"
+        onClick={(e) => {
+          // The fragment is the route: move the focus without navigating.
+          e.preventDefault();
+          document.getElementById('main')?.focus();
+        }}
+      >
+        Skip to content
+      </a>
       <header class="topbar">
         <span class="brand">Job console</span>
         <nav aria-label="Main">
@@ -159,6 +191,9 @@ function App() {
         </span>
       </header>
       <main id="main" tabIndex={-1}>
+        <div class="flash" role="status">
+          {flashed && flashed.path === path && <p class="message message-success">{flashed.text}</p>}
+        </div>
         <Page route={route} config={config} />
       </main>
     </>

@@ -1,13 +1,19 @@
 /**
  * The job console in a real browser (Debian's Chromium driven by playwright-core, headless, no
  * browser download) against the real stack: embedded Temporal dev server + worker process + API
- * process serving the built console at `/`. Covers: sign-in with a key; the create form (live
- * preview equal to the API's, a bad cron's API message next to the field, creating a per-2-second
- * cron job); the job listed and firing; the detail page's ledger; pause, resume, run now with args,
- * edit and cancel from the page (each checked through the API too); the workers page; the overview;
- * tenancy (Alice never sees Bob's job, a direct URL to it says not found; an admin filters by user).
+ * process serving the built console at `/`. Covers: sign-in with a key; the create form (every
+ * field's error in one submit and in plain language, "Run at" / "Starts at", a clock-change note in
+ * the live preview, the preview equal to the API's, a bad cron's API message next to the field,
+ * creating a per-2-second cron job); the job listed and firing; the detail page's ledger; pause,
+ * resume, run now with args, edit ("Saved.") and cancel ("Keep job" / "Cancel job") from the page
+ * (each checked through the API too); the workers page; the overview (the last hour's bars inside
+ * the chart, refreshing); tenancy (Alice never sees Bob's job, a direct URL to it says not found; an
+ * admin filters by user); the jobs list refreshing while visible and not when hidden or left, bulk
+ * pause and cancel, long cells cut at 1366 px and cards at phone width; a job that never ran; the
+ * dark theme, the focus ring's contrast and the skip link.
  * Screenshots of every page go to test-results/console/ (laptop width, and phone width); with
- * CONSOLE_DOCS_SCREENSHOTS=1 the jobs list and the job detail also replace the README's in docs/images/.
+ * CONSOLE_DOCS_SCREENSHOTS=1 the jobs list, the job detail, the dark theme and the phone layout
+ * also replace the README's in docs/images/.
  * Any console error or uncaught page error fails the test, except the browser's own "Failed to load
  * resource" line for the 4xx answers the steps provoke on purpose (bad cron, Bob's job, a bad key).
  */
@@ -16,14 +22,18 @@ import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, test } from 'vitest';
+import { clockChangeNotes } from '../../console/src/lib/clock-changes';
+import { contrastRatio } from '../../console/src/lib/contrast';
+import { plainMessage } from '../../console/src/lib/messages';
 import { SchedulerClient } from '../../src/client';
 import { ADMIN, ALICE, BOB, type TestCaller } from '../helpers/api-keys';
 import { type Json, type Stack, startStack } from '../helpers/e2e-stack';
-import { waitFor } from '../helpers/wait';
+import { sleep, waitFor } from '../helpers/wait';
 
 const ROOT = join(__dirname, '..', '..');
 const SHOTS = join(ROOT, 'test-results', 'console');
 const LAPTOP = { width: 1280, height: 860 };
+const WIDE_LAPTOP = { width: 1366, height: 768 };
 const PHONE = { width: 390, height: 844 };
 const WAIT = 30_000;
 const CHROMIUM_ARGS = [
@@ -46,6 +56,8 @@ let pageErrors: string[] = [];
 const expected4xx: string[] = [];
 let jobId = '';
 let bobJobId = '';
+/** Jobs created for the bulk actions (never run: first run an hour ahead). */
+const bulkIds: string[] = [];
 
 /** Records console errors and uncaught exceptions of `p`. */
 function watch(p: Page): void {
@@ -66,6 +78,8 @@ const DOCS_SHOTS: Record<string, string> = {
   jobs: 'console-jobs.png',
   'job-detail': 'console-job-detail.png',
   'temporal-ui-jobs': 'temporal-ui-jobs.png',
+  'jobs-dark': 'console-dark.png',
+  'jobs-phone': 'console-phone.png',
 };
 
 async function shot(p: Page, name: string): Promise<void> {
@@ -80,6 +94,62 @@ async function signIn(p: Page, caller: TestCaller): Promise<void> {
   await p.getByLabel('API key').fill(caller.key);
   await p.getByRole('button', { name: 'Sign in' }).click();
   await p.getByRole('heading', { name: 'Overview', level: 1 }).waitFor({ timeout: WAIT });
+}
+
+/**
+ * Creates a job through the API as Alice: a `demo.echo` handler job, by default every hour from an
+ * hour ahead (never run during the tests); `spec` adds or replaces fields (with its own `frequency`,
+ * its own schedule fields only).
+ */
+async function createJob(spec: Json): Promise<string> {
+  const schedule =
+    spec.frequency === undefined
+      ? { frequency: 'interval', every: '1h', execution_time: new Date(Date.now() + 3_600_000).toISOString() }
+      : {};
+  const res = await stack.request(
+    'POST',
+    '/jobs',
+    { ...schedule, payload: { type: 'handler', name: 'demo.echo' }, ...spec },
+    ALICE,
+  );
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body.job_id as string;
+}
+
+/** Waits until `GET /jobs` (visibility) lists `ids` to Alice. */
+async function listed(ids: string[]): Promise<void> {
+  await waitFor(
+    async () => {
+      const res = await stack.request('GET', '/jobs?limit=100', undefined, ALICE);
+      return ids.every((id) => (res.body.jobs as Json[]).some((j) => j.job_id === id));
+    },
+    { timeoutMs: WAIT, what: `visibility to list ${ids.join(', ')}` },
+  );
+}
+
+/**
+ * The focus ring of the focused element: its outline colour and width, and the background it is
+ * drawn on (the nearest ancestor's that is not transparent, as the ring sits outside the element).
+ */
+async function focusRing(p: Page): Promise<{ outline: string; width: number; background: string; name: string }> {
+  return p.evaluate(() => {
+    const el = document.activeElement as HTMLElement;
+    const style = getComputedStyle(el);
+    let background = 'rgb(255, 255, 255)';
+    for (let node = el.parentElement; node; node = node.parentElement) {
+      const bg = getComputedStyle(node).backgroundColor;
+      if (bg && bg !== 'transparent' && !/rgba\(.*,\s*0\)$/.test(bg)) {
+        background = bg;
+        break;
+      }
+    }
+    return {
+      outline: style.outlineColor,
+      width: Number.parseFloat(style.outlineWidth),
+      background,
+      name: el.textContent?.trim() ?? '',
+    };
+  });
 }
 
 /** The job as the API shows it to `as`. */
@@ -144,7 +214,92 @@ describe('job console in Chromium against the real stack', () => {
     await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
   });
 
-  test('create form: live preview equals the API preview; a bad cron shows the API message at the field', async () => {
+  test('form: every error in one submit, in plain language; "Run at" and "Starts at"; a clock-change note', async () => {
+    const posts: string[] = [];
+    const onRequest = (r: { method(): string; url(): string }) => {
+      if (r.method() === 'POST' && new URL(r.url()).pathname === '/jobs') posts.push(r.url());
+    };
+    page.on('request', onRequest);
+    await page.getByRole('link', { name: 'New job' }).click();
+    await page.getByRole('heading', { name: 'New job', level: 1 }).waitFor();
+    // No name, no cron, no handler, args that are not JSON: one submit names all four, and sends nothing.
+    await page.getByLabel('Args (JSON, optional)').fill('{"a": 1,}');
+    await page.getByRole('button', { name: 'Create job' }).click();
+    const fieldError = (path: string) => page.locator(`[data-field="${path}"] .field-error`);
+    await fieldError('payload.args').getByText('Enter valid JSON', { exact: false }).waitFor();
+    expect(await fieldError('name').textContent()).toBe('Enter a name.');
+    expect(await fieldError('cron').textContent()).toBe('Enter a cron expression.');
+    expect(await fieldError('payload.name').textContent()).toBe('Enter a handler name.');
+    const summary = page.getByRole('alert').filter({ hasText: 'Fix these 4 fields' });
+    expect(await summary.locator('li').count()).toBe(4);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-name');
+    expect(posts).toEqual([]);
+
+    // The rest fixed, a retry count the API refuses: its message is a sentence too, in a section
+    // the submit opens.
+    await page.getByLabel('Name', { exact: true }).fill('console-refused');
+    await page.getByLabel('Cron expression').fill('0 2 * * *');
+    await page.getByLabel('Handler name').fill('demo.echo');
+    await page.getByLabel('Args (JSON, optional)').fill('{"a": 1}');
+    const policies = page.locator('summary', { hasText: 'Retries, timeouts and policies' });
+    await policies.click();
+    await page.getByLabel('Max retries').fill('-1');
+    await policies.click();
+    await page.getByRole('button', { name: 'Create job' }).click();
+    await expect
+      .poll(() => fieldError('retry.max_retries').textContent(), { timeout: WAIT })
+      .toBe(plainMessage('retry.max_retries', 'Too small: expected number to be >=0'));
+    expect(await fieldError('retry.max_retries').textContent()).toBe('Enter a number of at least 0.');
+    expect(await page.getByLabel('Max retries').isVisible()).toBe(true);
+    expect(await page.locator('.field-error').allTextContents()).toEqual(['Enter a number of at least 0.']);
+    expect(await page.locator('main').textContent()).not.toMatch(/Too small|expected|received/);
+    expect(posts).toHaveLength(1);
+    page.off('request', onRequest);
+
+    // "Run at" is a one-time job's run; "Starts at" the start of the window; nothing is "Start at".
+    await page.getByLabel('Frequency').selectOption('once');
+    await page.getByLabel('Run at', { exact: true }).waitFor();
+    await page.locator('summary', { hasText: 'Bounds and jitter' }).click();
+    await page.getByLabel('Starts at (optional)').waitFor();
+    expect(await page.getByText(/\bStart at\b/).count()).toBe(0);
+
+    // 02:30 every day in Berlin from 2027-03-25: on 2027-03-28 the clocks go forward past it.
+    await page.getByLabel('Frequency').selectOption('cron');
+    await page.getByLabel('Cron expression').fill('30 2 * * *');
+    await page.getByLabel('Time zone').fill('Europe/Berlin');
+    await page.getByLabel('Starts at (optional)').fill('2027-03-25T00:00:00+01:00');
+    const preview = await stack.request(
+      'POST',
+      '/schedules/preview',
+      {
+        frequency: 'cron',
+        cron: '30 2 * * *',
+        timezone: 'Europe/Berlin',
+        start_at: '2027-03-25T00:00:00+01:00',
+        count: 5,
+      },
+      ALICE,
+    );
+    expect(preview.status).toBe(200);
+    const expectedNotes = clockChangeNotes(preview.body.run_times, 'Europe/Berlin');
+    expect(expectedNotes.filter(Boolean)).toHaveLength(1);
+    expect(expectedNotes.find(Boolean)).toMatch(/^Clocks change on 2027-03-28: this run is at 0\d:\d\d CEST$/);
+    await expect
+      .poll(() => page.locator('#preview-times li').evaluateAll((els) => els.map((e) => e.getAttribute('data-time'))), {
+        timeout: WAIT,
+      })
+      .toEqual(preview.body.run_times);
+    const notes = await page
+      .locator('#preview-times li')
+      .evaluateAll((els) => els.map((e) => e.querySelector('.clock-note')?.textContent ?? null));
+    expect(notes).toEqual(expectedNotes);
+    await shot(page, 'form-clock-change');
+    // Leave the form: the next test opens a fresh one.
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+  });
+
+  test("create form: live preview equals the API preview; a bad cron's API message, in plain language, at the field", async () => {
     await page.getByRole('link', { name: 'New job' }).click();
     await page.getByRole('heading', { name: 'New job', level: 1 }).waitFor();
     await page.getByLabel('Name', { exact: true }).fill('console-fast');
@@ -178,7 +333,8 @@ describe('job console in Chromium against the real stack', () => {
     expect(apiMessage).toBeTruthy();
     await page.getByLabel('Cron expression').fill('61 * * * *');
     const cronError = page.locator('[data-field="cron"] .field-error');
-    await expect.poll(() => cronError.textContent(), { timeout: WAIT }).toBe(apiMessage);
+    await expect.poll(() => cronError.textContent(), { timeout: WAIT }).toBe(plainMessage('cron', apiMessage ?? ''));
+    expect(await cronError.textContent()).toMatch(/^This is not a valid cron expression \(.*61.*\)\.$/);
     await expect.poll(() => page.getByLabel('Cron expression').getAttribute('aria-invalid')).toBe('true');
     // Submitting it anyway: POST /jobs's 400 puts its message at the same place.
     await page.getByLabel('Handler name').fill('demo.echo');
@@ -193,7 +349,7 @@ describe('job console in Chromium against the real stack', () => {
     const submitMessage = (submitted.body.errors as { field: string; message: string }[]).find(
       (e) => e.field === 'cron',
     )?.message;
-    await expect.poll(() => cronError.textContent(), { timeout: WAIT }).toBe(submitMessage);
+    await expect.poll(() => cronError.textContent(), { timeout: WAIT }).toBe(plainMessage('cron', submitMessage ?? ''));
     await shot(page, 'form-bad-cron');
   });
 
@@ -342,6 +498,7 @@ describe('job console in Chromium against the real stack', () => {
     await page.getByText('every 4 seconds, Asia/Shanghai').first().waitFor();
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.waitForURL((url) => url.hash === `#/jobs/${jobId}`);
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
     await page.getByRole('heading', { name: /^console-fast/, level: 1 }).waitFor();
     await page.locator('.schedule-words').getByText('every 4 seconds, Asia/Shanghai').waitFor();
     expect((await apiJob(jobId)).spec.cron).toBe('*/4 * * * * *');
@@ -428,6 +585,278 @@ describe('job console in Chromium against the real stack', () => {
     await admin.close();
   });
 
+  test("the overview refreshes by itself, and the last hour's bars, failures too, lie inside the chart", async () => {
+    await page.goto(`${stack.apiUrl}/#/`);
+    await page.getByRole('heading', { name: 'Runs per hour, last 24 h' }).waitFor();
+    const failedNow = async () =>
+      Number((await page.getByText(/^\d+ succeeded, \d+ failed/).textContent())?.match(/(\d+) failed/)?.[1]);
+    expect(await failedNow()).toBe(0);
+    const marker = await page.evaluate(() => {
+      (window as unknown as { marker: number }).marker = Math.random();
+      return (window as unknown as { marker: number }).marker;
+    });
+    // A run that fails now: the page shows it without a reload.
+    await createJob({
+      name: 'console-failing',
+      frequency: 'once',
+      execution_time: new Date().toISOString(),
+      payload: { type: 'handler', name: 'demo.fail' },
+      retry: { max_retries: 0 },
+    });
+    await expect.poll(failedNow, { timeout: WAIT }).toBeGreaterThanOrEqual(1);
+    expect(await page.evaluate(() => (window as unknown as { marker: number }).marker)).toBe(marker);
+
+    // The bars drawn in the plot area (uPlot's .u-over covers it): green (succeeded) and red (failed).
+    const drawn = await page.evaluate(() => {
+      const canvas = document.querySelector('.chart canvas') as HTMLCanvasElement;
+      const plot = (document.querySelector('.chart .u-over') as HTMLElement).getBoundingClientRect();
+      const box = canvas.getBoundingClientRect();
+      const scale = canvas.width / box.width;
+      const left = Math.round((plot.left - box.left) * scale);
+      const right = Math.round((plot.right - box.left) * scale);
+      const top = Math.round((plot.top - box.top) * scale);
+      const bottom = Math.round((plot.bottom - box.top) * scale);
+      const pixels = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(
+        0,
+        0,
+        canvas.width,
+        canvas.height,
+      ).data;
+      let green = -1;
+      let red = -1;
+      for (let y = top; y < bottom; y++) {
+        for (let x = 0; x < canvas.width; x++) {
+          const i = (y * canvas.width + x) * 4;
+          const [r, g, b] = [pixels[i] ?? 0, pixels[i + 1] ?? 0, pixels[i + 2] ?? 0];
+          if (g > r + 25 && g > b + 25) green = Math.max(green, x);
+          if (r > g + 60 && r > b + 60) red = Math.max(red, x);
+        }
+      }
+      const hours = document.querySelectorAll('.card details tbody tr').length;
+      return { left, right, green, red, slot: (right - left) / hours, width: canvas.width };
+    });
+    // The current hour's bars (console-fast succeeds every 4 s; console-failing failed) are in the
+    // last slot, and end before the plot's right edge instead of being cut by it.
+    expect(drawn.green).toBeGreaterThan(drawn.right - drawn.slot);
+    expect(drawn.red).toBeGreaterThan(drawn.right - 2 * drawn.slot);
+    expect(Math.max(drawn.green, drawn.red)).toBeLessThanOrEqual(drawn.right - 3);
+    await shot(page, 'overview-failures');
+  });
+
+  test('the jobs list refreshes while visible: a job created through the API appears without a reload', async () => {
+    await page.goto(`${stack.apiUrl}/#/jobs`);
+    await page.locator(`tr[data-job-id="${jobId}"]`).waitFor();
+    const marker = await page.evaluate(() => {
+      (window as unknown as { marker: number }).marker = Math.random();
+      return (window as unknown as { marker: number }).marker;
+    });
+    bulkIds.push(
+      await createJob({
+        name: 'console-bulk-a nightly reconciliation of every ledger across all regions and all of their tenants',
+        frequency: 'cron',
+        cron: '0 0,3,6,9,12,15,18,21 1,15 1,4,7,10 1-5',
+        timezone: 'Europe/Berlin',
+      }),
+    );
+    bulkIds.push(await createJob({ name: 'console-bulk-b' }));
+    await listed(bulkIds);
+    // Listed by the API: the page shows both by its next refresh (every 5 s).
+    for (const id of bulkIds) await page.locator(`tr[data-job-id="${id}"]`).waitFor({ timeout: 6_500 });
+    expect(await page.evaluate(() => (window as unknown as { marker: number }).marker)).toBe(marker);
+  });
+
+  test('refreshing stops when the page is hidden or left, and resumes when it shows', async () => {
+    const listRequests = (p: Page) => {
+      const seen: string[] = [];
+      p.on('request', (r) => {
+        const url = new URL(r.url());
+        if (url.pathname === '/jobs' || url.pathname === '/stats/overview') seen.push(url.pathname);
+      });
+      return seen;
+    };
+    const hidden = await context.newPage();
+    watch(hidden);
+    try {
+      await signIn(hidden, ALICE);
+      await hidden.goto(`${stack.apiUrl}/#/jobs`);
+      await hidden.locator(`tr[data-job-id="${jobId}"]`).waitFor();
+      const setVisibility = (state: 'hidden' | 'visible') =>
+        hidden.evaluate((value) => {
+          Object.defineProperty(document, 'visibilityState', { value, configurable: true });
+          document.dispatchEvent(new Event('visibilitychange'));
+        }, state);
+      await setVisibility('hidden');
+      const fromHidden = listRequests(hidden);
+      // The other tab leaves the jobs list for the workers page.
+      await page.getByRole('link', { name: 'Workers' }).click();
+      await page.getByRole('heading', { name: 'Workers', level: 1 }).waitFor();
+      const fromLeft = listRequests(page);
+      // Proving an absence: more than one refresh interval without a request.
+      await sleep(6_000);
+      expect(fromHidden).toEqual([]);
+      expect(fromLeft).toEqual([]);
+      const refreshed = hidden.waitForRequest((r) => new URL(r.url()).pathname === '/jobs', { timeout: 2_000 });
+      await setVisibility('visible');
+      await refreshed;
+    } finally {
+      await hidden.close();
+    }
+  });
+
+  test('at 1366 px long names and schedules are cut with a tooltip; status, next run and last result stay in view', async () => {
+    await page.setViewportSize(WIDE_LAPTOP);
+    try {
+      await page.goto(`${stack.apiUrl}/#/jobs`);
+      const row = page.locator(`tr[data-job-id="${bulkIds[0]}"]`);
+      const schedule = row.locator('td.schedule .clip');
+      await schedule.waitFor();
+      const full = (await schedule.getAttribute('title')) ?? '';
+      expect(full.length).toBeGreaterThan(80);
+      expect(await schedule.textContent()).toBe(full);
+      // Shortened on screen (an ellipsis), the whole text as its title.
+      expect(await schedule.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+      expect(await schedule.evaluate((el) => getComputedStyle(el).textOverflow)).toBe('ellipsis');
+      expect(await row.locator('td.name a').getAttribute('title')).toMatch(/^console-bulk-a nightly/);
+      for (const cell of ['td.status', 'td.next-run', 'td.last-result']) {
+        const box = await row.locator(cell).boundingBox();
+        expect(box, cell).not.toBeNull();
+        expect((box?.x ?? 0) + (box?.width ?? 0), cell).toBeLessThanOrEqual(WIDE_LAPTOP.width);
+      }
+      expect(await page.locator('.table-wrap').evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(
+        0,
+      );
+      await shot(page, 'jobs-1366');
+    } finally {
+      await page.setViewportSize(LAPTOP);
+    }
+  });
+
+  test('a job that never ran says Never; Retries (last run) sits with the last run, apart from the totals', async () => {
+    await page.goto(`${stack.apiUrl}/#/jobs/${bulkIds[1]}`);
+    await page.getByRole('heading', { name: /^console-bulk-b/, level: 1 }).waitFor();
+    const last = page.locator('[data-fact="last-run"]');
+    expect(await last.textContent()).toBe('Never');
+    expect(await page.getByText('Last run — UTC').count()).toBe(0);
+    const lastRun = page.locator('dl[aria-label="Last run"]');
+    expect(await lastRun.locator('dt').allTextContents()).toEqual(['Last run', 'Retries (last run)']);
+    const totals = page.locator('dl[aria-label="Lifetime totals"]');
+    expect(await totals.locator('dt').allTextContents()).toEqual(['Runs', 'Succeeded', 'Failed', 'Skipped']);
+    // A job that ran: its last run's time.
+    await page.goto(`${stack.apiUrl}/#/jobs/${jobId}`);
+    await expect
+      .poll(() => page.locator('[data-fact="last-run"]').textContent())
+      .toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+  });
+
+  test('bulk pause of two jobs pauses both; bulk cancel asks first; a summary says what happened', async () => {
+    await page.goto(`${stack.apiUrl}/#/jobs`);
+    const bar = page.getByRole('toolbar', { name: 'Selected jobs' });
+    await bar.getByText('0 selected').waitFor();
+    for (const id of bulkIds) await page.locator(`tr[data-job-id="${id}"] td.select input`).check();
+    await bar.getByText('2 selected').waitFor();
+    await bar.getByRole('button', { name: 'Pause' }).click();
+    await page.getByRole('status').filter({ hasText: 'Paused 2 jobs.' }).waitFor();
+    for (const id of bulkIds) expect(await apiJob(id)).toMatchObject({ status: 'paused', paused: true });
+    await bar.getByText('0 selected').waitFor();
+
+    // Select all, then none.
+    const all = page.getByLabel('Select all jobs on this page');
+    await all.check();
+    const rows = await page.locator('table.jobs tbody tr').count();
+    await bar.getByText(`${rows} selected`).waitFor();
+    await all.uncheck();
+    await bar.getByText('0 selected').waitFor();
+
+    for (const id of bulkIds) await page.locator(`tr[data-job-id="${id}"] td.select input`).check();
+    await bar.getByRole('button', { name: 'Cancel jobs' }).click();
+    const dialog = page.locator('dialog[open]');
+    await dialog.getByRole('heading', { name: 'Cancel these 2 jobs?' }).waitFor();
+    expect(await dialog.getByRole('button').allTextContents()).toEqual(['Keep jobs', 'Cancel 2 jobs']);
+    await dialog.getByRole('button', { name: 'Keep jobs' }).click();
+    await expect.poll(() => page.locator('dialog[open]').count()).toBe(0);
+    for (const id of bulkIds) expect((await apiJob(id)).status).toBe('paused');
+    await bar.getByRole('button', { name: 'Cancel jobs' }).click();
+    await dialog.getByRole('button', { name: 'Cancel 2 jobs' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^Cancelled 2 jobs/ })
+      .waitFor();
+    for (const id of bulkIds) {
+      await waitFor(async () => (await apiJob(id)).status === 'cancelled', {
+        timeoutMs: WAIT,
+        what: `${id} cancelled`,
+      });
+    }
+    // The job the tests go on with was never selected.
+    expect((await apiJob(jobId)).status).not.toBe('cancelled');
+  });
+
+  test('dark theme follows the system; focus ring at least 3:1 in both themes; "Skip to content" comes first', async () => {
+    await page.goto(`${stack.apiUrl}/#/jobs`);
+    await page.locator(`tr[data-job-id="${jobId}"]`).waitFor();
+    const colours = () =>
+      page.evaluate(() => {
+        const root = getComputedStyle(document.documentElement);
+        const card = getComputedStyle(document.querySelector('.table-wrap') as HTMLElement);
+        const muted = document.querySelector('.muted');
+        return {
+          background: root.backgroundColor,
+          text: root.color,
+          card: card.backgroundColor,
+          muted: muted ? getComputedStyle(muted).color : root.color,
+        };
+      });
+    /** Tab from the top: the skip link first; it moves the focus to the main region; rings measured. */
+    const keyboard = async () => {
+      await page.reload();
+      await page.locator(`tr[data-job-id="${jobId}"]`).waitFor();
+      await page.keyboard.press('Tab');
+      const skip = await focusRing(page);
+      expect(skip.name).toBe('Skip to content');
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('href'))).toBe('#main');
+      await page.keyboard.press('Tab');
+      const nav = await focusRing(page);
+      expect(nav.name).toBe('Overview');
+      await page.keyboard.press('Shift+Tab');
+      await page.keyboard.press('Enter');
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+      expect(new URL(page.url()).hash).toBe('#/jobs');
+      await page.keyboard.press('Tab');
+      const inMain = await focusRing(page);
+      expect(inMain.name).toBe('New job');
+      for (const ring of [nav, inMain]) {
+        expect(ring.width).toBeGreaterThanOrEqual(2);
+        expect(contrastRatio(ring.outline, ring.background), JSON.stringify(ring)).toBeGreaterThanOrEqual(3);
+      }
+      return { nav, inMain };
+    };
+
+    const light = await colours();
+    const lightRings = await keyboard();
+    expect(contrastRatio(lightRings.inMain.outline, light.background)).toBeGreaterThanOrEqual(3);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    try {
+      const dark = await colours();
+      expect(dark.background).not.toBe(light.background);
+      expect(contrastRatio(dark.background, 'rgb(0, 0, 0)')).toBeLessThan(2);
+      for (const [fg, bg] of [
+        [dark.text, dark.background],
+        [dark.text, dark.card],
+        [dark.muted, dark.card],
+      ] as const) {
+        expect(contrastRatio(fg, bg), `${fg} on ${bg}`).toBeGreaterThanOrEqual(4.5);
+      }
+      await keyboard();
+      await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+      await shot(page, 'jobs-dark');
+      await page.getByRole('link', { name: 'Overview' }).click();
+      await page.locator('.chart canvas').first().waitFor();
+      await shot(page, 'overview-dark');
+    } finally {
+      await page.emulateMedia({ colorScheme: 'light' });
+    }
+  });
+
   test('phone width: jobs and job detail stay usable', async () => {
     const phone = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true });
     phone.setDefaultTimeout(WAIT);
@@ -436,7 +865,17 @@ describe('job console in Chromium against the real stack', () => {
     try {
       await signIn(p, ALICE);
       await p.getByRole('link', { name: 'Jobs', exact: true }).click();
-      await p.locator(`tr[data-job-id="${jobId}"]`).getByText('every 4 seconds, Asia/Shanghai').waitFor();
+      const card = p.locator(`tr[data-job-id="${jobId}"]`);
+      await card.getByText('every 4 seconds, Asia/Shanghai').waitFor();
+      // Each job is a card: its status shows without scrolling sideways.
+      const status = card.locator('td[data-label="Status"] .badge');
+      await status.waitFor();
+      const box = await status.boundingBox();
+      expect(box).not.toBeNull();
+      expect((box?.x ?? -1) >= 0 && (box?.x ?? 0) + (box?.width ?? 0) <= PHONE.width).toBe(true);
+      expect(await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+      expect(await p.locator('.table-wrap').evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0);
+      expect(await p.evaluate(() => window.scrollX)).toBe(0);
       await shot(p, 'jobs-phone');
       await p.goto(`${stack.apiUrl}/#/jobs/${jobId}`);
       await p.locator('.timeline li').first().waitFor();
@@ -455,6 +894,12 @@ describe('job console in Chromium against the real stack', () => {
     await page.getByRole('button', { name: 'Cancel job' }).click();
     const dialog = page.locator('dialog[open]');
     await dialog.getByRole('heading', { name: 'Cancel this job?' }).waitFor();
+    // The buttons say what each does: keep the job, or cancel it.
+    expect(await dialog.getByRole('button').allTextContents()).toEqual(['Keep job', 'Cancel job']);
+    await dialog.getByRole('button', { name: 'Keep job' }).click();
+    await expect.poll(() => page.locator('dialog[open]').count()).toBe(0);
+    expect((await apiJob(jobId)).status).not.toBe('cancelled');
+    await page.getByRole('button', { name: 'Cancel job' }).click();
     await dialog.getByRole('button', { name: 'Cancel job' }).click();
     // DELETE answers 200 once the job ended, or 202 after 5 s (a slow machine): both are fine here.
     await page

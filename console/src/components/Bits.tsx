@@ -1,5 +1,6 @@
 /** Small display pieces: a labelled bar, a status badge, a status message, a list of run times. */
 import type { ComponentChildren } from 'preact';
+import { clockChangeNotes } from '../lib/clock-changes';
 import { formatTime } from '../lib/format';
 
 /**
@@ -43,14 +44,16 @@ export function Message({ kind, children }: { kind: 'info' | 'error' | 'success'
 }
 
 /**
- * Run times as an ordered list: each in UTC, and also in `zone` (an IANA name) unless that is UTC.
+ * Run times as an ordered list: each in UTC, and also in `zone` (an IANA name) unless that is UTC,
+ * with a note under each run a clock change moves (../lib/clock-changes.ts).
  * @param times ISO-8601 instants (UTC), in order; each `li` carries it as `data-time`.
  * @param id the list's element id (the form's preview uses `preview-times`).
  */
 export function RunTimes({ times, zone, id }: { times: string[]; zone: string; id?: string }) {
+  const notes = clockChangeNotes(times, zone);
   return (
     <ol class="next-runs" id={id}>
-      {times.map((t) => (
+      {times.map((t, i) => (
         <li key={t} data-time={t}>
           <time dateTime={t}>{formatTime(t)} UTC</time>
           {zone !== 'UTC' && (
@@ -59,6 +62,7 @@ export function RunTimes({ times, zone, id }: { times: string[]; zone: string; i
               · {formatTime(t, zone)} {zone}
             </span>
           )}
+          {notes[i] && <span class="clock-note">{notes[i]}</span>}
         </li>
       ))}
     </ol>

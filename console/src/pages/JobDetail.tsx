@@ -2,13 +2,16 @@
  * One job: its spec, the next 5 run times, counters, the occurrence ledger as a timeline (paged,
  * newest first), a link to its workflow in the Temporal Web UI, and the actions pause, resume,
  * run now (optionally with args / body JSON), edit and cancel, each confirmed in an in-page dialog
- * and its result shown in a status message. Refreshes every 5 s while the job lives.
+ * and its result shown in a status message. Refreshes every 5 s while the job lives and the page
+ * is visible.
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError, api, query } from '../api';
 import { Message, RunTimes, StatusBadge } from '../components/Bits';
 import { ConfirmDialog } from '../components/ConfirmDialog';
+import { usePolling } from '../components/hooks';
 import { between, formatDuration, formatTime } from '../lib/format';
+import { plainMessage } from '../lib/messages';
 import { problemText } from '../lib/problems';
 import { describeSchedule } from '../lib/schedule-words';
 import { href, navigate } from '../router';
@@ -115,11 +118,7 @@ export function JobDetailPage({ jobId, config }: { jobId: string; config: Consol
   }, [load]);
 
   const ended = job !== null && ENDED.includes(job.status);
-  useEffect(() => {
-    if (ended || missing) return;
-    const timer = setInterval(() => void load(), REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [load, ended, missing]);
+  usePolling(load, REFRESH_MS, !ended && !missing);
 
   useEffect(() => {
     document.title = `${job?.name ?? (missing ? 'Job not found' : 'Job')} · Job console`;
@@ -148,7 +147,7 @@ export function JobDetailPage({ jobId, config }: { jobId: string; config: Consol
       try {
         body = { [payloadType === 'http' ? 'body' : 'args']: JSON.parse(args) };
       } catch {
-        setArgsError('is not valid JSON');
+        setArgsError(plainMessage(payloadType === 'http' ? 'payload.body' : 'payload.args', 'is not valid JSON'));
         return;
       }
     }
@@ -198,7 +197,7 @@ export function JobDetailPage({ jobId, config }: { jobId: string; config: Consol
     }
   };
 
-  const dialogs: Record<Action, { title: string; label: string; text: string; danger?: boolean }> = {
+  const dialogs: Record<Action, { title: string; label: string; text: string; dismiss?: string; danger?: boolean }> = {
     pause: {
       title: 'Pause this job?',
       label: 'Pause job',
@@ -213,6 +212,7 @@ export function JobDetailPage({ jobId, config }: { jobId: string; config: Consol
     cancel: {
       title: 'Cancel this job?',
       label: 'Cancel job',
+      dismiss: 'Keep job',
       text: 'The job ends for good and a running attempt is cancelled. This cannot be undone.',
       danger: true,
     },
@@ -270,6 +270,7 @@ export function JobDetailPage({ jobId, config }: { jobId: string; config: Consol
         open={current !== null}
         title={current?.title ?? ''}
         confirmLabel={current?.label ?? ''}
+        dismissLabel={current?.dismiss ?? 'Cancel'}
         danger={current?.danger ?? false}
         onCancel={() => setDialog(null)}
         onConfirm={() => dialog && void run(dialog)}
@@ -313,11 +314,18 @@ export function JobDetailPage({ jobId, config }: { jobId: string; config: Consol
         </section>
         <section class="card" aria-labelledby="h-counters">
           <h2 id="h-counters">Runs</h2>
-          <dl class="facts">
+          <dl class="facts" aria-label="Last run">
             <div>
               <dt>Last run</dt>
-              <dd>{formatTime(job.last_run_time)} UTC</dd>
+              <dd data-fact="last-run">{job.last_run_time ? `${formatTime(job.last_run_time)} UTC` : 'Never'}</dd>
             </div>
+            <div>
+              <dt>Retries (last run)</dt>
+              <dd data-fact="retries">{job.last_run_time ? (job.retry_count ?? '—') : '—'}</dd>
+            </div>
+          </dl>
+          <h3>Lifetime totals</h3>
+          <dl class="facts" aria-label="Lifetime totals">
             <div>
               <dt>Runs</dt>
               <dd>{job.counts ? job.counts.succeeded + job.counts.failed : '—'}</dd>
@@ -333,10 +341,6 @@ export function JobDetailPage({ jobId, config }: { jobId: string; config: Consol
             <div>
               <dt>Skipped</dt>
               <dd>{job.counts?.skipped ?? '—'}</dd>
-            </div>
-            <div>
-              <dt>Retries</dt>
-              <dd>{job.retry_count ?? '—'}</dd>
             </div>
           </dl>
         </section>

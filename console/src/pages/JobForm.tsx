@@ -1,16 +1,23 @@
 /**
- * Create or edit a job: every field of a submission, each with its label and, next to it, the
- * API's message for it (problem+json `errors[].field`); a live preview of the next run times from
- * `POST /schedules/preview` (debounced 400 ms) while the schedule and time zone are typed.
- * Create: `POST /jobs`; edit: `PATCH /jobs/{id}` (blank optional fields are removed).
+ * Create or edit a job: every field of a submission, each with its label and, next to it, its
+ * message in plain language: the form's own checks of every field at once before a submit
+ * (checkForm), the API's (problem+json `errors[].field`) after it, and the live preview's for the
+ * schedule fields. A submit with errors lists them all above the buttons, opens the sections they
+ * are in and focuses the first. The preview shows the next run times from `POST /schedules/preview`
+ * (debounced 400 ms) while the schedule and time zone are typed, with a note on each run a clock
+ * change moves. Create: `POST /jobs`; edit: `PATCH /jobs/{id}` (blank optional fields are removed),
+ * then the job's page says "Saved.".
  */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError, api } from '../api';
 import { Message, RunTimes } from '../components/Bits';
+import { flash } from '../flash';
 import { isKnownTimeZone } from '../lib/format';
 import {
+  checkForm,
   emptyForm,
+  executionTimeText,
   FIELD_PATHS,
   FORM_FIELD_PATHS,
   formFromSpec,
@@ -20,7 +27,8 @@ import {
   toPatch,
   toSubmission,
 } from '../lib/job-form';
-import { type FieldProblem, mapFieldErrors, problemText } from '../lib/problems';
+import { fieldLabel, plainProblem } from '../lib/messages';
+import { mapFieldErrors, problemText } from '../lib/problems';
 import { describeSchedule } from '../lib/schedule-words';
 import { href, navigate } from '../router';
 import type { JobDetails } from '../types';
@@ -73,7 +81,7 @@ function Field({
       )}
       {messages.length > 0 && (
         <p id={`${id}-error`} class="field-error" data-error-for={path}>
-          {messages.join('; ')}
+          {messages.join(' ')}
         </p>
       )}
     </div>
@@ -91,6 +99,10 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
   const [previewErrors, setPreviewErrors] = useState<Errors>({});
   const [preview, setPreview] = useState<string[] | null>(null);
   const [busy, setBusy] = useState(false);
+  /** A submit found errors: list them above the buttons until the next submit. */
+  const [summary, setSummary] = useState(false);
+  /** The next render after a failed submit opens the sections with errors and focuses the first. */
+  const revealErrors = useRef(false);
   const previewSeq = useRef(0);
 
   useEffect(() => {
@@ -131,11 +143,26 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
       } catch (err) {
         if (seq !== previewSeq.current) return;
         setPreview(null);
-        if (err instanceof ApiError) setPreviewErrors(mapFieldErrors(err.problem, FORM_FIELD_PATHS).byField);
+        if (err instanceof ApiError) {
+          setPreviewErrors(mapFieldErrors(plainProblem(err.problem), FORM_FIELD_PATHS).byField);
+        }
       }
     }, PREVIEW_DELAY_MS);
     return () => clearTimeout(timer);
   }, [scheduleKey, ready]);
+
+  useEffect(() => {
+    if (!revealErrors.current) return;
+    revealErrors.current = false;
+    const invalid = FORM_FIELD_PATHS.map((path) => document.getElementById(inputId(path))).filter(
+      (input): input is HTMLElement => input !== null && input.getAttribute('aria-invalid') === 'true',
+    );
+    for (const input of invalid) {
+      const section = input.closest('details');
+      if (section) section.open = true;
+    }
+    invalid[0]?.focus();
+  });
 
   if (editing && loadError) {
     return (
@@ -191,29 +218,34 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
 
   const submit = async (e: Event) => {
     e.preventDefault();
-    const built = editing ? toPatch(form, spec) : toSubmission(form);
-    const local = mapFieldErrors({ errors: built.errors as FieldProblem[] }, FORM_FIELD_PATHS);
-    if (built.errors.length > 0) {
-      setSubmitErrors(local.byField);
-      setOtherErrors(local.other);
+    // Every field is checked at once: nothing is sent while one of them cannot be.
+    const local = checkForm(form);
+    if (local.length > 0) {
+      setSubmitErrors(mapFieldErrors({ errors: local }, FORM_FIELD_PATHS).byField);
+      setOtherErrors([]);
+      setSummary(true);
+      revealErrors.current = true;
       return;
     }
+    const built = editing ? toPatch(form, spec) : toSubmission(form);
     setBusy(true);
     try {
       if (editing) {
         await api('PATCH', `/jobs/${encodeURIComponent(jobId)}`, built.body);
+        flash('Saved.', `/jobs/${jobId}`);
         navigate(`/jobs/${encodeURIComponent(jobId)}`);
       } else {
         const created = await api<{ job_id: string }>('POST', '/jobs', built.body);
+        flash('Job created.', `/jobs/${created.job_id}`);
         navigate(`/jobs/${encodeURIComponent(created.job_id)}`);
       }
     } catch (err) {
       if (err instanceof ApiError) {
-        const mapped = mapFieldErrors(err.problem, FORM_FIELD_PATHS);
+        const mapped = mapFieldErrors(plainProblem(err.problem), FORM_FIELD_PATHS);
         setSubmitErrors(mapped.byField);
         setOtherErrors(mapped.other);
-        const first = Object.keys(mapped.byField)[0];
-        if (first) document.getElementById(inputId(first))?.focus();
+        setSummary(Object.keys(mapped.byField).length > 0);
+        revealErrors.current = true;
       } else {
         setOtherErrors([String(err)]);
       }
@@ -225,6 +257,8 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
   const zone = form.timezone.trim() || 'UTC';
   const zoneOk = isKnownTimeZone(zone);
   const freq = form.frequency;
+  const executionTime = executionTimeText(freq);
+  const listed = summary ? FORM_FIELD_PATHS.filter((path) => errors[path]?.length) : [];
 
   return (
     <section>
@@ -257,12 +291,7 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
                 {text('every', { autocomplete: 'off' })}
               </Field>
             )}
-            <Field
-              path="execution_time"
-              label={freq === 'interval' ? 'Anchor (optional)' : freq === 'cron' ? 'Starts at (optional)' : 'Time'}
-              hint="RFC 3339 with a zone, e.g. 2026-11-24T02:00:00+08:00"
-              errors={errors}
-            >
+            <Field path="execution_time" label={executionTime.label} hint={executionTime.hint} errors={errors}>
               {text('execution_time', { autocomplete: 'off' })}
             </Field>
             {freq === 'weekly' && (
@@ -289,7 +318,7 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
                 </fieldset>
                 {errors.days_of_week && (
                   <p id="f-days_of_week-error" class="field-error" data-error-for="days_of_week">
-                    {errors.days_of_week.join('; ')}
+                    {errors.days_of_week.join(' ')}
                   </p>
                 )}
               </div>
@@ -304,10 +333,20 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
             </datalist>
             <details>
               <summary>Bounds and jitter</summary>
-              <Field path="start_at" label="Start at (optional)" errors={errors}>
+              <Field
+                path="start_at"
+                label="Starts at (optional)"
+                hint="No run before this time. RFC 3339, e.g. 2026-11-24T00:00:00+08:00"
+                errors={errors}
+              >
                 {text('start_at')}
               </Field>
-              <Field path="end_at" label="End at (optional)" errors={errors}>
+              <Field
+                path="end_at"
+                label="Ends at (optional)"
+                hint="No run after this time; then the job completes"
+                errors={errors}
+              >
                 {text('end_at')}
               </Field>
               <Field path="max_runs" label="Max runs (optional)" errors={errors}>
@@ -402,8 +441,22 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
               </Field>
             </fieldset>
           </details>
-          {otherErrors.length > 0 && (
-            <div class="message message-error" role="alert">
+          {(listed.length > 0 || otherErrors.length > 0) && (
+            <div class="message message-error error-summary" role="alert">
+              {listed.length > 0 && (
+                <>
+                  <p>
+                    {listed.length === 1 ? 'Fix this field' : `Fix these ${listed.length} fields`}, then submit again:
+                  </p>
+                  <ul>
+                    {listed.map((path) => (
+                      <li key={path}>
+                        {fieldLabel(path)}: {(errors[path] ?? []).join(' ')}
+                      </li>
+                    ))}
+                  </ul>
+                </>
+              )}
               {otherErrors.map((m) => (
                 <p key={m}>{m}</p>
               ))}

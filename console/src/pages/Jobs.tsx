@@ -2,11 +2,18 @@
  * Jobs: the caller's jobs (admins: everyone's, or one user's) with the schedule in words, status,
  * next run, last result and the success rate of the recent runs; filters by status, name prefix
  * and (admins) user; pages with the API's page_token. Rows come from `GET /jobs`; each row's
- * schedule and ledger from `GET /jobs/{id}`.
+ * schedule and ledger from `GET /jobs/{id}`; the page refreshes every 5 s while it is visible.
+ * Rows can be selected (a checkbox each, and one for the page) to pause, resume or cancel them
+ * together: one request per job, as on the job's page, then a summary of what succeeded and failed.
+ * Long names and schedules are cut with an ellipsis (the whole text is their tooltip); on a phone
+ * each job is a card.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api, query } from '../api';
 import { Bar, Message, StatusBadge } from '../components/Bits';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { usePolling } from '../components/hooks';
+import { type BulkAction, type BulkOutcome, bulkRequest, summarizeBulk } from '../lib/bulk';
 import { formatTime, relativeTime } from '../lib/format';
 import { problemText } from '../lib/problems';
 import { describeSchedule } from '../lib/schedule-words';
@@ -17,10 +24,12 @@ import type { ConsoleConfig, JobDetails, JobSummary } from '../types';
 const STATUSES = ['pending', 'running', 'paused', 'completed', 'failed', 'cancelled'];
 /** Rows per page, unless the URL says `limit=` (1–100). */
 export const PAGE_SIZE = 20;
+const REFRESH_MS = 5_000;
 
 function LastResult({ job }: { job: JobDetails | undefined }) {
-  const last = job?.last_execution;
-  if (!last) return <span class="muted">—</span>;
+  if (!job) return <span class="muted">—</span>;
+  const last = job.last_execution;
+  if (!last) return <span class="muted">{job.last_run_time ? '—' : 'Never run'}</span>;
   return (
     <span>
       <StatusBadge status={last.status} /> <span class="muted">{relativeTime(last.finished_at, Date.now())}</span>
@@ -54,13 +63,49 @@ export function JobsPage({ config, params }: { config: ConsoleConfig; params: UR
   const [next, setNext] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [form, setForm] = useState({ status, name, user });
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [confirmCancel, setConfirmCancel] = useState(false);
+  const [bulkBusy, setBulkBusy] = useState(false);
+  const [bulkResult, setBulkResult] = useState<{ kind: 'success' | 'error'; text: string } | null>(null);
+  const selectAll = useRef<HTMLInputElement>(null);
   /** The filters of the URL the form last followed. */
   const shown = useRef({ status, name, user });
+  /** Bumped by each load: an answer to an older one is dropped. */
+  const loadSeq = useRef(0);
   const key = params.toString();
 
   useEffect(() => {
     document.title = 'Jobs · Job console';
   }, []);
+
+  /** Loads the page of the URL's filters; a refresh keeps the rows on screen until the answer. */
+  const load = useCallback(async () => {
+    const seq = ++loadSeq.current;
+    try {
+      const page = await api<{ jobs: JobSummary[]; next_page_token: string | null }>(
+        'GET',
+        `/jobs${query({ status, name, user_id: user, limit, page_token: token })}`,
+      );
+      if (seq !== loadSeq.current) return;
+      const loaded = await Promise.all(
+        page.jobs.map((j) => api<JobDetails>('GET', `/jobs/${encodeURIComponent(j.job_id)}`).catch(() => undefined)),
+      );
+      if (seq !== loadSeq.current) return;
+      const map: Record<string, JobDetails> = {};
+      for (const d of loaded) if (d) map[d.job_id] = d;
+      setRows(page.jobs);
+      setNext(page.next_page_token);
+      setDetails(map);
+      setError(null);
+      // A selected job that left the page (ended and filtered out, another page) is no longer selected.
+      setSelected((current) => {
+        const kept = new Set([...current].filter((id) => page.jobs.some((j) => j.job_id === id)));
+        return kept.size === current.size ? current : kept;
+      });
+    } catch (err) {
+      if (seq === loadSeq.current) setError(err instanceof ApiError ? problemText(err.problem) : String(err));
+    }
+  }, [key]);
 
   useEffect(() => {
     // A filter the URL changed (a navigation, the back button) replaces the form's value; what the
@@ -74,29 +119,58 @@ export function JobsPage({ config, params }: { config: ConsoleConfig; params: UR
     }));
     setRows(null);
     setDetails({});
-    let live = true;
     setError(null);
-    api<{ jobs: JobSummary[]; next_page_token: string | null }>(
-      'GET',
-      `/jobs${query({ status, name, user_id: user, limit, page_token: token })}`,
-    )
-      .then(async (page) => {
-        if (!live) return;
-        setRows(page.jobs);
-        setNext(page.next_page_token);
-        const loaded = await Promise.all(
-          page.jobs.map((j) => api<JobDetails>('GET', `/jobs/${encodeURIComponent(j.job_id)}`).catch(() => undefined)),
-        );
-        if (!live) return;
-        const map: Record<string, JobDetails> = {};
-        for (const d of loaded) if (d) map[d.job_id] = d;
-        setDetails(map);
-      })
-      .catch((err) => live && setError(err instanceof ApiError ? problemText(err.problem) : String(err)));
+    setSelected(new Set());
+    setBulkResult(null);
+    void load();
     return () => {
-      live = false;
+      loadSeq.current++;
     };
-  }, [key]);
+  }, [load]);
+
+  usePolling(load, REFRESH_MS);
+
+  const nameOf = (id: string) => rows?.find((j) => j.job_id === id)?.name ?? id;
+  const toggle = (id: string, on: boolean) =>
+    setSelected((current) => {
+      const nextSet = new Set(current);
+      if (on) nextSet.add(id);
+      else nextSet.delete(id);
+      return nextSet;
+    });
+  const pageIds = rows?.map((j) => j.job_id) ?? [];
+  const allSelected = pageIds.length > 0 && pageIds.every((id) => selected.has(id));
+  useEffect(() => {
+    if (selectAll.current) selectAll.current.indeterminate = selected.size > 0 && !allSelected;
+  });
+
+  const runBulk = async (action: BulkAction) => {
+    const ids = [...selected];
+    setConfirmCancel(false);
+    setBulkBusy(true);
+    setBulkResult(null);
+    const outcomes: BulkOutcome[] = await Promise.all(
+      ids.map(async (id) => {
+        const { method, path } = bulkRequest(action, id);
+        try {
+          const answer = await api<{ status?: string }>(method, path);
+          return { job_id: id, name: nameOf(id), ok: true, status: answer?.status };
+        } catch (err) {
+          return {
+            job_id: id,
+            name: nameOf(id),
+            ok: false,
+            error: err instanceof ApiError ? problemText(err.problem) : String(err),
+          };
+        }
+      }),
+    );
+    setBulkResult(summarizeBulk(action, outcomes));
+    // The jobs that failed stay selected, to try again or look at.
+    setSelected(new Set(outcomes.filter((o) => !o.ok).map((o) => o.job_id)));
+    setBulkBusy(false);
+    await load();
+  };
 
   const go = (changes: Record<string, string>) => {
     const merged = { status, name, user_id: user, limit: params.get('limit') ?? '', ...changes };
@@ -160,11 +234,56 @@ export function JobsPage({ config, params }: { config: ConsoleConfig; params: UR
       {rows === null && !error && <Message kind="info">Loading jobs…</Message>}
       {rows !== null && rows.length === 0 && <Message kind="info">No jobs match.</Message>}
       {rows !== null && rows.length > 0 && (
+        <div class="bulk-bar" role="toolbar" aria-label="Selected jobs">
+          <span class="bulk-count" aria-live="polite">
+            {selected.size} selected
+          </span>
+          <button type="button" disabled={selected.size === 0 || bulkBusy} onClick={() => void runBulk('pause')}>
+            Pause
+          </button>
+          <button type="button" disabled={selected.size === 0 || bulkBusy} onClick={() => void runBulk('resume')}>
+            Resume
+          </button>
+          <button
+            type="button"
+            class="danger"
+            disabled={selected.size === 0 || bulkBusy}
+            onClick={() => setConfirmCancel(true)}
+          >
+            Cancel jobs
+          </button>
+        </div>
+      )}
+      {bulkResult && <Message kind={bulkResult.kind}>{bulkResult.text}</Message>}
+      <ConfirmDialog
+        open={confirmCancel}
+        title={`Cancel ${selected.size === 1 ? 'this job' : `these ${selected.size} jobs`}?`}
+        confirmLabel={selected.size === 1 ? 'Cancel job' : `Cancel ${selected.size} jobs`}
+        dismissLabel={selected.size === 1 ? 'Keep job' : 'Keep jobs'}
+        danger
+        onCancel={() => setConfirmCancel(false)}
+        onConfirm={() => void runBulk('cancel')}
+      >
+        <p>
+          {[...selected].map(nameOf).join(', ')}: each ends for good and a running attempt is cancelled. This cannot be
+          undone.
+        </p>
+      </ConfirmDialog>
+      {rows !== null && rows.length > 0 && (
         <div class="table-wrap">
           <table class="jobs">
             <caption class="visually-hidden">Jobs, newest first</caption>
             <thead>
               <tr>
+                <th scope="col" class="select">
+                  <input
+                    ref={selectAll}
+                    type="checkbox"
+                    aria-label="Select all jobs on this page"
+                    checked={allSelected}
+                    onChange={(e) => setSelected(e.currentTarget.checked ? new Set(pageIds) : new Set())}
+                  />
+                </th>
                 <th scope="col">Name</th>
                 <th scope="col">Schedule</th>
                 <th scope="col">Status</th>
@@ -177,23 +296,49 @@ export function JobsPage({ config, params }: { config: ConsoleConfig; params: UR
             <tbody>
               {rows.map((job) => {
                 const d = details[job.job_id];
+                const label = job.name ?? job.job_id;
+                const schedule = d?.spec ? describeSchedule(d.spec as never) : null;
                 return (
                   <tr key={job.job_id} data-job-id={job.job_id}>
-                    <td>
-                      <a href={href(`/jobs/${encodeURIComponent(job.job_id)}`)}>{job.name ?? job.job_id}</a>
+                    <td class="select">
+                      <input
+                        type="checkbox"
+                        aria-label={`Select ${label}`}
+                        checked={selected.has(job.job_id)}
+                        onChange={(e) => toggle(job.job_id, e.currentTarget.checked)}
+                      />
                     </td>
-                    <td>{d?.spec ? describeSchedule(d.spec as never) : <span class="muted">…</span>}</td>
-                    <td>
+                    <td class="name" data-label="Name">
+                      <a class="clip" href={href(`/jobs/${encodeURIComponent(job.job_id)}`)} title={label}>
+                        {label}
+                      </a>
+                    </td>
+                    <td class="schedule" data-label="Schedule">
+                      {schedule ? (
+                        <span class="clip" title={schedule}>
+                          {schedule}
+                        </span>
+                      ) : (
+                        <span class="muted">…</span>
+                      )}
+                    </td>
+                    <td class="status" data-label="Status">
                       <StatusBadge status={d?.status ?? job.status} />
                     </td>
-                    <td>{formatTime(d?.next_run_time ?? job.next_run_time)}</td>
-                    <td>
+                    <td class="next-run" data-label="Next run (UTC)">
+                      {formatTime(d?.next_run_time ?? job.next_run_time)}
+                    </td>
+                    <td class="last-result" data-label="Last result">
                       <LastResult job={d} />
                     </td>
-                    <td>
+                    <td class="rate" data-label={`Success (last ${RECENT_RUNS})`}>
                       <Rate job={d} />
                     </td>
-                    {config.role === 'admin' && <td>{job.user_id}</td>}
+                    {config.role === 'admin' && (
+                      <td class="user" data-label="User">
+                        {job.user_id}
+                      </td>
+                    )}
                   </tr>
                 );
               })}

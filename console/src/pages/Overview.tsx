@@ -1,63 +1,130 @@
 /**
  * Overview: the caller's jobs by status, succeeded vs failed runs per hour over the last 24 h
  * (uPlot bars, with the same figures in a table for screen readers), and the fire lag p50/p99,
- * all from `GET /stats/overview`.
+ * all from `GET /stats/overview`, refreshed every 5 s while the page is visible.
  */
 import 'uplot/dist/uPlot.min.css';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import { ApiError, api } from '../api';
 import { Message, StatusBadge } from '../components/Bits';
+import { usePolling } from '../components/hooks';
 import { formatDuration, formatTime } from '../lib/format';
 import { problemText } from '../lib/problems';
 import { href } from '../router';
 import type { ConsoleConfig, OverviewStats } from '../types';
 
 const STATUSES = ['pending', 'running', 'paused', 'completed', 'failed', 'cancelled'];
+const REFRESH_MS = 5_000;
+const HOUR_S = 3600;
+const CHART_HEIGHT = 220;
+const DARK = '(prefers-color-scheme: dark)';
+
+/** The chart's colours: the theme's custom properties (styles.css), read when it is drawn. */
+function chartColours(el: HTMLElement) {
+  const style = getComputedStyle(el);
+  const read = (name: string) => style.getPropertyValue(name).trim();
+  return {
+    axis: read('--chart-axis'),
+    grid: read('--chart-grid'),
+    good: read('--chart-good'),
+    goodFill: read('--chart-good-fill'),
+    bad: read('--chart-bad'),
+    badFill: read('--chart-bad-fill'),
+  };
+}
+
+/** The columns of the chart: each hour's bars sit in the middle of its slot (x in seconds). */
+function chartData(stats: OverviewStats): uPlot.AlignedData {
+  const hours = stats.executions_per_hour;
+  return [
+    hours.map((h) => Date.parse(h.hour) / 1000 + HOUR_S / 2),
+    hours.map((h) => h.succeeded),
+    hours.map((h) => h.failed),
+  ];
+}
+
+/** True while the system asks for the dark theme; follows its changes. */
+function useDarkScheme(): boolean {
+  const [dark, setDark] = useState(() => window.matchMedia(DARK).matches);
+  useEffect(() => {
+    const query = window.matchMedia(DARK);
+    const onChange = () => setDark(query.matches);
+    query.addEventListener('change', onChange);
+    return () => query.removeEventListener('change', onChange);
+  }, []);
+  return dark;
+}
 
 function HourlyChart({ stats }: { stats: OverviewStats }) {
   const box = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const dark = useDarkScheme();
+  const latest = useRef(stats);
+  latest.current = stats;
+
   useEffect(() => {
     const el = box.current;
     if (!el) return;
-    const hours = stats.executions_per_hour;
-    const xs = hours.map((h) => Date.parse(h.hour) / 1000);
+    const colours = chartColours(el);
     const width = () => Math.max(280, el.clientWidth);
     const bars = uPlot.paths.bars;
-    const plot = new uPlot(
+    const axis = { stroke: colours.axis, grid: { stroke: colours.grid }, ticks: { stroke: colours.grid } };
+    const created = new uPlot(
       {
         width: width(),
-        height: 220,
-        scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
-        axes: [{ stroke: '#333' }, { stroke: '#333', label: 'runs' }],
+        height: CHART_HEIGHT,
+        scales: {
+          // Whole hour slots, first to last: the bars of the current hour are drawn inside the plot.
+          x: {
+            time: true,
+            range: (_u, min, max) => [min - HOUR_S / 2, max + HOUR_S / 2],
+          },
+          y: { range: (_u, _min, max) => [0, Math.max(1, max)] },
+        },
+        axes: [{ ...axis }, { ...axis, label: 'runs' }],
         series: [
-          { label: 'Hour (local)' },
+          {
+            label: 'Hour (local)',
+            // A column's x is the middle of its hour: name the hour it covers.
+            value: (_u, v) =>
+              v === null
+                ? '—'
+                : new Date((v - HOUR_S / 2) * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }),
+          },
           {
             label: 'Succeeded',
-            stroke: '#1a7f37',
-            fill: 'rgba(26,127,55,0.55)',
+            stroke: colours.good,
+            fill: colours.goodFill,
             points: { show: false },
             ...(bars ? { paths: bars({ size: [0.4, 40], align: -1 }) } : {}),
           },
           {
             label: 'Failed',
-            stroke: '#b42318',
-            fill: 'rgba(180,35,24,0.6)',
+            stroke: colours.bad,
+            fill: colours.badFill,
             points: { show: false },
             ...(bars ? { paths: bars({ size: [0.4, 40], align: 1 }) } : {}),
           },
         ],
       },
-      [xs, hours.map((h) => h.succeeded), hours.map((h) => h.failed)],
+      chartData(latest.current),
       el,
     );
-    const onResize = () => plot.setSize({ width: width(), height: 220 });
+    plot.current = created;
+    const onResize = () => created.setSize({ width: width(), height: CHART_HEIGHT });
     window.addEventListener('resize', onResize);
     return () => {
       window.removeEventListener('resize', onResize);
-      plot.destroy();
+      created.destroy();
+      plot.current = null;
     };
+  }, [dark]);
+
+  useEffect(() => {
+    plot.current?.setData(chartData(stats));
   }, [stats]);
+
   return (
     <div ref={box} class="chart" role="img" aria-label="Runs per hour over the last 24 hours, succeeded and failed" />
   );
@@ -67,13 +134,19 @@ function HourlyChart({ stats }: { stats: OverviewStats }) {
 export function OverviewPage({ config }: { config: ConsoleConfig }) {
   const [stats, setStats] = useState<OverviewStats | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const load = () =>
+    api<OverviewStats>('GET', '/stats/overview')
+      .then((answer) => {
+        setStats(answer);
+        setError(null);
+      })
+      .catch((err) => setError(err instanceof ApiError ? problemText(err.problem) : String(err)));
   useEffect(() => {
     document.title = 'Overview · Job console';
-    api<OverviewStats>('GET', '/stats/overview')
-      .then(setStats)
-      .catch((err) => setError(err instanceof ApiError ? problemText(err.problem) : String(err)));
+    void load();
   }, []);
-  if (error) return <Message kind="error">{error}</Message>;
+  usePolling(load, REFRESH_MS);
+  if (error && !stats) return <Message kind="error">{error}</Message>;
   if (!stats) return <Message kind="info">Loading overview…</Message>;
   const totals = stats.executions_per_hour.reduce(
     (t, h) => ({ succeeded: t.succeeded + h.succeeded, failed: t.failed + h.failed }),
@@ -84,8 +157,9 @@ export function OverviewPage({ config }: { config: ConsoleConfig }) {
       <h1>Overview</h1>
       <p class="muted">
         {config.role === 'admin' ? 'All jobs' : 'Your jobs'} · computed {formatTime(stats.generated_at)} UTC
-        {stats.jobs_truncated && ' · counts are of the newest 1,000 jobs'}
+        {stats.jobs_truncated && ' · counts are of the newest 1,000 jobs'} · refreshes every 5 s
       </p>
+      {error && <Message kind="error">{error}</Message>}
       <div class="grid">
         <section class="card" aria-labelledby="h-status">
           <h2 id="h-status">Jobs by status</h2>
