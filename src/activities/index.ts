@@ -13,7 +13,7 @@ import { HOLD_HEARTBEAT_BEFORE_MS } from '../workflows/contract';
 import { type HandlerContext, type HandlerRegistry, NonRetryableError } from './handlers';
 import { createHttpExecutor, type HttpExecutorOptions, HttpStatusError, sendHttp } from './http';
 import { createAlertActivities } from './notify';
-import type { AlertActivities, PayloadActivities, RunPayloadInput } from './types';
+import type { AlertActivities, PayloadActivities, RegistryActivities, RunPayloadInput } from './types';
 
 export {
   defineHandler,
@@ -27,7 +27,14 @@ export {
   type JobHandler,
   NonRetryableError,
 } from './handlers';
-export type { AlertActivities, AlertInput, AlertResult, PayloadActivities, RunPayloadInput } from './types';
+export type {
+  AlertActivities,
+  AlertInput,
+  AlertResult,
+  PayloadActivities,
+  RegistryActivities,
+  RunPayloadInput,
+} from './types';
 
 /** Collaborators of the activities. */
 export interface ActivityDeps {
@@ -81,13 +88,15 @@ const LOCAL_ATTEMPTS_TTL_MS = 24 * 3_600_000;
 
 /**
  * Builds the activities the worker registers.
- * @returns `{ runPayload, sendAlert }`, see {@link PayloadActivities} and {@link AlertActivities}.
+ * @returns `{ runPayload, sendAlert, handlerNames }`, see {@link PayloadActivities},
+ *   {@link AlertActivities} and {@link RegistryActivities}.
  */
-export function createActivities(deps: ActivityDeps): PayloadActivities & AlertActivities {
+export function createActivities(deps: ActivityDeps): PayloadActivities & AlertActivities & RegistryActivities {
   const http = createHttpExecutor(deps.http);
   const localAttempts = localAttemptMemory();
   return {
     ...createAlertActivities({ ...deps.notify, ...(deps.http ? { http: deps.http } : {}) }),
+    handlerNames: async () => [...deps.handlers.keys()].sort(),
     async runPayload(input: RunPayloadInput): Promise<AttemptReport> {
       const ctx = Context.current();
       const attempt = ctx.info.attempt;

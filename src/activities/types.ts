@@ -78,3 +78,9 @@ export interface AlertActivities {
    */
   sendAlert(input: AlertInput): Promise<AlertResult>;
 }
+
+/** The registry activity: which handlers this worker runs (for `GET /handlers`). */
+export interface RegistryActivities {
+  /** @returns the names of the handlers this worker registers, sorted. */
+  handlerNames(): Promise<string[]>;
+}

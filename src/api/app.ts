@@ -21,6 +21,7 @@ import { type ConsoleOptions, consoleConfigRouter, consoleRoutes, consoleStaticR
 import { executionsRouter, executionsRoutes } from './executions/routes';
 import { ExecutionService } from './executions/service';
 import { handlerNameGuard } from './handler-names';
+import { handlersRouter, handlersRoutes } from './handlers/routes';
 import { JobControl } from './jobs/control';
 import { jobsRouter, jobsRoutes } from './jobs/routes';
 import { JobService } from './jobs/service';
@@ -41,6 +42,7 @@ export const API_ROUTES: ApiRoute[] = [
   ...jobsRoutes,
   ...schedulesRoutes,
   ...workersRoutes,
+  ...handlersRoutes,
   ...executionsRoutes,
   ...statsRoutes,
   ...consoleRoutes,
@@ -161,6 +163,7 @@ export function createApp({
   app.post('/jobs', handlerNameGuard(handlerNames));
   app.use('/jobs', jobsRouter(jobs, logger, new JobControl(client)));
   app.use('/workers', workersRouter(new WorkerService({ client, taskQueue, ...(now ? { now } : {}) }), taskQueue));
+  app.use('/handlers', handlersRouter(client, taskQueue, handlerNames, now));
   app.use('/job/executions', executionsRouter(new ExecutionService(client)));
   app.use('/schedules', schedulesRouter(now));
   app.use('/stats', statsRouter(jobs, client, now));

@@ -1,0 +1,123 @@
+/**
+ * `GET /handlers?task_queue=`: the handler names a job's `payload.name` may take. With
+ * `HANDLER_NAMES` set, the API answers from it (`source: config`, patterns ending in `*` included).
+ * Otherwise it asks a worker of the task queue, through a short `handlerNamesWorkflow` (one local
+ * activity), and keeps the answer for {@link HANDLER_NAMES_TTL_MS} (`source: workers`). Workers of
+ * one queue are expected to register the same handlers; the answer is that of the worker that
+ * picked up the workflow.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { Router } from 'express';
+import { z } from 'zod';
+import { identifierSchema } from '../../domain/job-spec';
+import { assertQueueGranted, principalOf } from '../auth';
+import type { ApiRoute } from '../openapi';
+import { ProblemError, validationProblem } from '../problem';
+
+/** How long an answer from the workers is reused (ms). */
+export const HANDLER_NAMES_TTL_MS = 30_000;
+/** How long the API waits for a worker to answer (ms); then 503. */
+export const HANDLER_NAMES_WAIT_MS = 5_000;
+
+/** Query string of `GET /handlers`. */
+export const handlersQuerySchema = z.strictObject({
+  task_queue: identifierSchema.optional().meta({ description: "Whose workers to ask; default the API's task queue." }),
+});
+
+/** Answer of `GET /handlers`. */
+export const handlersSchema = z
+  .object({
+    task_queue: z.string(),
+    handlers: z.array(z.string()).meta({ description: 'Sorted names; from HANDLER_NAMES, `*` ends a prefix pattern.' }),
+    source: z.enum(['workers', 'config']),
+    read_at: z.string().meta({ description: 'When the workers answered (UTC); the answer is reused for 30 s.' }),
+  })
+  .meta({ id: 'Handlers' });
+export type HandlersAnswer = z.output<typeof handlersSchema>;
+
+/**
+ * Builds the `/handlers` router.
+ * @param configured `HANDLER_NAMES` patterns, or undefined to ask the workers.
+ */
+export function handlersRouter(
+  client: Client,
+  defaultQueue: string,
+  configured: readonly string[] | undefined,
+  now: () => number = Date.now,
+): Router {
+  const router = Router({ caseSensitive: true });
+  const cache = new Map<string, { answer: HandlersAnswer; atMs: number }>();
+  router.get('/', async (req, res) => {
+    const parsed = handlersQuerySchema.safeParse(req.query);
+    if (!parsed.success) throw validationProblem(parsed.error, 'query');
+    const queue = parsed.data.task_queue ?? defaultQueue;
+    assertQueueGranted(principalOf(res), parsed.data.task_queue, defaultQueue, 'task_queue');
+    if (configured !== undefined) {
+      res.json({
+        task_queue: queue,
+        handlers: [...configured].sort(),
+        source: 'config',
+        read_at: new Date(now()).toISOString(),
+      });
+      return;
+    }
+    const cached = cache.get(queue);
+    if (cached !== undefined && now() - cached.atMs < HANDLER_NAMES_TTL_MS) {
+      res.json(cached.answer);
+      return;
+    }
+    const names = await askWorkers(client, queue);
+    const answer: HandlersAnswer = {
+      task_queue: queue,
+      handlers: names,
+      source: 'workers',
+      read_at: new Date(now()).toISOString(),
+    };
+    cache.set(queue, { answer, atMs: now() });
+    res.json(answer);
+  });
+  return router;
+}
+
+/** Runs handlerNamesWorkflow on `queue`. @throws ProblemError 503 when no worker answers in time. */
+async function askWorkers(client: Client, queue: string): Promise<string[]> {
+  const handle = await client.workflow.start('handlerNamesWorkflow', {
+    taskQueue: queue,
+    workflowId: `handler-names-${queue}-${randomUUID()}`,
+    workflowExecutionTimeout: HANDLER_NAMES_WAIT_MS * 2,
+    args: [],
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(new ProblemError(503, 'No worker answered', `no worker of task queue ${queue} answered`, 'no-worker')),
+      HANDLER_NAMES_WAIT_MS,
+    );
+  });
+  try {
+    return (await Promise.race([handle.result(), late])) as string[];
+  } catch (err) {
+    if (err instanceof ProblemError) await handle.terminate('no worker answered').catch(() => undefined);
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The `/handlers` route, for the OpenAPI document. */
+export const handlersRoutes: ApiRoute[] = [
+  {
+    method: 'get',
+    path: '/handlers',
+    operationId: 'listHandlers',
+    summary: 'Handler names the workers register (for payload.name)',
+    description:
+      'From HANDLER_NAMES when the API has it; otherwise asked of a worker of the task queue and reused for 30 s.',
+    tag: 'workers',
+    request: { query: handlersQuerySchema },
+    responses: { 200: { description: 'The names', schema: handlersSchema } },
+    problems: { 403: 'The task queue is not granted to the key', 503: 'No worker of the task queue answered' },
+  },
+];
