@@ -1,3 +1,3 @@
 /** Workflow entry point for the worker bundle: every workflow the worker runs. */
-export { jobWorkflow } from './job-workflow';
 export { handlerNamesWorkflow } from './handler-names';
+export { jobWorkflow } from './job-workflow';

@@ -644,12 +644,14 @@ export class JobLoop {
     return late === null ? due : Math.min(due, late);
   }
 
-  /** Sleeps until the next dispatch or fire time, the active run's end, or an update. */
+  /** Sleeps until the next dispatch or fire time, the active run's end, an update, or the last alert sent. */
   private waitForChange(): Promise<void> {
     this.wake = false;
     const run = this.active;
+    // Alerts in flight hold back continue-as-new: look again once they are sent.
+    const alerting = !this.alerts.idle();
     this.timer.set(this.wakeAt());
-    return condition(() => this.wake || run?.done === true || this.timer.fired);
+    return condition(() => this.wake || run?.done === true || this.timer.fired || (alerting && this.alerts.idle()));
   }
 
   /** Cancellation: the active run (once its attempt acknowledged) and waiting ones end `cancelled`. */

@@ -43,8 +43,11 @@ describe('jobWorkflow: replay', () => {
       every: '1m',
       retry: { max_retries: 1, initial_interval: '1s', backoff_coefficient: 2 },
     });
-    // First attempt of every third call fails, so the history holds activity retries too.
+    // First attempt of every third call fails, so the history holds activity retries too; every
+    // attempt of the third occurrence fails, so it holds the health alerts (failed, then recovered).
     const double = new PayloadDouble(async (call) => {
+      const occurrences = [...new Set(double.calls.map((c) => c.input.scheduled_time))];
+      if (occurrences.indexOf(call.input.scheduled_time) === 2) throw retryableFailure(call, 'down');
       if (call.attempt === 1 && double.calls.length % 3 === 0) throw retryableFailure(call, 'flaky');
       return succeed(call);
     });
@@ -62,6 +65,7 @@ describe('jobWorkflow: replay', () => {
     });
     for (const call of double.calls) runIds.add(call.runId);
     expect(runIds.size).toBeGreaterThanOrEqual(3); // at least two continue-as-new hand-overs
+    expect(double.alerts.map((a) => a.event)).toEqual(['failed', 'recovered']);
 
     const bundle = await jobWorkflowBundle();
     let index = 0;
