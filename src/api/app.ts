@@ -27,7 +27,12 @@ import { jobsRouter, jobsRoutes } from './jobs/routes';
 import { JobService } from './jobs/service';
 import { type ApiRoute, buildOpenApiDocument, operationsRoutes } from './openapi';
 import { notFound, problemHandler, requestPath } from './problem';
-import { type RateLimitOptions, writeRateLimit } from './rate-limit';
+import {
+  DEFAULT_FAILED_LOGINS_PER_MINUTE,
+  failedLoginLimit,
+  type RateLimitOptions,
+  userRateLimits,
+} from './rate-limit';
 import { schedulesRouter, schedulesRoutes } from './schedules/routes';
 import { statsRouter, statsRoutes } from './stats/routes';
 import { workersRouter, workersRoutes } from './workers/routes';
@@ -69,6 +74,8 @@ export interface AppDeps {
   httpAllowTargets?: readonly AllowedTarget[];
   /** Handler names the workers register (`HANDLER_NAMES`); when set, POST /jobs refuses others. */
   handlerNames?: readonly string[] | undefined;
+  /** `GET /metrics` asks for an API key (any valid one: give Prometheus a key of its own); default public. */
+  metricsRequireKey?: boolean;
   /** The job console at `/`: its built folder and the Temporal Web UI base URL (defaults: see ./console/routes.ts). */
   console?: ConsoleOptions;
 }
@@ -107,6 +114,7 @@ export function createApp({
   fireLeadMs,
   httpAllowTargets,
   handlerNames,
+  metricsRequireKey = false,
   console: consoleOptions,
 }: AppDeps): Express {
   const app = express();
@@ -114,7 +122,8 @@ export function createApp({
   app.set('query parser', 'simple');
   // One route table, matched as written: `/JOBS` is not `/jobs` (nor a way around its rate limit).
   app.set('case sensitive routing', true);
-  app.use(apiMetrics()); // GET /metrics (Prometheus, public) and request latency / submissions / errors
+  // GET /metrics (Prometheus; public unless metricsRequireKey) and request latency / submissions / errors.
+  app.use(apiMetrics(undefined, metricsRequireKey ? authenticate(auth) : undefined));
   app.use(
     helmet({
       // The API is often reached over plain HTTP on a private network: do not upgrade /docs' assets to https.
@@ -148,9 +157,15 @@ export function createApp({
   // The job console's page and bundled assets (public, like /docs; its data needs a key).
   app.use(consoleStaticRouter(consoleOptions));
 
+  app.use(
+    failedLoginLimit(
+      rateLimit?.failedLoginsPerMinute ?? DEFAULT_FAILED_LOGINS_PER_MINUTE,
+      rateLimit?.store?.('login:'),
+    ),
+  );
   app.use(authenticate(auth));
   app.use(writeLog(logger));
-  app.use(writeRateLimit(rateLimit ?? { submissionsPerMinute: 1000, writesPerMinute: 1000 }));
+  app.use(userRateLimits(rateLimit ?? { submissionsPerMinute: 1000, writesPerMinute: 1000 }));
   app.use(express.json({ limit: BODY_LIMIT, strict: false, type: ['application/json', 'application/*+json'] }));
 
   const jobs = new JobService({

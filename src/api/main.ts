@@ -49,7 +49,10 @@ export async function runApi(): Promise<void> {
     rateLimit: {
       submissionsPerMinute: config.RATE_LIMIT_SUBMISSIONS_PER_MINUTE,
       writesPerMinute: config.RATE_LIMIT_WRITES_PER_MINUTE,
+      readsPerMinute: config.RATE_LIMIT_READS_PER_MINUTE,
+      failedLoginsPerMinute: config.RATE_LIMIT_FAILED_LOGINS_PER_MINUTE,
     },
+    metricsRequireKey: config.METRICS_REQUIRE_KEY,
   });
   const server = app.listen(config.API_PORT, config.API_HOST, () => {
     const address = server.address();

@@ -1,14 +1,15 @@
 /**
- * Per-user rate limits on writes (express-rate-limit): job submissions (`POST /jobs`) and other
- * writes (every non-GET request under `/jobs`, so routes added later are covered too), each per
- * user per minute. Answers carry `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset`
+ * Rate limits (express-rate-limit). Per user per minute: job submissions (`POST /jobs`), other
+ * writes (every other non-GET request, so routes added later are covered too) and reads (GET and
+ * HEAD). Per client address per minute: failed logins (401), counted before the key is checked so
+ * that a refused address cannot go on trying keys. Answers carry `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset`
  * (IETF draft-ietf-httpapi-ratelimit-headers, draft 6 names) and, when refused, `Retry-After`
  * and a 429 problem+json. Counts live in a {@link Store}: in memory by default (one API
  * replica); several replicas share counts through a shared store (e.g. `rate-limit-redis`),
  * passed as `rateLimitStore` to createApp.
  */
 import type { RequestHandler } from 'express';
-import { rateLimit, type Store } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit, type Store } from 'express-rate-limit';
 import { principalOf } from './auth';
 import { ProblemError, requestPath, sendProblem } from './problem';
 
@@ -18,11 +19,34 @@ export type { Store as RateLimitStore } from 'express-rate-limit';
 export interface RateLimitOptions {
   submissionsPerMinute: number;
   writesPerMinute: number;
+  /** GET and HEAD requests per user per minute; default {@link DEFAULT_READS_PER_MINUTE}. */
+  readsPerMinute?: number;
+  /** Failed logins per client address per minute; default {@link DEFAULT_FAILED_LOGINS_PER_MINUTE}. */
+  failedLoginsPerMinute?: number;
   /** Builds one store per limiter (`prefix` keeps the two counts apart); default: in memory. */
   store?: (prefix: string) => Store;
 }
 
 const WINDOW_MS = 60_000;
+/** Default of {@link RateLimitOptions.readsPerMinute}: 100 per second, the console's polling many times over. */
+export const DEFAULT_READS_PER_MINUTE = 6_000;
+/** Default of the failed-login limit, per client address per minute. */
+export const DEFAULT_FAILED_LOGINS_PER_MINUTE = 30;
+
+function refused(limit: number, what: string): RequestHandler {
+  return (req, res) => {
+    sendProblem(
+      res,
+      new ProblemError(
+        429,
+        'Too many requests',
+        `rate limit of ${limit} ${what} per minute reached; retry after the Retry-After seconds`,
+        'rate-limited',
+      ),
+      requestPath(req),
+    );
+  };
+}
 
 function limiter(limit: number, what: string, store: Store | undefined): RequestHandler {
   return rateLimit({
@@ -35,34 +59,47 @@ function limiter(limit: number, what: string, store: Store | undefined): Request
     validate: { ip: false, trustProxy: false, xForwardedForHeader: false },
     // One bucket per user (from the API key), not per IP: users behind one proxy do not share.
     keyGenerator: (_req, res) => principalOf(res).user_id,
-    handler: (req, res) => {
-      sendProblem(
-        res,
-        new ProblemError(
-          429,
-          'Too many requests',
-          `rate limit of ${limit} ${what} per minute reached; retry after the Retry-After seconds`,
-          'rate-limited',
-        ),
-        requestPath(req),
-      );
-    },
+    handler: refused(limit, what),
   });
 }
 
 /**
- * Middleware (after authentication): counts and limits the caller's writes.
- * GET, HEAD and OPTIONS are never limited here.
+ * Middleware (after authentication): counts and limits the caller's submissions, other writes and
+ * reads, each in its own bucket. OPTIONS is never limited.
  */
-export function writeRateLimit(options: RateLimitOptions): RequestHandler {
+export function userRateLimits(options: RateLimitOptions): RequestHandler {
   const submissions = limiter(options.submissionsPerMinute, 'job submissions', options.store?.('submit:'));
   const writes = limiter(options.writesPerMinute, 'writes', options.store?.('write:'));
+  const reads = limiter(options.readsPerMinute ?? DEFAULT_READS_PER_MINUTE, 'reads', options.store?.('read:'));
   return (req, res, next) => {
-    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') {
+    if (req.method === 'OPTIONS') {
       next();
       return;
     }
+    if (req.method === 'GET' || req.method === 'HEAD') return reads(req, res, next);
     const isSubmission = req.method === 'POST' && (req.path === '/jobs' || req.path === '/jobs/');
     return (isSubmission ? submissions : writes)(req, res, next);
   };
+}
+
+/**
+ * Middleware (before authentication): at most `limitPerMinute` failed logins (answers 401) per
+ * client address per minute; past it, every request from that address is a 429 until the window
+ * ends, a valid key included, so keys cannot be guessed faster. The address is Express's `req.ip`
+ * (the socket's, unless `trust proxy` is set), IPv6 grouped by /56 as express-rate-limit does.
+ */
+export function failedLoginLimit(limitPerMinute: number, store?: Store): RequestHandler {
+  return rateLimit({
+    windowMs: WINDOW_MS,
+    limit: limitPerMinute,
+    standardHeaders: false,
+    legacyHeaders: false,
+    ...(store ? { store } : {}),
+    validate: { trustProxy: false, xForwardedForHeader: false },
+    keyGenerator: (req) => ipKeyGenerator(req.ip ?? ''),
+    // Only refused keys count: a request that was not answered 401 is taken back.
+    skipSuccessfulRequests: true,
+    requestWasSuccessful: (_req, res) => res.statusCode !== 401,
+    handler: refused(limitPerMinute, 'failed logins from this address'),
+  });
 }

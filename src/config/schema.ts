@@ -131,6 +131,12 @@ export const envSchema = z.object({
   RATE_LIMIT_SUBMISSIONS_PER_MINUTE: positiveInt.default(1000),
   /** Other writes (DELETE, PATCH, POST on a job) per user per minute. */
   RATE_LIMIT_WRITES_PER_MINUTE: positiveInt.default(1000),
+  /** GET and HEAD requests per user per minute (API). */
+  RATE_LIMIT_READS_PER_MINUTE: positiveInt.default(6_000),
+  /** Failed logins (401) per client address per minute; past it the address gets 429 until the minute ends. */
+  RATE_LIMIT_FAILED_LOGINS_PER_MINUTE: positiveInt.default(30),
+  /** `GET /metrics` of the API asks for an API key (any valid one); default public. */
+  METRICS_REQUIRE_KEY: bool.default(false),
   /** Comma-separated handler names the workers register (`reports.*` = prefix); POST /jobs refuses others. */
   HANDLER_NAMES: z.string().optional(),
   /** Base URL of the Temporal Web UI, for the job console's links to a job's workflow. */

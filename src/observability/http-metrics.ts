@@ -6,7 +6,7 @@
  * - `scheduler_http_errors_total{route,status}`: answers with status >= 400;
  * - the Node process metrics of prom-client (`process_*`, `nodejs_*`).
  */
-import { type Request, Router } from 'express';
+import { type Request, type RequestHandler, Router } from 'express';
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 /**
@@ -34,8 +34,9 @@ function trackRoute(req: Request): () => string {
 /**
  * Builds the metrics router on its own registry (so several apps in one process never clash).
  * @param registry where the metrics live; default: a new registry with the Node process metrics.
+ * @param guard runs before `GET /metrics` is answered (e.g. API-key authentication); default none: public.
  */
-export function apiMetrics(registry?: Registry): Router {
+export function apiMetrics(registry?: Registry, guard?: RequestHandler): Router {
   const reg = registry ?? new Registry();
   if (registry === undefined) collectDefaultMetrics({ register: reg });
   const registers = [reg];
@@ -74,7 +75,7 @@ export function apiMetrics(registry?: Registry): Router {
     });
     next();
   });
-  router.get('/metrics', async (_req, res) => {
+  router.get('/metrics', ...(guard ? [guard] : []), async (_req, res) => {
     res.setHeader('content-type', reg.contentType);
     res.send(await reg.metrics());
   });

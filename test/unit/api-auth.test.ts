@@ -238,8 +238,70 @@ describe('rate limits', () => {
     await request(app).post('/jobs').set('Authorization', bearer(ALICE)).send(invalidJob);
     await request(app).post('/jobs').set('Authorization', bearer(BOB)).send(invalidJob);
     await request(app).delete('/jobs/bad%20id').set('Authorization', bearer(BOB));
+    await request(app).get('/jobs?limit=0').set('Authorization', bearer(ALICE));
     const byPrefix = Object.fromEntries(stores.map((s) => [s.prefix, Object.fromEntries(s.hits)]));
-    expect(byPrefix).toEqual({ 'submit:': { alice: 2, bob: 1 }, 'write:': { bob: 1 } });
+    expect(byPrefix).toEqual({
+      'login:': { '127.0.0.1': 0 },
+      'submit:': { alice: 2, bob: 1 },
+      'write:': { bob: 1 },
+      'read:': { alice: 1 },
+    });
+  });
+
+  it('reads have their own per-user limit', async () => {
+    const app = createApp({
+      client,
+      taskQueue: 't',
+      logger: silent,
+      auth: testAuth(),
+      rateLimit: { submissionsPerMinute: 100, writesPerMinute: 100, readsPerMinute: 2 },
+    });
+    const statuses = [];
+    for (let i = 0; i < 3; i++) {
+      statuses.push((await request(app).get('/jobs?limit=0').set('Authorization', bearer(ALICE))).status);
+    }
+    expect(statuses).toEqual([400, 400, 429]);
+    expect((await request(app).get('/jobs?limit=0').set('Authorization', bearer(BOB))).status).toBe(400);
+    expect((await request(app).post('/jobs').set('Authorization', bearer(ALICE)).send(invalidJob)).status).toBe(400);
+  });
+
+  it('failed logins per client address: past the limit even a valid key is refused until the minute ends', async () => {
+    const app = createApp({
+      client,
+      taskQueue: 't',
+      logger: silent,
+      auth: testAuth(),
+      rateLimit: { submissionsPerMinute: 100, writesPerMinute: 100, failedLoginsPerMinute: 3 },
+    });
+    // Successful logins do not count.
+    for (let i = 0; i < 5; i++) {
+      expect((await request(app).get('/jobs?limit=0').set('Authorization', bearer(ALICE))).status).toBe(400);
+    }
+    const failed = [];
+    for (let i = 0; i < 4; i++) {
+      failed.push((await request(app).get('/jobs').set('Authorization', 'Bearer sk_wrong_key_0123456789')).status);
+    }
+    expect(failed).toEqual([401, 401, 401, 429]);
+    const locked = await request(app).get('/jobs?limit=0').set('Authorization', bearer(ALICE));
+    expect(locked.status).toBe(429);
+    expect(locked.body).toMatchObject({ type: '/problems/rate-limited', status: 429 });
+    expect(locked.body.detail).toContain('failed logins from this address');
+    // Public routes are outside authentication and its limit.
+    expect((await request(app).get('/healthz')).status).toBe(200);
+  });
+});
+
+describe('GET /metrics', () => {
+  it('is public by default, and asks for a valid key with metricsRequireKey', async () => {
+    const open = createApp({ client, taskQueue: 't', logger: silent, auth: testAuth() });
+    expect((await request(open).get('/metrics')).status).toBe(200);
+    const guarded = createApp({ client, taskQueue: 't', logger: silent, auth: testAuth(), metricsRequireKey: true });
+    const anonymous = await request(guarded).get('/metrics');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const keyed = await request(guarded).get('/metrics').set('Authorization', bearer(BOB));
+    expect(keyed.status).toBe(200);
+    expect(keyed.text).toContain('scheduler_http_request_duration_seconds');
   });
 });
 

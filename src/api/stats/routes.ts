@@ -2,7 +2,9 @@
  * `GET /stats/overview`: the console's overview figures (jobs per status, succeeded/failed runs
  * per hour over 24 h, fire lag p50/p99), for the jobs the caller may see: a user their own, an
  * admin all or one user's (`?user_id=`). Read from one visibility listing (JobService.list, the
- * tenancy rule of GET /jobs) and the ledgers of the most recently run jobs (`executions` query).
+ * tenancy rule of GET /jobs) and the ledgers of the most recently run jobs (`executions` query),
+ * at most {@link LEDGER_QUERIES_AT_ONCE} at a time; one caller's answer is reused for
+ * {@link OVERVIEW_TTL_MS}, so parallel or repeated calls cost one computation.
  */
 
 import type { Client } from '@temporalio/client';
@@ -12,11 +14,11 @@ import { HEALTH_STATES, type HealthState } from '../../domain/health';
 import { identifierSchema } from '../../domain/job-spec';
 import type { ExecutionRecord } from '../../domain/job-state';
 import { executionsQuery } from '../../workflows/contract';
-import { principalOf } from '../auth';
+import { type Principal, principalOf } from '../auth';
 import type { JobService } from '../jobs/service';
 import type { ApiRoute } from '../openapi';
 import { validationProblem } from '../problem';
-import { computeOverview, OVERVIEW_WINDOW_MS } from './overview';
+import { computeOverview, OVERVIEW_WINDOW_MS, type OverviewStats } from './overview';
 
 /** Jobs read from visibility for the status counts (newest first). */
 export const MAX_JOBS_COUNTED = 1000;
@@ -30,41 +32,70 @@ export const overviewQuerySchema = z.strictObject({
     .meta({ description: "Only this user's jobs (admins; a user may only name themselves)." }),
 });
 
+/** How long one caller's overview is reused (ms): parallel and repeated calls share one computation. */
+export const OVERVIEW_TTL_MS = 4_000;
+/** Ledger queries in flight at once for one overview. */
+export const LEDGER_QUERIES_AT_ONCE = 5;
+
 /** Builds the `/stats` router. */
 export function statsRouter(jobs: JobService, client: Client, now: () => number = Date.now): Router {
   const router = Router({ caseSensitive: true });
+  // One computation per caller and filter at a time, reused for OVERVIEW_TTL_MS.
+  const recent = new Map<string, { atMs: number; answer: Promise<OverviewStats> }>();
   router.get('/overview', async (req, res) => {
     const parsed = overviewQuerySchema.safeParse(req.query);
     if (!parsed.success) throw validationProblem(parsed.error, 'query');
-    const page = await jobs.list(
-      { limit: MAX_JOBS_COUNTED, ...(parsed.data.user_id ? { user_id: parsed.data.user_id } : {}) },
-      principalOf(res),
-    );
+    const principal = principalOf(res);
+    const key = `${principal.role}:${principal.user_id}:${parsed.data.user_id ?? ''}`;
     const nowMs = now();
-    const recent = page.jobs
-      .filter((j) => j.last_run_time !== null && Date.parse(j.last_run_time) >= nowMs - OVERVIEW_WINDOW_MS)
-      .sort((a, b) => (b.last_run_time ?? '').localeCompare(a.last_run_time ?? ''))
-      .slice(0, MAX_LEDGERS_READ);
-    const ledgers = await Promise.all(
-      recent.map(
-        (job) =>
-          client.workflow
-            .getHandle(job.job_id)
-            .query(executionsQuery)
-            .catch(() => [] as ExecutionRecord[]), // no worker answered: left out
-      ),
-    );
-    res.json(
-      computeOverview({
-        statuses: page.jobs.map((j) => j.status),
-        healths: page.jobs.map((j) => j.health.state),
-        truncated: page.next_page_token !== null,
-        ledgers,
-        nowMs,
-      }),
-    );
+    for (const [k, v] of recent) if (nowMs - v.atMs >= OVERVIEW_TTL_MS) recent.delete(k);
+    let entry = recent.get(key);
+    if (entry === undefined) {
+      const answer = computeFor(jobs, client, principal, parsed.data.user_id, nowMs);
+      entry = { atMs: nowMs, answer };
+      recent.set(key, entry);
+      answer.catch(() => recent.delete(key));
+    }
+    res.json(await entry.answer);
   });
   return router;
+}
+
+/** Reads the inputs of one overview: one visibility listing, then the recent ledgers, a few at a time. */
+async function computeFor(
+  jobs: JobService,
+  client: Client,
+  principal: Principal,
+  userId: string | undefined,
+  nowMs: number,
+): Promise<OverviewStats> {
+  const page = await jobs.list({ limit: MAX_JOBS_COUNTED, ...(userId ? { user_id: userId } : {}) }, principal);
+  const recentJobs = page.jobs
+    .filter((j) => j.last_run_time !== null && Date.parse(j.last_run_time) >= nowMs - OVERVIEW_WINDOW_MS)
+    .sort((a, b) => (b.last_run_time ?? '').localeCompare(a.last_run_time ?? ''))
+    .slice(0, MAX_LEDGERS_READ);
+  const ledgers: ExecutionRecord[][] = [];
+  for (let i = 0; i < recentJobs.length; i += LEDGER_QUERIES_AT_ONCE) {
+    const batch = recentJobs.slice(i, i + LEDGER_QUERIES_AT_ONCE);
+    ledgers.push(
+      ...(await Promise.all(
+        batch.map(
+          (job) =>
+            client.workflow
+              .getHandle(job.job_id)
+              .query(executionsQuery)
+              .catch(() => [] as ExecutionRecord[]), // no worker answered: left out
+        ),
+      )),
+    );
+  }
+  return computeOverview({
+    statuses: page.jobs.map((j) => j.status),
+    healths: page.jobs.map((j) => j.health.state),
+    truncated: page.next_page_token !== null,
+    ledgers,
+    nowMs,
+  });
 }
 
 const nullableMs = z.number().nullable();
@@ -97,7 +128,7 @@ export const statsRoutes: ApiRoute[] = [
     description:
       `Over the caller's jobs (admins: all, or \`user_id\`): status counts of the newest ${MAX_JOBS_COUNTED} jobs; ` +
       `succeeded and failed ledger entries per UTC hour and the fire lag, read from the ledgers of the ` +
-      `${MAX_LEDGERS_READ} most recently run jobs.`,
+      `${MAX_LEDGERS_READ} most recently run jobs. One caller's figures are reused for ${OVERVIEW_TTL_MS / 1000} s.`,
     tag: 'stats',
     request: { query: overviewQuerySchema },
     responses: { 200: { description: 'The figures', schema: overviewSchema } },
