@@ -13,6 +13,11 @@ export interface ApiResponse {
   description: string;
   /** JSON body; none for an empty answer. */
   schema?: ZodType;
+  /**
+   * OpenAPI links: operations that take a value of this answer, by link name, e.g.
+   * `{ GetJob: { operationId: 'getJob', parameters: { job_id: '$response.body#/job_id' } } }`.
+   */
+  links?: Record<string, { operationId: string; parameters: Record<string, string> }>;
 }
 
 /** One documented route. */
@@ -26,8 +31,6 @@ export interface ApiRoute {
   tag: string;
   /** Answered without an API key (health, docs). */
   public?: boolean;
-  /** A write: counted by the per-user rate limit (429). */
-  rateLimited?: boolean;
   request?: {
     body?: ZodType;
     query?: ZodObject;
@@ -54,7 +57,9 @@ function standardProblems(route: ApiRoute): Record<number, string> {
     problems[413] = 'Body larger than 64 KB';
     problems[415] = 'Body is not application/json';
   }
-  if (route.rateLimited) problems[429] = 'Rate limit reached: see `Retry-After` and `RateLimit-*` headers';
+  // Every keyed route counts against a per-user limit (reads, writes or submissions) and the
+  // per-address limit of failed logins.
+  if (!route.public) problems[429] = 'Rate limit reached: see `Retry-After` and `RateLimit-*` headers';
   if (!route.public) problems[503] = 'Temporal unavailable: retry after `Retry-After` seconds';
   return { ...problems, ...route.problems };
 }
@@ -65,6 +70,7 @@ function operation(route: ApiRoute): Record<string, unknown> {
     responses[status] = {
       description: answer.description,
       ...(answer.schema ? { content: { 'application/json': { schema: answer.schema } } } : {}),
+      ...(answer.links ? { links: answer.links } : {}),
     };
   }
   for (const [status, description] of Object.entries(standardProblems(route))) {

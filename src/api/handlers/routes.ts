@@ -2,12 +2,14 @@
  * `GET /handlers?task_queue=`: the handler names a job's `payload.name` may take. With
  * `HANDLER_NAMES` set, the API answers from it (`source: config`, patterns ending in `*` included).
  * Otherwise it asks a worker of the task queue, through a short `handlerNamesWorkflow` (one local
- * activity), and keeps the answer for {@link HANDLER_NAMES_TTL_MS} (`source: workers`). Workers of
+ * activity), and keeps the answer for {@link HANDLER_NAMES_TTL_MS} (`source: workers`); a queue no
+ * worker polls is a 404, without starting anything. Workers of
  * one queue are expected to register the same handlers; the answer is that of the worker that
  * picked up the workflow.
  */
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { Router } from 'express';
 import { z } from 'zod';
 import { identifierSchema } from '../../domain/job-spec';
@@ -80,8 +82,20 @@ export function handlersRouter(
   return router;
 }
 
-/** Runs handlerNamesWorkflow on `queue`. @throws ProblemError 503 when no worker answers in time. */
+/**
+ * Runs handlerNamesWorkflow on `queue`.
+ * @throws ProblemError 404 when no worker polls the task queue (nothing is started), 503 when the
+ *   workers that poll it do not answer in time.
+ */
 async function askWorkers(client: Client, queue: string): Promise<string[]> {
+  const { pollers } = await client.workflowService.describeTaskQueue({
+    namespace: client.options.namespace,
+    taskQueue: { name: queue },
+    taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+  });
+  if ((pollers ?? []).length === 0) {
+    throw new ProblemError(404, 'Not found', `no worker polls task queue ${queue}`, 'not-found');
+  }
   const handle = await client.workflow.start('handlerNamesWorkflow', {
     taskQueue: queue,
     workflowId: `handler-names-${queue}-${randomUUID()}`,
@@ -118,6 +132,10 @@ export const handlersRoutes: ApiRoute[] = [
     tag: 'workers',
     request: { query: handlersQuerySchema },
     responses: { 200: { description: 'The names', schema: handlersSchema } },
-    problems: { 403: 'The task queue is not granted to the key', 503: 'No worker of the task queue answered' },
+    problems: {
+      403: 'The task queue is not granted to the key',
+      404: 'No worker polls the task queue',
+      503: 'The workers of the task queue did not answer in time',
+    },
   },
 ];

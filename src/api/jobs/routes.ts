@@ -208,13 +208,22 @@ export const jobsRoutes: ApiRoute[] = [
       'Starts one Temporal workflow for the job. The owner is the caller (from the API key). With an ' +
       '`Idempotency-Key` header, retries return the original job (200) instead of creating another.',
     tag: 'jobs',
-    rateLimited: true,
     request: {
       body: jobSubmissionSchema,
       headers: z.object({ 'Idempotency-Key': idempotencyKeySchema.optional() }),
     },
     responses: {
-      201: { description: 'Created', schema: createdJobSchema },
+      201: {
+        description: 'Created',
+        schema: createdJobSchema,
+        // What a client (or a contract tester) can do next with the new job.
+        links: Object.fromEntries(
+          ['getJob', 'listJobExecutions', 'pauseJob', 'resumeJob', 'triggerJob', 'updateJob', 'cancelJob'].map((id) => [
+            id,
+            { operationId: id, parameters: { job_id: '$response.body#/job_id' } },
+          ]),
+        ),
+      },
       200: { description: 'Replay of an Idempotency-Key: the original job', schema: createdJobSchema },
     },
     problems: {
@@ -271,7 +280,6 @@ export const jobsRoutes: ApiRoute[] = [
     summary: 'Pause a job: occurrences due while paused are skipped (reason paused)',
     description: 'Answers after the workflow accepted the change (Temporal workflow update).',
     tag: 'control',
-    rateLimited: true,
     request: { path: jobPathSchema },
     responses: { 200: { description: 'Paused', schema: controlStateSchema } },
     problems: { 409: 'The job has ended' },
@@ -282,7 +290,6 @@ export const jobsRoutes: ApiRoute[] = [
     operationId: 'resumeJob',
     summary: 'Resume a paused job from its next occurrence',
     tag: 'control',
-    rateLimited: true,
     request: { path: jobPathSchema },
     responses: { 200: { description: 'Resumed', schema: controlStateSchema } },
     problems: { 409: 'The job has ended' },
@@ -295,7 +302,6 @@ export const jobsRoutes: ApiRoute[] = [
     description:
       'Runs at once, or right after the running occurrence (`status: queued`; one waits at most, a second is 409).',
     tag: 'control',
-    rateLimited: true,
     request: { path: jobPathSchema, body: triggerBodySchema },
     responses: { 202: { description: 'Accepted', schema: triggerAnswerSchema } },
     problems: { 409: 'The job has ended, or a triggered run is already waiting' },
@@ -309,7 +315,6 @@ export const jobsRoutes: ApiRoute[] = [
       'Top-level fields are replaced whole, `null` removes one; the merged job is validated like POST /jobs; ' +
       '`user_id` cannot change.',
     tag: 'control',
-    rateLimited: true,
     request: {
       path: jobPathSchema,
       body: z.looseObject({}).meta({ description: 'Fields of JobSubmission to change' }),
@@ -326,7 +331,6 @@ export const jobsRoutes: ApiRoute[] = [
     operationId: 'cancelJob',
     summary: 'Cancel a job (a running attempt is cancelled through its heartbeat)',
     tag: 'jobs',
-    rateLimited: true,
     request: { path: jobPathSchema },
     responses: {
       200: { description: 'Cancelled', schema: cancelledJobSchema },
