@@ -1,5 +1,7 @@
 /**
- * The job console's pure logic (console/src/lib): schedule in words, success rate, problem+json
+ * The job console's pure logic (console/src/lib): schedule in words, success rate (and its bar's
+ * red and green parts), job health in words, the handler picker's list and warning, a run's output
+ * and Temporal Web UI links, problem+json
  * field errors mapped onto form fields and put in plain language, the form's checks and its ↔ API
  * body conversions, display formats, clock-change notes of run times, refreshing while visible,
  * bulk actions' requests and summary, and the themes' colour contrast (styles.css).
@@ -16,7 +18,10 @@ import {
 } from '../../console/src/lib/clock-changes';
 import { contrastRatio, parseColor } from '../../console/src/lib/contrast';
 import { between, formatDuration, formatTime, isKnownTimeZone, relativeTime } from '../../console/src/lib/format';
+import { handlerListed, handlerListHint, handlerOptions, handlerWarning } from '../../console/src/lib/handlers';
+import { HEALTH_STATES, healthSummary, healthTone, isHealthState } from '../../console/src/lib/health';
 import {
+  ALERT_EVENTS,
   checkForm,
   emptyForm,
   executionTimeText,
@@ -30,8 +35,9 @@ import {
 import { FIELD_LABELS, fieldLabel, plainMessage, plainProblem } from '../../console/src/lib/messages';
 import { startPolling, type VisibilitySource } from '../../console/src/lib/poll';
 import { mapFieldErrors, problemText } from '../../console/src/lib/problems';
+import { headerPairs, outputText, temporalHistoryUrl, temporalWorkflowUrl } from '../../console/src/lib/run-details';
 import { cronInWords, describeSchedule, localTimeOfDay, localWeekday } from '../../console/src/lib/schedule-words';
-import { formatRate, successRate } from '../../console/src/lib/success-rate';
+import { formatRate, rateSegments, successRate } from '../../console/src/lib/success-rate';
 
 describe('schedule in words', () => {
   it.each([
@@ -107,6 +113,130 @@ describe('success rate of recent runs', () => {
     expect(successRate(entries(['skipped']))).toEqual({ succeeded: 0, failed: 0, runs: 0, rate: null });
     expect(formatRate(successRate([]))).toBe('no runs');
     expect(formatRate(successRate(entries([...Array(199).fill('succeeded'), 'failed']), 200))).toBe('99 %');
+  });
+  it("the bar's parts: all failed is a full red part, not an empty bar", () => {
+    expect(rateSegments(successRate(entries(['failed', 'failed'])))).toEqual({ succeeded: 0, failed: 100 });
+    expect(rateSegments(successRate(entries(['succeeded', 'failed', 'failed'])))).toEqual({
+      succeeded: 33,
+      failed: 67,
+    });
+    expect(rateSegments(successRate(entries(['succeeded'])))).toEqual({ succeeded: 100, failed: 0 });
+    expect(rateSegments(successRate(entries(['skipped'])))).toEqual({ succeeded: 0, failed: 0 });
+  });
+});
+
+describe('job health in words', () => {
+  const base = { consecutive_failures: 0, last_success_time: null, last_failure: null };
+  it('the states of the API, a tone each (failing red)', () => {
+    expect([...HEALTH_STATES].sort()).toEqual(['failing', 'late', 'ok', 'unknown']);
+    expect(HEALTH_STATES.map(healthTone)).toEqual(['bad', 'warn', 'good', 'neutral']);
+    expect(healthTone('something else')).toBe('neutral');
+    expect(isHealthState('failing')).toBe(true);
+    expect(isHealthState('FAILING')).toBe(false);
+    expect(isHealthState('')).toBe(false);
+  });
+  it('failing names the runs in a row, the error when known, the last success', () => {
+    const failing = {
+      ...base,
+      state: 'failing',
+      consecutive_failures: 3,
+      last_failure: {
+        scheduled_time: '2026-11-23T09:00:00Z',
+        error: { type: 'HandlerError', message: 'boom', non_retryable: false },
+      },
+    };
+    expect(healthSummary(failing)).toBe(
+      'Failing: the last 3 runs failed (latest HandlerError: boom). No run has succeeded yet.',
+    );
+    expect(
+      healthSummary({
+        ...failing,
+        consecutive_failures: 1,
+        last_failure: { scheduled_time: '2026-11-23T09:00:00Z', error: null },
+        last_success_time: '2026-11-23T08:00:01.500Z',
+      }),
+    ).toBe('Failing: the last run failed. Last success: 2026-11-23 08:00:01 UTC.');
+  });
+  it('late says which rule; ok and unknown', () => {
+    const late = { ...base, state: 'late', last_success_time: '2026-11-23T08:00:00Z' };
+    expect(healthSummary(late, { expected_within: '1h' })).toBe(
+      'Late: no run succeeded within 1h. Last success: 2026-11-23 08:00:00 UTC.',
+    );
+    expect(healthSummary(late, { expected_within: '1h', max_lateness: '5m' })).toMatch(
+      /^Late: no run succeeded within 1h, or a run started more than 5m after its scheduled time\./,
+    );
+    expect(healthSummary(late)).toMatch(/^Late: runs are not succeeding on time\./);
+    expect(healthSummary({ ...late, state: 'ok' })).toBe(
+      'OK: the last run succeeded on time. Last success: 2026-11-23 08:00:00 UTC.',
+    );
+    expect(healthSummary({ ...base, state: 'unknown' })).toBe('Unknown: no run has ended yet.');
+  });
+});
+
+describe('the handler picker', () => {
+  const workers = {
+    task_queue: 'q',
+    handlers: ['demo.echo', 'demo.fail', 'demo.sleep'],
+    source: 'workers' as const,
+  };
+  const config = { task_queue: 'q', handlers: ['demo.echo', 'reports.*'], source: 'config' as const };
+  it('names and prefix patterns', () => {
+    expect(handlerListed('demo.echo', workers.handlers)).toBe(true);
+    expect(handlerListed('demo.ech', workers.handlers)).toBe(false);
+    expect(handlerListed('reports.daily', config.handlers)).toBe(true);
+    expect(handlerListed('report', config.handlers)).toBe(false);
+    expect(handlerOptions(workers)).toEqual(['demo.echo', 'demo.fail', 'demo.sleep']);
+    expect(handlerOptions(config)).toEqual(['demo.echo', 'reports.']);
+    expect(handlerOptions(null)).toEqual([]);
+  });
+  it('a warning, in plain language, only for a typed name not in the list', () => {
+    expect(handlerWarning('', workers)).toBeNull();
+    expect(handlerWarning('demo.echo', workers)).toBeNull();
+    expect(handlerWarning('demo.nope', null)).toBeNull();
+    expect(handlerWarning(' demo.nope ', workers)).toBe(
+      'No worker of task queue "q" has a handler named "demo.nope": its runs would fail unless a worker adds it. ' +
+        'Pick a name from the list or check the spelling.',
+    );
+    expect(handlerWarning('reports.x', config)).toBeNull();
+    expect(handlerWarning('other', config)).toMatch(/^"other" is not one of the handler names this API accepts/);
+    expect(handlerWarning('x', { ...workers, handlers: [] })).toMatch(/register no handler/);
+  });
+  it('the hint under the field: the names, or why there are none', () => {
+    expect(handlerListHint(workers, null)).toBe(
+      'Handlers the workers of "q" register: demo.echo, demo.fail, demo.sleep.',
+    );
+    expect(handlerListHint(config, null)).toMatch(/^Names this API accepts: demo.echo, reports\. \(a name ending/);
+    expect(handlerListHint(null, 'No worker answered.')).toBe("No worker answered. Type the handler's name.");
+    expect(handlerListHint(null, null)).toBe('Loading the handler names…');
+    const many = { ...workers, handlers: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'] };
+    expect(handlerListHint(many, null)).toBe('Handlers the workers of "q" register: a, b, c, d, e and 3 more.');
+  });
+});
+
+describe('a run, expanded', () => {
+  it('output as pretty JSON, or the cut text as it is; none when absent', () => {
+    expect(outputText({ output: { a: [1, 2] } })).toEqual({
+      text: '{\n  "a": [\n    1,\n    2\n  ]\n}',
+      truncated: false,
+    });
+    expect(outputText({ output: null })).toEqual({ text: 'null', truncated: false });
+    expect(outputText({ output: '{"a": "xxx', output_truncated: true })).toEqual({
+      text: '{"a": "xxx',
+      truncated: true,
+    });
+    expect(outputText({})).toBeNull();
+  });
+  it("HTTP headers sorted; links to the workflow and to one run's events in the Temporal Web UI", () => {
+    expect(headerPairs({ 'x-request-id': '1', 'content-type': 'text/plain' })).toEqual([
+      ['content-type', 'text/plain'],
+      ['x-request-id', '1'],
+    ]);
+    expect(headerPairs(undefined)).toEqual([]);
+    const ui = { temporal_ui_url: 'http://localhost:8233', namespace: 'default' };
+    expect(temporalWorkflowUrl(ui, 'job_1')).toBe('http://localhost:8233/namespaces/default/workflows/job_1');
+    expect(temporalHistoryUrl(ui, 'job_1', 'run/1')).toBe(
+      'http://localhost:8233/namespaces/default/workflows/job_1/run%2F1/history',
+    );
   });
 });
 
@@ -263,6 +393,56 @@ describe('job form ↔ API bodies', () => {
       handler_args: '{\n  "x": 1\n}',
     });
   });
+
+  it('health rules and alerts: sent only when set; notify only when it differs from the default', () => {
+    const form = { ...emptyForm(), name: 'n', cron: '* * * * *', handler_name: 'demo.echo' };
+    expect(form.notify_events).toEqual([...ALERT_EVENTS]);
+    const plain = toSubmission(form).body;
+    for (const key of ['expected_within', 'max_lateness', 'notify']) expect(plain).not.toHaveProperty(key);
+    expect(
+      toSubmission({
+        ...form,
+        expected_within: ' 1h ',
+        max_lateness: '5m',
+        notify_url: 'https://hooks.test/a',
+      }).body,
+    ).toMatchObject({ expected_within: '1h', max_lateness: '5m', notify: { url: 'https://hooks.test/a' } });
+    expect(toSubmission({ ...form, notify_url: 'https://hooks.test/a' }).body.notify).toEqual({
+      url: 'https://hooks.test/a',
+    });
+    expect(toSubmission({ ...form, notify_events: ['recovered', 'failed'] }).body.notify).toEqual({
+      events: ['failed', 'recovered'],
+    });
+    expect(toSubmission({ ...form, notify_events: [] }).body.notify).toEqual({ events: [] });
+
+    const spec = {
+      name: 'n',
+      frequency: 'cron',
+      cron: '* * * * *',
+      payload: { type: 'handler', name: 'demo.echo' },
+      expected_within: '1h',
+      notify: { url: 'https://hooks.test/a', events: ['late', 'failed'] },
+    };
+    const edited = formFromSpec(spec);
+    expect(edited).toMatchObject({
+      expected_within: '1h',
+      max_lateness: '',
+      notify_url: 'https://hooks.test/a',
+      notify_events: ['failed', 'late'],
+    });
+    expect(formFromSpec({}).notify_events).toEqual([...ALERT_EVENTS]);
+    // Cleared in the form: removed by the PATCH.
+    const cleared = toPatch(
+      { ...edited, expected_within: '', notify_url: '', notify_events: [...ALERT_EVENTS] },
+      spec,
+    ).body;
+    expect(cleared).toMatchObject({ expected_within: null, notify: null });
+    expect(cleared).not.toHaveProperty('max_lateness');
+    expect(toPatch(edited, spec).body).toMatchObject({
+      expected_within: '1h',
+      notify: { url: 'https://hooks.test/a', events: ['failed', 'late'] },
+    });
+  });
 });
 
 describe('display formats', () => {
@@ -410,6 +590,18 @@ describe("the form's own checks", () => {
       'Enter a full URL starting with http:// or https://.',
     );
     expect(checkForm({ ...http, http_url: 'https://x.test/run', http_headers: '{"a": 1}' })).toEqual([]);
+  });
+
+  it('health durations and the alert URL, in plain language', () => {
+    const form = { ...emptyForm(), name: 'n', cron: '* * * * *', handler_name: 'demo.echo' };
+    expect(checkForm({ ...form, expected_within: 'a day', max_lateness: '5 min', notify_url: 'hooks.test' })).toEqual([
+      { field: 'expected_within', message: 'Enter a duration such as 90s, 15m or 1h30m (units ms, s, m, h, d).' },
+      { field: 'max_lateness', message: 'Enter a duration such as 90s, 15m or 1h30m (units ms, s, m, h, d).' },
+      { field: 'notify.url', message: 'Enter a full URL starting with http:// or https://.' },
+    ]);
+    expect(checkForm({ ...form, expected_within: '26h', notify_url: 'https://hooks.test/a' })).toEqual([]);
+    expect(fieldLabel('notify.events.0')).toBe('Alert on (0)');
+    expect(plainMessage('notify.events', 'must not repeat an event')).toBe('Choose each event once.');
   });
 
   it('"Run at" is the run, "Starts at" the window: no frequency calls execution_time a start', () => {
@@ -625,6 +817,13 @@ describe('colour contrast of the themes', () => {
       ['--ended', '--ended-bg'],
       ['--success-fg', '--good-bg'],
       ['--warn', '--card'],
+      // A failing job's row is tinted: its text, muted text and links stay readable.
+      ['--fg', '--bad-bg'],
+      ['--muted', '--bad-bg'],
+      ['--accent', '--bad-bg'],
+      ['--fg', '--warn-bg'],
+      ['--bad', '--bg'],
+      ['--warn', '--bg'],
     ] as const) {
       expect(c(fg, bg), `${fg} on ${bg}`).toBeGreaterThanOrEqual(4.5);
     }

@@ -1,7 +1,12 @@
-/** Small display pieces: a labelled bar, a status badge, a status message, a list of run times. */
+/**
+ * Small display pieces: a labelled bar, a success-rate bar, a status badge, a health badge, a status
+ * message, a list of run times.
+ */
 import type { ComponentChildren } from 'preact';
 import { clockChangeNotes } from '../lib/clock-changes';
 import { formatTime } from '../lib/format';
+import { healthTone } from '../lib/health';
+import { formatRate, rateSegments, type SuccessRate } from '../lib/success-rate';
 
 /**
  * A horizontal bar of `value` out of `max`, with a text label (also the bar's accessible name).
@@ -25,6 +30,38 @@ export function Bar({
         <span class={`bar-fill tone-${tone}`} style={{ width: `${Math.round(ratio * 100)}%` }} />
       </span>
       <span class="bar-text">{label}</span>
+    </span>
+  );
+}
+
+/**
+ * The success rate of recent runs as a bar: the succeeded part green, the failed part red (a job
+ * whose runs all failed is a full red bar), with `85 % of 20` as its text and accessible name.
+ */
+export function RateBar({ rate }: { rate: SuccessRate }) {
+  const parts = rateSegments(rate);
+  const label = `${formatRate(rate)} of ${rate.runs}`;
+  const text = rate.failed > 0 ? `${label}, ${rate.failed} failed` : label;
+  return (
+    <span class="bar-wrap">
+      <span class="bar rate-bar" role="img" aria-label={text}>
+        <span class="bar-fill tone-good" data-part="succeeded" style={{ width: `${parts.succeeded}%` }} />
+        <span class="bar-fill tone-bad" data-part="failed" style={{ width: `${parts.failed}%` }} />
+      </span>
+      <span class="bar-text">{label}</span>
+    </span>
+  );
+}
+
+/**
+ * A job's health state as a badge (failing red, late amber, ok green, unknown grey); `title` may
+ * explain it (a tooltip). Screen readers hear "Health: failing".
+ */
+export function HealthBadge({ state, title }: { state: string; title?: string }) {
+  return (
+    <span class={`badge health health-${healthTone(state)}`} data-health={state} title={title}>
+      <span class="visually-hidden">Health: </span>
+      {state}
     </span>
   );
 }

@@ -9,7 +9,10 @@
 import { plainMessage } from './messages';
 import type { FieldProblem } from './problems';
 
-/** The form's values: text as typed (numbers and JSON too), `days_of_week` as checked boxes. */
+/** Alert events a job can send (`notify.events`), in the order the form lists them. */
+export const ALERT_EVENTS = ['failed', 'recovered', 'late', 'missed'] as const;
+
+/** The form's values: text as typed (numbers and JSON too), `days_of_week` and `notify_events` as checked boxes. */
 export interface JobForm {
   name: string;
   frequency: string;
@@ -42,6 +45,10 @@ export interface JobForm {
   retry_max_interval: string;
   timeout: string;
   heartbeat_timeout: string;
+  expected_within: string;
+  max_lateness: string;
+  notify_url: string;
+  notify_events: string[];
 }
 
 /** Form key → the API's field path (as `errors[].field` names it). */
@@ -77,12 +84,16 @@ export const FIELD_PATHS: Record<keyof JobForm, string> = {
   retry_max_interval: 'retry.max_interval',
   timeout: 'timeout',
   heartbeat_timeout: 'heartbeat_timeout',
+  expected_within: 'expected_within',
+  max_lateness: 'max_lateness',
+  notify_url: 'notify.url',
+  notify_events: 'notify.events',
 };
 
-/** Every API field path the form shows, plus the parents errors may name (`payload`, `retry`). */
-export const FORM_FIELD_PATHS: readonly string[] = [...Object.values(FIELD_PATHS), 'payload', 'retry'];
+/** Every API field path the form shows, plus the parents errors may name (`payload`, `retry`, `notify`). */
+export const FORM_FIELD_PATHS: readonly string[] = [...Object.values(FIELD_PATHS), 'payload', 'retry', 'notify'];
 
-/** An empty form: a handler job, UTC, the API's defaults left blank (the API fills them). */
+/** An empty form: a handler job, UTC, the API's defaults left blank (the API fills them), every alert event. */
 export function emptyForm(): JobForm {
   return {
     name: '',
@@ -116,6 +127,10 @@ export function emptyForm(): JobForm {
     retry_max_interval: '',
     timeout: '',
     heartbeat_timeout: '',
+    expected_within: '',
+    max_lateness: '',
+    notify_url: '',
+    notify_events: [...ALERT_EVENTS],
   };
 }
 
@@ -133,6 +148,7 @@ export function formFromSpec(spec: Json): JobForm {
   const form = emptyForm();
   const payload = spec?.payload ?? {};
   const retry = spec?.retry ?? {};
+  const notify = spec?.notify ?? {};
   return {
     ...form,
     name: text(spec?.name),
@@ -166,6 +182,12 @@ export function formFromSpec(spec: Json): JobForm {
     retry_max_interval: text(retry.max_interval),
     timeout: text(spec?.timeout),
     heartbeat_timeout: text(spec?.heartbeat_timeout),
+    expected_within: text(spec?.expected_within),
+    max_lateness: text(spec?.max_lateness),
+    notify_url: text(notify.url),
+    notify_events: Array.isArray(notify.events)
+      ? ALERT_EVENTS.filter((e) => notify.events.includes(e))
+      : [...ALERT_EVENTS],
   };
 }
 
@@ -208,7 +230,8 @@ export function scheduleReady(form: JobForm): boolean {
 /**
  * The `POST /jobs` body of the form. Only the fields of the chosen frequency and payload type are
  * sent (a cron left in the form of an interval job is not); blank optional fields are left out so
- * the API applies its defaults.
+ * the API applies its defaults. `notify` is sent when it differs from the default (no URL, every
+ * event): with a URL, or with some events unchecked (none checked: `events: []`, no alert).
  * @returns the body, and `errors` for JSON or numbers that do not parse (named like the API does).
  */
 export function toSubmission(form: JobForm): BuiltBody {
@@ -241,6 +264,13 @@ export function toSubmission(form: JobForm): BuiltBody {
   if (Object.keys(retry).length > 0) body.retry = retry;
   putText(body, 'timeout', form.timeout);
   putText(body, 'heartbeat_timeout', form.heartbeat_timeout);
+  putText(body, 'expected_within', form.expected_within);
+  putText(body, 'max_lateness', form.max_lateness);
+  const events = ALERT_EVENTS.filter((e) => form.notify_events.includes(e));
+  const notify: Record<string, unknown> = {};
+  putText(notify, 'url', form.notify_url);
+  if (events.length < ALERT_EVENTS.length) notify.events = events;
+  if (Object.keys(notify).length > 0) body.notify = notify;
   return { body, errors };
 }
 
@@ -256,6 +286,9 @@ const REMOVABLE = [
   'jitter',
   'queue',
   'retry',
+  'expected_within',
+  'max_lateness',
+  'notify',
 ] as const;
 
 /**
@@ -390,6 +423,11 @@ export function checkForm(form: JobForm): FieldProblem[] {
   shape('retry.max_interval', form.retry_max_interval, DURATION, duration);
   shape('timeout', form.timeout, DURATION, duration);
   shape('heartbeat_timeout', form.heartbeat_timeout, DURATION, duration);
+  shape('expected_within', form.expected_within, DURATION, duration);
+  shape('max_lateness', form.max_lateness, DURATION, duration);
+  if (!blank(form.notify_url) && !isHttpUrl(form.notify_url.trim())) {
+    add('notify.url', 'must be an absolute http:// or https:// URL');
+  }
   for (const p of parsed) add(p.field, p.message);
   const order = Object.values(FIELD_PATHS);
   return found.sort((a, b) => order.indexOf(a.field) - order.indexOf(b.field));

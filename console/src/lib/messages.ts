@@ -44,6 +44,11 @@ export const FIELD_LABELS: Record<string, string> = {
   'retry.max_interval': 'Max interval',
   timeout: 'Attempt timeout',
   heartbeat_timeout: 'Heartbeat timeout',
+  expected_within: 'Expect a success within',
+  max_lateness: 'Max lateness',
+  notify: 'Alerts',
+  'notify.url': 'Alert URL',
+  'notify.events': 'Alert on',
 };
 
 /** What to enter in a required field that is empty. */
@@ -70,7 +75,8 @@ export function fieldLabel(field: string): string {
 
 const DATE_TIME = 'Enter a date and time with its UTC offset, e.g. 2026-01-01T09:00:00Z or 2026-01-01T10:00:00+01:00.';
 const DURATION = 'Enter a duration such as 90s, 15m or 1h30m (units ms, s, m, h, d).';
-const FIELD_NAMES = /\b(execution_time|start_at|end_at|max_runs|days_of_week|frequency|timezone|run_as)\b/g;
+const FIELD_NAMES =
+  /\b(execution_time|start_at|end_at|max_runs|days_of_week|frequency|timezone|run_as|expected_within|max_lateness)\b/g;
 
 /** `"a"|"b"` (zod's option list) as `a, b`. */
 const options = (list: string) => list.replace(/"/g, '').split('|').join(', ');
@@ -119,6 +125,7 @@ const RULES: [RegExp, (m: RegExpMatchArray, field: string) => string][] = [
   [/^unknown IANA time zone "(.*)"$/, (m) => `"${m[1]}" is not a time zone: use an IANA name such as Europe/Berlin.`],
   [/^only letters, digits and (.+) are allowed$/, (m) => `Use only letters, digits and ${m[1]}`],
   [/^must be an absolute http:\/\/ or https:\/\/ URL$/, () => 'Enter a full URL starting with http:// or https://.'],
+  [/^must not repeat an event$/, () => 'Choose each event once.'],
   [/^is not a known field$/, () => 'The API does not know this field.'],
   [/^is nested more than (\d+) levels deep$/, (m) => `Nest the JSON at most ${m[1]} levels deep.`],
   // Cron expressions

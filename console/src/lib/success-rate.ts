@@ -41,3 +41,13 @@ export function successRate(entries: readonly LedgerEntryLike[], recent = RECENT
 export function formatRate(rate: SuccessRate): string {
   return rate.rate === null ? 'no runs' : `${Math.floor(rate.rate * 100)} %`;
 }
+
+/**
+ * The widths (whole percents, summing to 100) of a rate bar's succeeded and failed parts, so that a
+ * job whose runs all failed reads as a full red bar, not as an empty one; both 0 when nothing ran.
+ */
+export function rateSegments(rate: SuccessRate): { succeeded: number; failed: number } {
+  if (rate.runs === 0) return { succeeded: 0, failed: 0 };
+  const succeeded = Math.round((rate.succeeded / rate.runs) * 100);
+  return { succeeded, failed: 100 - succeeded };
+}

@@ -1,18 +1,23 @@
 /**
- * One job: its spec, the next 5 run times, counters, the occurrence ledger as a timeline (paged,
- * newest first), a link to its workflow in the Temporal Web UI, and the actions pause, resume,
+ * One job: its health (a failing job's badge and summary in red), its spec, the next 5 run times,
+ * counters, the occurrence ledger as a timeline (paged, newest first; each run expands to its
+ * attempts, its output or HTTP answer and a link to its events in the Temporal Web UI, read from
+ * `GET /jobs/{id}/executions/{execution_id}`), a link to its workflow in the Temporal Web UI, and
+ * the actions pause, resume,
  * run now (optionally with args / body JSON), edit and cancel, each confirmed in an in-page dialog
  * and its result shown in a status message. Refreshes every 5 s while the job lives and the page
  * is visible.
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError, api, query } from '../api';
-import { Message, RunTimes, StatusBadge } from '../components/Bits';
+import { HealthBadge, Message, RunTimes, StatusBadge } from '../components/Bits';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { usePolling } from '../components/hooks';
 import { between, formatDuration, formatTime } from '../lib/format';
+import { healthSummary, healthTone } from '../lib/health';
 import { plainMessage } from '../lib/messages';
 import { problemText } from '../lib/problems';
+import { headerPairs, outputText, temporalHistoryUrl, temporalWorkflowUrl } from '../lib/run-details';
 import { describeSchedule } from '../lib/schedule-words';
 import { href, navigate } from '../router';
 import type { ConsoleConfig, ExecutionRecord, JobDetails, LedgerPage } from '../types';
@@ -22,15 +27,150 @@ const ENDED = ['completed', 'failed', 'cancelled'];
 const REFRESH_MS = 5_000;
 const LEDGER_PAGE = 20;
 
-/** The Temporal Web UI page of a job's workflow. */
-export function temporalWorkflowUrl(config: ConsoleConfig, jobId: string): string {
-  return `${config.temporal_ui_url}/namespaces/${encodeURIComponent(config.namespace)}/workflows/${encodeURIComponent(jobId)}`;
+/** Where a run's events are: the job's workflow (id = job id) and its current run id. */
+interface RunLinks {
+  config: ConsoleConfig;
+  jobId: string;
+  runId: string;
 }
 
-function LedgerEntry({ entry, zone }: { entry: ExecutionRecord; zone: string }) {
-  const duration = between(entry.started_at, entry.finished_at);
+const ATTEMPT_STATUS_BADGE: Record<string, string> = {
+  succeeded: 'succeeded',
+  failed: 'failed',
+  timed_out: 'failed',
+  worker_lost: 'failed',
+  cancelled: 'cancelled',
+  running: 'running',
+};
+
+/**
+ * The expanded part of a run: its attempts (number, worker, start, end, status, error), its output
+ * (pretty JSON, or the cut text with a note) or HTTP answer (status, headers, body excerpt), and a
+ * link to its events in the Temporal Web UI. `run` is the entry as `GET /jobs/{id}/executions/{execution_id}`
+ * answered it (the ledger's copy until then).
+ */
+function RunDetails({ run, links, loading }: { run: ExecutionRecord; links: RunLinks; loading: boolean }) {
+  const attempts = run.attempt_history ?? [];
+  const output = outputText(run);
   return (
-    <li class={`ledger-entry ledger-${entry.status}`} data-status={entry.status}>
+    <div class="run-details">
+      {loading && <p class="muted">Loading the run…</p>}
+      <h4>Attempts</h4>
+      {attempts.length === 0 ? (
+        <p class="muted">No attempt recorded.</p>
+      ) : (
+        <div class="table-wrap">
+          <table class="attempts">
+            <thead>
+              <tr>
+                <th scope="col">Attempt</th>
+                <th scope="col">Worker</th>
+                <th scope="col">Started (UTC)</th>
+                <th scope="col">Ended (UTC)</th>
+                <th scope="col">Status</th>
+                <th scope="col">Error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {attempts.map((a) => (
+                <tr key={a.attempt} data-attempt={a.attempt}>
+                  <td>{a.attempt}</td>
+                  <td class="worker">{a.worker_id ?? '—'}</td>
+                  <td>{formatTime(a.started_at)}</td>
+                  <td>{a.finished_at ? formatTime(a.finished_at) : 'running'}</td>
+                  <td>
+                    <span class={`badge status-${ATTEMPT_STATUS_BADGE[a.status] ?? 'cancelled'}`}>{a.status}</span>
+                  </td>
+                  <td class="attempt-error">
+                    {a.error ? (
+                      <>
+                        <strong>{a.error.type}</strong>: {a.error.message}
+                      </>
+                    ) : (
+                      '—'
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {output && (
+        <>
+          <h4>Output</h4>
+          {output.truncated && (
+            <p class="hint output-truncated">
+              Truncated: the return value was longer than 8 KB; this is the start of its JSON text.
+            </p>
+          )}
+          <pre class="output">{output.text}</pre>
+        </>
+      )}
+      {run.http && (
+        <>
+          <h4>HTTP answer</h4>
+          <dl class="ledger-facts">
+            <div>
+              <dt>Status</dt>
+              <dd data-fact="http-status">{run.http.status}</dd>
+            </div>
+          </dl>
+          {headerPairs(run.http.headers).length > 0 && (
+            <dl class="http-headers">
+              {headerPairs(run.http.headers).map(([name, value]) => (
+                <div key={name}>
+                  <dt>{name}</dt>
+                  <dd>{value}</dd>
+                </div>
+              ))}
+            </dl>
+          )}
+          <p class="hint">Body (first 2 KB):</p>
+          <pre class="output">{run.http.body_excerpt || '(empty)'}</pre>
+        </>
+      )}
+      {!output && !run.http && run.status === 'succeeded' && (
+        <p class="muted">No output kept (only the 10 newest runs keep theirs).</p>
+      )}
+      <p>
+        <a
+          class="run-events"
+          href={temporalHistoryUrl(links.config, links.jobId, links.runId)}
+          target="_blank"
+          rel="noopener noreferrer"
+        >
+          Events in Temporal Web UI<span class="visually-hidden"> (new tab)</span>
+        </a>{' '}
+        <span class="hint">(the job's current workflow run; an older run's events are in the run before it)</span>
+      </p>
+    </div>
+  );
+}
+
+function LedgerEntry({ entry, zone, links }: { entry: ExecutionRecord; zone: string; links: RunLinks }) {
+  const duration = between(entry.started_at, entry.finished_at);
+  const [open, setOpen] = useState(false);
+  const [loaded, setLoaded] = useState<ExecutionRecord | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const toggle = (isOpen: boolean) => {
+    setOpen(isOpen);
+    if (!isOpen || loaded !== null || loading) return;
+    setLoading(true);
+    api<ExecutionRecord>(
+      'GET',
+      `/jobs/${encodeURIComponent(links.jobId)}/executions/${encodeURIComponent(entry.execution_id)}`,
+    )
+      .then((run) => {
+        setLoaded(run);
+        setLoadError(null);
+      })
+      .catch((err) => setLoadError(err instanceof ApiError ? problemText(err.problem) : String(err)))
+      .finally(() => setLoading(false));
+  };
+  return (
+    <li class={`ledger-entry ledger-${entry.status}`} data-status={entry.status} data-execution-id={entry.execution_id}>
       <div class="ledger-head">
         <StatusBadge status={entry.status} />
         {entry.reason && <span class="reason">reason: {entry.reason}</span>}
@@ -73,6 +213,13 @@ function LedgerEntry({ entry, zone }: { entry: ExecutionRecord; zone: string }) 
         <p class="ledger-error">
           <strong>{entry.error.type}</strong>: {entry.error.message}
         </p>
+      )}
+      {entry.status !== 'skipped' && (
+        <details class="run" open={open} onToggle={(e) => toggle(e.currentTarget.open)}>
+          <summary>Attempts, output and events</summary>
+          {loadError && <Message kind="error">{loadError}</Message>}
+          {open && <RunDetails run={loaded ?? entry} links={links} loading={loading} />}
+        </details>
       )}
     </li>
   );
@@ -218,13 +365,15 @@ export function JobDetailPage({ jobId, config }: { jobId: string; config: Consol
     },
   };
   const current = dialog ? dialogs[dialog] : null;
+  const links: RunLinks = { config, jobId: job.job_id, runId: job.temporal.run_id };
+  const tone = healthTone(job.health.state);
   const entries = [...ledger, ...older.filter((o) => !ledger.some((l) => l.execution_id === o.execution_id))];
 
   return (
     <section>
       <div class="page-head">
         <h1>
-          {job.name ?? job.job_id} <StatusBadge status={job.status} />
+          {job.name ?? job.job_id} <StatusBadge status={job.status} /> <HealthBadge state={job.health.state} />
         </h1>
         <a href={temporalWorkflowUrl(config, job.job_id)} target="_blank" rel="noopener noreferrer">
           Open in Temporal Web UI<span class="visually-hidden"> (new tab)</span>
@@ -232,6 +381,9 @@ export function JobDetailPage({ jobId, config }: { jobId: string; config: Consol
       </div>
       <p class="muted">
         <code>{job.job_id}</code> · owner {job.user_id}
+      </p>
+      <p class={`health-summary health-summary-${tone}`} data-health={job.health.state}>
+        {healthSummary(job.health, (spec ?? {}) as Record<string, string>)}
       </p>
       {job.details_unavailable && <Message kind="error">{job.details_unavailable}</Message>}
       {error && <Message kind="error">{error}</Message>}
@@ -353,7 +505,7 @@ export function JobDetailPage({ jobId, config }: { jobId: string; config: Consol
         ) : (
           <ol class="timeline" aria-label="Occurrence ledger">
             {entries.map((entry) => (
-              <LedgerEntry key={entry.execution_id} entry={entry} zone={zone} />
+              <LedgerEntry key={entry.execution_id} entry={entry} zone={zone} links={links} />
             ))}
           </ol>
         )}

@@ -5,16 +5,22 @@
  * schedule fields. A submit with errors lists them all above the buttons, opens the sections they
  * are in and focuses the first. The preview shows the next run times from `POST /schedules/preview`
  * (debounced 400 ms) while the schedule and time zone are typed, with a note on each run a clock
- * change moves. Create: `POST /jobs`; edit: `PATCH /jobs/{id}` (blank optional fields are removed),
- * then the job's page says "Saved.".
+ * change moves. The handler name has a picker fed by `GET /handlers` (the names the workers of
+ * the job's task queue register) and a warning when the typed name is not among them; free text
+ * stays allowed (no worker answered, or the API's `HANDLER_NAMES` patterns). An "Alerts" section,
+ * collapsed at first, holds the health rules (`expected_within`, `max_lateness`) and where and when
+ * alerts go (`notify`). Create: `POST /jobs`; edit: `PATCH /jobs/{id}` (blank optional fields are
+ * removed), then the job's page says "Saved.".
  */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { ApiError, api } from '../api';
+import { ApiError, api, query } from '../api';
 import { Message, RunTimes } from '../components/Bits';
 import { flash } from '../flash';
 import { isKnownTimeZone } from '../lib/format';
+import { type HandlerList, handlerListHint, handlerOptions, handlerWarning } from '../lib/handlers';
 import {
+  ALERT_EVENTS,
   checkForm,
   emptyForm,
   executionTimeText,
@@ -34,6 +40,13 @@ import { href, navigate } from '../router';
 import type { JobDetails } from '../types';
 
 const PREVIEW_DELAY_MS = 400;
+/** What each alert event means, next to its checkbox. */
+const EVENT_TEXT: Record<(typeof ALERT_EVENTS)[number], string> = {
+  failed: 'failed: a run fails after a success (or as the first run)',
+  recovered: 'recovered: a run succeeds again after failing or being late',
+  late: 'late: no success in time, or a run started too late',
+  missed: 'missed: runs were skipped, missed by more than the catch-up window',
+};
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const ZONES: string[] = (() => {
   try {
@@ -54,18 +67,23 @@ function Field({
   path,
   label,
   hint,
+  warning,
   errors,
   children,
 }: {
   path: string;
   label: string;
   hint?: string;
+  /** A warning in plain language that does not block a submit (e.g. an unknown handler name). */
+  warning?: string | null;
   errors: Errors;
   children: (props: { id: string; 'aria-describedby'?: string; 'aria-invalid'?: boolean }) => ComponentChildren;
 }) {
   const id = inputId(path);
   const messages = errors[path] ?? [];
-  const described = [hint ? `${id}-hint` : '', messages.length ? `${id}-error` : ''].filter(Boolean).join(' ');
+  const described = [hint ? `${id}-hint` : '', warning ? `${id}-warning` : '', messages.length ? `${id}-error` : '']
+    .filter(Boolean)
+    .join(' ');
   return (
     <div class={`field${messages.length ? ' invalid' : ''}`} data-field={path}>
       <label for={id}>{label}</label>
@@ -77,6 +95,11 @@ function Field({
       {hint && (
         <p id={`${id}-hint`} class="hint">
           {hint}
+        </p>
+      )}
+      {warning && (
+        <p id={`${id}-warning`} class="field-warning" data-warning-for={path}>
+          {warning}
         </p>
       )}
       {messages.length > 0 && (
@@ -104,6 +127,9 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
   /** The next render after a failed submit opens the sections with errors and focuses the first. */
   const revealErrors = useRef(false);
   const previewSeq = useRef(0);
+  const [handlers, setHandlers] = useState<HandlerList | null>(null);
+  const [handlersUnavailable, setHandlersUnavailable] = useState<string | null>(null);
+  const handlersSeq = useRef(0);
 
   useEffect(() => {
     document.title = `${editing ? 'Edit job' : 'New job'} · Job console`;
@@ -150,6 +176,32 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
     }, PREVIEW_DELAY_MS);
     return () => clearTimeout(timer);
   }, [scheduleKey, ready]);
+
+  // The handler names of the job's task queue (the API's when blank), asked again when it changes.
+  const handlerQueue = form.queue.trim();
+  useEffect(() => {
+    const seq = ++handlersSeq.current;
+    const timer = setTimeout(
+      async () => {
+        try {
+          const answer = await api<HandlerList>('GET', `/handlers${query({ task_queue: handlerQueue })}`);
+          if (seq !== handlersSeq.current) return;
+          setHandlers(answer);
+          setHandlersUnavailable(null);
+        } catch (err) {
+          if (seq !== handlersSeq.current) return;
+          setHandlers(null);
+          setHandlersUnavailable(
+            err instanceof ApiError && err.status === 503
+              ? 'No worker of this task queue answered, so the handler names are not known.'
+              : `The handler names could not be read (${err instanceof ApiError ? problemText(err.problem) : String(err)}).`,
+          );
+        }
+      },
+      handlerQueue === '' ? 0 : PREVIEW_DELAY_MS,
+    );
+    return () => clearTimeout(timer);
+  }, [handlerQueue]);
 
   useEffect(() => {
     if (!revealErrors.current) return;
@@ -364,9 +416,20 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
             </Field>
             {form.payload_type === 'handler' ? (
               <>
-                <Field path="payload.name" label="Handler name" hint="e.g. demo.echo" errors={errors}>
-                  {text('handler_name', { autocomplete: 'off' })}
+                <Field
+                  path="payload.name"
+                  label="Handler name"
+                  hint={handlerListHint(handlers, handlersUnavailable)}
+                  warning={handlerWarning(form.handler_name, handlers)}
+                  errors={errors}
+                >
+                  {text('handler_name', { autocomplete: 'off', spellcheck: false, list: 'handler-names' })}
                 </Field>
+                <datalist id="handler-names">
+                  {handlerOptions(handlers).map((h) => (
+                    <option key={h} value={h} />
+                  ))}
+                </datalist>
                 <Field path="payload.args" label="Args (JSON, optional)" errors={errors}>
                   {area('handler_args')}
                 </Field>
@@ -439,6 +502,75 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
               <Field path="queue" label="Task queue (optional)" errors={errors}>
                 {text('queue')}
               </Field>
+            </fieldset>
+          </details>
+          <details class="alerts-section">
+            <summary>Alerts</summary>
+            <fieldset>
+              <legend>Health and alerts</legend>
+              <p class="hint">
+                A job is failing when its latest run failed, and late by the rules below. Each change is sent once as an
+                alert: a signed JSON POST.
+              </p>
+              <Field
+                path="expected_within"
+                label="Expect a success within (optional)"
+                hint='If no run succeeds for this long, the job turns late. A duration such as "1h" or "26h"; empty: never late for this reason.'
+                errors={errors}
+              >
+                {text('expected_within', { autocomplete: 'off' })}
+              </Field>
+              <Field
+                path="max_lateness"
+                label="Max lateness (optional)"
+                hint='A run that starts this long after its scheduled time turns the job late, e.g. "5m"; empty: no limit.'
+                errors={errors}
+              >
+                {text('max_lateness', { autocomplete: 'off' })}
+              </Field>
+              <Field
+                path="notify.url"
+                label="Alert URL (optional)"
+                hint="Where alerts are POSTed (http:// or https://). Empty: the workers' NOTIFY_URL, if they have one."
+                errors={errors}
+              >
+                {text('notify_url', { type: 'url', autocomplete: 'off', spellcheck: false })}
+              </Field>
+              <div class="field" data-field="notify.events">
+                <fieldset
+                  class="inline events"
+                  aria-describedby={errors['notify.events'] ? 'f-notify-events-error' : 'f-notify-events-hint'}
+                >
+                  <legend>Alert on</legend>
+                  {ALERT_EVENTS.map((event) => (
+                    <label key={event} class="check">
+                      <input
+                        type="checkbox"
+                        name="notify_events"
+                        value={event}
+                        checked={form.notify_events.includes(event)}
+                        onChange={(e) =>
+                          set(
+                            'notify_events',
+                            e.currentTarget.checked
+                              ? ALERT_EVENTS.filter((w) => w === event || form.notify_events.includes(w))
+                              : form.notify_events.filter((w) => w !== event),
+                          )
+                        }
+                      />
+                      {EVENT_TEXT[event]}
+                    </label>
+                  ))}
+                </fieldset>
+                <p id="f-notify-events-hint" class="hint">
+                  None checked: the job sends no alert.
+                </p>
+                {errors['notify.events'] && (
+                  <p id="f-notify-events-error" class="field-error" data-error-for="notify.events">
+                    {errors['notify.events'].join(' ')}
+                  </p>
+                )}
+              </div>
             </fieldset>
           </details>
           {(listed.length > 0 || otherErrors.length > 0) && (

@@ -1,7 +1,8 @@
 /**
  * Jobs: the caller's jobs (admins: everyone's, or one user's) with the schedule in words, status,
- * next run, last result and the success rate of the recent runs; filters by status, name prefix
- * and (admins) user; pages with the API's page_token. Rows come from `GET /jobs`; each row's
+ * health (a failing job's badge and row in red), next run, last result and the success rate of the
+ * recent runs (succeeded green, failed red); filters by status, health (`?health=failing`), name
+ * prefix and (admins) user; pages with the API's page_token. Rows come from `GET /jobs`; each row's
  * schedule and ledger from `GET /jobs/{id}`; the page refreshes every 5 s while it is visible.
  * Rows can be selected (a checkbox each, and one for the page) to pause, resume or cancel them
  * together: one request per job, as on the job's page, then a summary of what succeeded and failed.
@@ -10,14 +11,15 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, api, query } from '../api';
-import { Bar, Message, StatusBadge } from '../components/Bits';
+import { HealthBadge, Message, RateBar, StatusBadge } from '../components/Bits';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { usePolling } from '../components/hooks';
 import { type BulkAction, type BulkOutcome, bulkRequest, summarizeBulk } from '../lib/bulk';
 import { formatTime, relativeTime } from '../lib/format';
+import { HEALTH_STATES, healthSummary, healthTone, isHealthState } from '../lib/health';
 import { problemText } from '../lib/problems';
 import { describeSchedule } from '../lib/schedule-words';
-import { formatRate, RECENT_RUNS, successRate } from '../lib/success-rate';
+import { RECENT_RUNS, successRate } from '../lib/success-rate';
 import { href, navigate } from '../router';
 import type { ConsoleConfig, JobDetails, JobSummary } from '../types';
 
@@ -41,19 +43,14 @@ function Rate({ job }: { job: JobDetails | undefined }) {
   if (!job?.executions) return <span class="muted">—</span>;
   const rate = successRate(job.executions);
   if (rate.rate === null) return <span class="muted">no runs</span>;
-  return (
-    <Bar
-      value={rate.succeeded}
-      max={rate.runs}
-      tone={rate.rate >= 0.9 ? 'good' : rate.rate >= 0.5 ? 'warn' : 'bad'}
-      label={`${formatRate(rate)} of ${rate.runs}`}
-    />
-  );
+  return <RateBar rate={rate} />;
 }
 
-/** The jobs page; `params` is the fragment's query (`status`, `name`, `user_id`, `page_token`). */
+/** The jobs page; `params` is the fragment's query (`status`, `health`, `name`, `user_id`, `page_token`). */
 export function JobsPage({ config, params }: { config: ConsoleConfig; params: URLSearchParams }) {
   const status = params.get('status') ?? '';
+  const rawHealth = params.get('health') ?? '';
+  const health = isHealthState(rawHealth) ? rawHealth : '';
   const name = params.get('name') ?? '';
   const user = params.get('user_id') ?? '';
   const token = params.get('page_token') ?? '';
@@ -84,7 +81,7 @@ export function JobsPage({ config, params }: { config: ConsoleConfig; params: UR
     try {
       const page = await api<{ jobs: JobSummary[]; next_page_token: string | null }>(
         'GET',
-        `/jobs${query({ status, name, user_id: user, limit, page_token: token })}`,
+        `/jobs${query({ status, health, name, user_id: user, limit, page_token: token })}`,
       );
       if (seq !== loadSeq.current) return;
       const loaded = await Promise.all(
@@ -173,7 +170,7 @@ export function JobsPage({ config, params }: { config: ConsoleConfig; params: UR
   };
 
   const go = (changes: Record<string, string>) => {
-    const merged = { status, name, user_id: user, limit: params.get('limit') ?? '', ...changes };
+    const merged = { status, health, name, user_id: user, limit: params.get('limit') ?? '', ...changes };
     navigate(`/jobs${query(merged)}`);
   };
 
@@ -209,6 +206,21 @@ export function JobsPage({ config, params }: { config: ConsoleConfig; params: UR
           </select>
         </div>
         <div class="field">
+          <label for="filter-health">Health</label>
+          <select
+            id="filter-health"
+            value={health}
+            onChange={(e) => go({ health: e.currentTarget.value, page_token: '' })}
+          >
+            <option value="">any</option>
+            {HEALTH_STATES.map((h) => (
+              <option key={h} value={h}>
+                {h}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
           <label for="filter-name">Name starts with</label>
           <input
             id="filter-name"
@@ -232,7 +244,9 @@ export function JobsPage({ config, params }: { config: ConsoleConfig; params: UR
       </form>
       {error && <Message kind="error">{error}</Message>}
       {rows === null && !error && <Message kind="info">Loading jobs…</Message>}
-      {rows !== null && rows.length === 0 && <Message kind="info">No jobs match.</Message>}
+      {rows !== null && rows.length === 0 && (
+        <Message kind="info">{health === 'failing' ? 'No job is failing.' : 'No jobs match.'}</Message>
+      )}
       {rows !== null && rows.length > 0 && (
         <div class="bulk-bar" role="toolbar" aria-label="Selected jobs">
           <span class="bulk-count" aria-live="polite">
@@ -287,6 +301,7 @@ export function JobsPage({ config, params }: { config: ConsoleConfig; params: UR
                 <th scope="col">Name</th>
                 <th scope="col">Schedule</th>
                 <th scope="col">Status</th>
+                <th scope="col">Health</th>
                 <th scope="col">Next run (UTC)</th>
                 <th scope="col">Last result</th>
                 <th scope="col">Success (last {RECENT_RUNS})</th>
@@ -298,8 +313,15 @@ export function JobsPage({ config, params }: { config: ConsoleConfig; params: UR
                 const d = details[job.job_id];
                 const label = job.name ?? job.job_id;
                 const schedule = d?.spec ? describeSchedule(d.spec as never) : null;
+                // The job's own answer is fresher than the list's (read from visibility).
+                const jobHealth = d?.health ?? job.health;
                 return (
-                  <tr key={job.job_id} data-job-id={job.job_id}>
+                  <tr
+                    key={job.job_id}
+                    data-job-id={job.job_id}
+                    data-health={jobHealth.state}
+                    class={`health-row-${healthTone(jobHealth.state)}`}
+                  >
                     <td class="select">
                       <input
                         type="checkbox"
@@ -324,6 +346,12 @@ export function JobsPage({ config, params }: { config: ConsoleConfig; params: UR
                     </td>
                     <td class="status" data-label="Status">
                       <StatusBadge status={d?.status ?? job.status} />
+                    </td>
+                    <td class="health-cell" data-label="Health">
+                      <HealthBadge
+                        state={jobHealth.state}
+                        title={healthSummary(jobHealth, (d?.spec ?? {}) as Record<string, string>)}
+                      />
                     </td>
                     <td class="next-run" data-label="Next run (UTC)">
                       {formatTime(d?.next_run_time ?? job.next_run_time)}

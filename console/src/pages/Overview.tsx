@@ -1,5 +1,6 @@
 /**
- * Overview: the caller's jobs by status, succeeded vs failed runs per hour over the last 24 h
+ * Overview: the caller's jobs by status and by health (failing in red; each count links to the
+ * jobs list filtered by it), succeeded vs failed runs per hour over the last 24 h
  * (uPlot bars, with the same figures in a table for screen readers), and the fire lag p50/p99,
  * all from `GET /stats/overview`, refreshed every 5 s while the page is visible.
  */
@@ -7,9 +8,10 @@ import 'uplot/dist/uPlot.min.css';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import { ApiError, api } from '../api';
-import { Message, StatusBadge } from '../components/Bits';
+import { HealthBadge, Message, StatusBadge } from '../components/Bits';
 import { usePolling } from '../components/hooks';
 import { formatDuration, formatTime } from '../lib/format';
+import { HEALTH_STATES, healthTone } from '../lib/health';
 import { problemText } from '../lib/problems';
 import { href } from '../router';
 import type { ConsoleConfig, OverviewStats } from '../types';
@@ -174,6 +176,25 @@ export function OverviewPage({ config }: { config: ConsoleConfig }) {
           </ul>
           <p>
             Total: <strong>{stats.jobs_total}</strong>
+          </p>
+        </section>
+        <section class="card" aria-labelledby="h-health">
+          <h2 id="h-health">Jobs by health</h2>
+          <ul class="status-counts health-counts">
+            {HEALTH_STATES.map((h) => {
+              const count = stats.jobs_by_health?.[h] ?? 0;
+              return (
+                <li key={h} data-health={h} class={count > 0 ? `health-count-${healthTone(h)}` : undefined}>
+                  <a href={href(`/jobs?health=${h}`)}>
+                    <HealthBadge state={h} /> <strong>{count}</strong>
+                  </a>
+                </li>
+              );
+            })}
+          </ul>
+          <p class="hint">
+            Failing: the latest run failed. Late: no success within the job's expected time, or a run started too late.
+            Unknown: no run has ended yet.
           </p>
         </section>
         <section class="card" aria-labelledby="h-lag">
