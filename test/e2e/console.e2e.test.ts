@@ -9,18 +9,27 @@
  * (each checked through the API too); the workers page; the overview (the last hour's bars inside
  * the chart, refreshing); tenancy (Alice never sees Bob's job, a direct URL to it says not found; an
  * admin filters by user); the jobs list refreshing while visible and not when hidden or left, bulk
- * pause and cancel, long cells cut at 1366 px and cards at phone width; a job that never ran; the
- * dark theme, the focus ring's contrast and the skip link.
+ * pause and cancel, long cells cut at 1366 px and cards at phone width; a job that never ran; a
+ * failing job (created through the form: handler picker, retries, Alerts section) turning red in
+ * the jobs list, the overview and its page within one refresh of the API saying so, the `?health=`
+ * filter, exactly one signed `failed` alert at a node:http receiver, the CLI's JobHealth query,
+ * its runs expanded (attempts, output, Temporal Web UI events link), then edited to `demo.echo`:
+ * exactly one `recovered` alert and green again; the dark theme, the focus ring's contrast and the
+ * skip link.
  * Screenshots of every page go to test-results/console/ (laptop width, and phone width); with
- * CONSOLE_DOCS_SCREENSHOTS=1 the jobs list, the job detail, the dark theme and the phone layout
- * also replace the README's in docs/images/.
+ * CONSOLE_DOCS_SCREENSHOTS=1 the jobs list, the job detail, the dark theme, the phone layout, the
+ * failing job in the list and an expanded run also replace the README's in docs/images/; with
+ * CONSOLE_DOCS_SCREENSHOTS=all the Temporal Web UI's list too.
  * Any console error or uncaught page error fails the test, except the browser's own "Failed to load
  * resource" line for the 4xx answers the steps provoke on purpose (bad cron, Bob's job, a bad key).
  */
 import { execFileSync } from 'node:child_process';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, test } from 'vitest';
 import { clockChangeNotes } from '../../console/src/lib/clock-changes';
 import { contrastRatio } from '../../console/src/lib/contrast';
@@ -31,6 +40,8 @@ import { type Json, type Stack, startStack } from '../helpers/e2e-stack';
 import { sleep, waitFor } from '../helpers/wait';
 
 const ROOT = join(__dirname, '..', '..');
+/** The workers' NOTIFY_SIGNING_SECRET: alerts are signed with it. */
+const SECRET = 'whsec_console_0123456789abcdef';
 const SHOTS = join(ROOT, 'test-results', 'console');
 const LAPTOP = { width: 1280, height: 860 };
 const WIDE_LAPTOP = { width: 1366, height: 768 };
@@ -59,6 +70,47 @@ let bobJobId = '';
 /** Jobs created for the bulk actions (never run: first run an hour ahead). */
 const bulkIds: string[] = [];
 
+/** An alert as the receiver got it: headers, the raw body (what the signature covers) and its JSON. */
+interface ReceivedAlert {
+  headers: IncomingHttpHeaders;
+  raw: string;
+  body: Json;
+}
+/** The alert receiver: a node:http server on 127.0.0.1 answering 204 to every POST. */
+let receiver: Server;
+let receiverUrl = '';
+const alerts: ReceivedAlert[] = [];
+
+/** True when the alert's Scheduler-Signature is the HMAC-SHA256 of its raw body with {@link SECRET}. */
+function verifies(alert: ReceivedAlert): boolean {
+  const expected = Buffer.from(`sha256=${createHmac('sha256', SECRET).update(alert.raw).digest('hex')}`);
+  const given = Buffer.from(String(alert.headers['scheduler-signature'] ?? ''));
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/**
+ * Waits until the API says something (`said`) and the page shows it (`shown`), each checked every
+ * 100 ms, and returns how long after the API's first "yes" the page first showed it (ms; negative
+ * when the page was first). The API's time is when its answering request was sent.
+ */
+async function shownAfter(what: string, said: () => Promise<boolean>, shown: () => Promise<boolean>): Promise<number> {
+  const firstYes = async (check: () => Promise<boolean>, who: string) => {
+    let at = 0;
+    await waitFor(
+      async () => {
+        const sent = Date.now();
+        if (!(await check())) return false;
+        at = sent;
+        return true;
+      },
+      { timeoutMs: 60_000, intervalMs: 100, what: `${what} (${who})` },
+    );
+    return at;
+  };
+  const [apiAt, pageAt] = await Promise.all([firstYes(said, 'API'), firstYes(shown, 'page')]);
+  return pageAt - apiAt;
+}
+
 /** Records console errors and uncaught exceptions of `p`. */
 function watch(p: Page): void {
   p.on('console', (msg) => {
@@ -73,20 +125,25 @@ function watch(p: Page): void {
   p.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
 }
 
-/** Screenshots also copied to docs/images/ (the README's) when CONSOLE_DOCS_SCREENSHOTS=1. */
+/** The console's screenshots also copied to docs/images/ (the README's) when CONSOLE_DOCS_SCREENSHOTS=1 or all. */
 const DOCS_SHOTS: Record<string, string> = {
   jobs: 'console-jobs.png',
   'job-detail': 'console-job-detail.png',
-  'temporal-ui-jobs': 'temporal-ui-jobs.png',
   'jobs-dark': 'console-dark.png',
   'jobs-phone': 'console-phone.png',
+  'jobs-failing': 'console-failing.png',
+  'job-run': 'console-run.png',
 };
+/** The Temporal Web UI's screenshot, copied to docs/images/ only when CONSOLE_DOCS_SCREENSHOTS=all. */
+const TEMPORAL_UI_SHOTS: Record<string, string> = { 'temporal-ui-jobs': 'temporal-ui-jobs.png' };
 
 async function shot(p: Page, name: string): Promise<void> {
   const path = join(SHOTS, `${name}.png`);
   await p.screenshot({ path, fullPage: false });
-  const docs = DOCS_SHOTS[name];
-  if (docs && process.env.CONSOLE_DOCS_SCREENSHOTS === '1') copyFileSync(path, join(ROOT, 'docs', 'images', docs));
+  const mode = process.env.CONSOLE_DOCS_SCREENSHOTS;
+  const docs = mode === '1' || mode === 'all' ? DOCS_SHOTS[name] : undefined;
+  const ui = mode === 'all' ? TEMPORAL_UI_SHOTS[name] : undefined;
+  for (const file of [docs, ui]) if (file) copyFileSync(path, join(ROOT, 'docs', 'images', file));
 }
 
 async function signIn(p: Page, caller: TestCaller): Promise<void> {
@@ -167,6 +224,17 @@ beforeAll(async () => {
     execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-console.js')], { cwd: ROOT, stdio: 'inherit' });
   }
   mkdirSync(SHOTS, { recursive: true });
+  receiver = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      alerts.push({ headers: req.headers, raw, body: JSON.parse(raw) });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/alerts`;
   [stack, browser] = await Promise.all([
     startStack({
       cliPath,
@@ -175,6 +243,8 @@ beforeAll(async () => {
       // Two workers: the last test kills the second one to see it turn unhealthy on the page.
       workers: 2,
       workerEnv: { WORKER_HEARTBEAT_INTERVAL: '1s' },
+      // Alerts go to the receiver on loopback (allowed like an http job's target) and are signed.
+      env: { HTTP_ALLOW_TARGETS: '127.0.0.1', NOTIFY_SIGNING_SECRET: SECRET },
     }),
     chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS }),
   ]);
@@ -187,6 +257,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await stack?.stop();
+  await new Promise((resolve) => receiver?.close(resolve));
 });
 
 beforeEach(({ onTestFailed }) => {
@@ -717,7 +788,7 @@ describe('job console in Chromium against the real stack', () => {
       expect(await schedule.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
       expect(await schedule.evaluate((el) => getComputedStyle(el).textOverflow)).toBe('ellipsis');
       expect(await row.locator('td.name a').getAttribute('title')).toMatch(/^console-bulk-a nightly/);
-      for (const cell of ['td.status', 'td.next-run', 'td.last-result']) {
+      for (const cell of ['td.status', 'td.health-cell', 'td.next-run', 'td.last-result']) {
         const box = await row.locator(cell).boundingBox();
         expect(box, cell).not.toBeNull();
         expect((box?.x ?? 0) + (box?.width ?? 0), cell).toBeLessThanOrEqual(WIDE_LAPTOP.width);
@@ -789,6 +860,252 @@ describe('job console in Chromium against the real stack', () => {
     }
     // The job the tests go on with was never selected.
     expect((await apiJob(jobId)).status).not.toBe('cancelled');
+  });
+
+  test('a failing job: red in the list, the overview and its page within a refresh; one signed failed alert; edited to demo.echo: one recovered alert, green again; a run expanded', async () => {
+    const before = await stack.request('GET', '/stats/overview', undefined, ALICE);
+    const failingBefore = before.body.jobs_by_health.failing as number;
+    // Two more tabs stay on the jobs list and the overview while the job starts failing.
+    const listTab = await context.newPage();
+    const overviewTab = await context.newPage();
+    for (const tab of [listTab, overviewTab]) {
+      watch(tab);
+      await signIn(tab, ALICE);
+    }
+    await listTab.getByRole('link', { name: 'Jobs', exact: true }).click();
+    await listTab.locator(`tr[data-job-id="${jobId}"]`).waitFor();
+    try {
+      // Created through the form: the handler picker, then the retries and the (collapsed) Alerts section.
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'New job' }).click();
+      await page.getByRole('heading', { name: 'New job', level: 1 }).waitFor();
+      await page.getByLabel('Name', { exact: true }).fill('console-alerting');
+      await page.getByLabel('Cron expression').fill('*/2 * * * * *');
+      const picker = page.locator('#handler-names option');
+      await expect
+        .poll(() => picker.evaluateAll((els) => els.map((e) => e.getAttribute('value'))), { timeout: WAIT })
+        .toEqual(expect.arrayContaining(['demo.echo', 'demo.fail', 'demo.sleep']));
+      expect(await page.getByLabel('Handler name').getAttribute('list')).toBe('handler-names');
+      await page
+        .locator('[data-field="payload.name"] .hint')
+        .getByText(/register: .*demo\.echo/)
+        .waitFor();
+      const warning = page.locator('[data-warning-for="payload.name"]');
+      await page.getByLabel('Handler name').fill('demo.nope');
+      await warning.getByText('has a handler named "demo.nope": its runs would fail', { exact: false }).waitFor();
+      await page.getByLabel('Handler name').fill('demo.fail');
+      await expect.poll(() => warning.count()).toBe(0);
+      await page.locator('summary', { hasText: 'Retries, timeouts and policies' }).click();
+      await page.getByLabel('Max retries').fill('0');
+      const alertsSection = page.locator('details.alerts-section');
+      expect(await alertsSection.evaluate((el) => (el as HTMLDetailsElement).open)).toBe(false);
+      expect(await page.getByLabel('Alert URL (optional)').isVisible()).toBe(false);
+      await alertsSection.locator('summary').click();
+      await page.getByLabel('Alert URL (optional)').fill(receiverUrl);
+      await page.getByText('If no run succeeds for this long, the job turns late.', { exact: false }).waitFor();
+      for (const event of ['failed', 'recovered', 'late', 'missed']) {
+        expect(await alertsSection.locator(`input[value="${event}"]`).isChecked(), event).toBe(true);
+      }
+      await page.getByRole('button', { name: 'Create job' }).click();
+      await page.waitForURL(/#\/jobs\/job_/);
+      const id = decodeURIComponent(new URL(page.url()).hash.replace('#/jobs/', ''));
+      const created = await apiJob(id);
+      expect(created.spec).toMatchObject({
+        name: 'console-alerting',
+        payload: { type: 'handler', name: 'demo.fail' },
+        retry: { max_retries: 0 },
+        notify: { url: receiverUrl, events: ['failed', 'recovered', 'late', 'missed'] },
+      });
+
+      // Red within one refresh of the API saying so: its page, its row, the overview's count.
+      const rowOf = (p: Page) => p.locator(`tr[data-job-id="${id}"]`);
+      const [onPage, inList, inOverview] = await Promise.all([
+        shownAfter(
+          'the job page failing',
+          async () => (await apiJob(id)).health.state === 'failing',
+          async () => (await page.locator('h1 [data-health="failing"]').count()) === 1,
+        ),
+        shownAfter(
+          'the row failing',
+          async () =>
+            (await stack.request('GET', '/jobs?limit=100', undefined, ALICE)).body.jobs.some(
+              (j: Json) => j.job_id === id && j.health.state === 'failing',
+            ),
+          async () => (await rowOf(listTab).locator('[data-health="failing"]').count()) === 1,
+        ),
+        shownAfter(
+          'the overview counting it failing',
+          async () =>
+            (await stack.request('GET', '/stats/overview', undefined, ALICE)).body.jobs_by_health.failing ===
+            failingBefore + 1,
+          async () =>
+            (await overviewTab.locator('li[data-health="failing"] strong').textContent()) === String(failingBefore + 1),
+        ),
+      ]);
+      for (const [what, ms] of Object.entries({ onPage, inList, inOverview })) {
+        expect(ms, `${what}: shown ${ms} ms after the API`).toBeLessThanOrEqual(6_500);
+      }
+      // In red: the badge, the row, the page's summary, and the 0 % bar is all red (not an empty grey one).
+      const red = 'rgb(180, 35, 24)';
+      const badgeColour = (l: Locator) => l.evaluate((el) => getComputedStyle(el).color);
+      expect(await badgeColour(page.locator('h1 [data-health="failing"]'))).toBe(red);
+      await page
+        .locator('.health-summary-bad')
+        .getByText(/^Failing: the last (\d+ runs|run) failed/)
+        .waitFor();
+      const row = rowOf(listTab);
+      expect(await badgeColour(row.locator('[data-health="failing"]'))).toBe(red);
+      expect(await row.getAttribute('class')).toContain('health-row-bad');
+      await row.getByText(/^0 % of \d+$/).waitFor();
+      const failedPart = row.locator('td.rate [data-part="failed"]');
+      expect(await failedPart.evaluate((el) => (el as HTMLElement).style.width)).toBe('100%');
+      expect(await failedPart.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe(red);
+      expect(
+        await row.locator('td.rate [data-part="succeeded"]').evaluate((el) => el.getBoundingClientRect().width),
+      ).toBe(0);
+      const overviewFailing = overviewTab.locator('li[data-health="failing"]');
+      expect(await overviewFailing.getAttribute('class')).toBe('health-count-bad');
+      expect(await badgeColour(overviewFailing.locator('.badge'))).toBe(red);
+      expect(await overviewFailing.locator('a').getAttribute('href')).toBe('#/jobs?health=failing');
+      await listTab.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+      await shot(listTab, 'jobs-failing');
+      await shot(page, 'job-detail-failing');
+      await shot(overviewTab, 'overview-failing');
+      // The overview's link opens the list filtered to the failing jobs (console-failing's one run failed too).
+      await overviewFailing.locator('a').click();
+      await overviewTab.waitForURL(/#\/jobs\?health=failing$/);
+      await rowOf(overviewTab).locator('[data-health="failing"]').waitFor();
+      expect(await overviewTab.getByLabel('Health').inputValue()).toBe('failing');
+      const failingRows = await overviewTab
+        .locator('table.jobs tbody tr')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-health')));
+      expect(failingRows.every((h) => h === 'failing')).toBe(true);
+      await overviewTab.getByLabel('Health').selectOption('late');
+      await overviewTab.waitForURL(/health=late/);
+      await overviewTab.getByText('No jobs match.').waitFor();
+
+      // Exactly one failed alert, however many runs fail; signed with the secret.
+      const ofJob = () => alerts.filter((a) => a.body.job_id === id);
+      await waitFor(async () => (await apiJob(id)).health.consecutive_failures >= 3, {
+        timeoutMs: WAIT,
+        what: 'three failed runs',
+      });
+      await waitFor(() => ofJob().length >= 1, { timeoutMs: WAIT, what: 'the failed alert' });
+      expect(ofJob().map((a) => a.body.event)).toEqual(['failed']);
+      const [failed] = ofJob();
+      expect(failed && verifies(failed)).toBe(true);
+      expect(Object.keys(failed?.body ?? {}).sort()).toEqual(
+        ['error', 'event', 'health', 'job_id', 'name', 'scheduled_time'].sort(),
+      );
+      expect(failed?.body).toMatchObject({ name: 'console-alerting', health: { state: 'failing' } });
+      expect(failed?.body.error.message).toBe('demo.fail: failing on purpose');
+
+      // The Web UI's and the CLI's list filter on the JobHealth search attribute finds it.
+      const failingInTemporal = await waitFor(
+        async () => {
+          const out = await stack.cli(['workflow', 'list', '--query', "JobHealth = 'failing'", '--output', 'json']);
+          const ids = (JSON.parse(out.trim() === '' ? '[]' : out) as Json[]).map((r) => r.execution?.workflowId);
+          return ids.includes(id) ? ids : undefined;
+        },
+        { timeoutMs: WAIT, what: 'temporal workflow list --query "JobHealth = \'failing\'" to list the job' },
+      );
+      expect(failingInTemporal).not.toContain(jobId);
+
+      // A failed run, expanded: its one attempt with worker, times, status and error; its events' link.
+      const temporalRun = (await apiJob(id)).temporal.run_id as string;
+      const failedRun = page.locator('.timeline li[data-status="failed"]').first();
+      const failedId = (await failedRun.getAttribute('data-execution-id')) as string;
+      const failedEntry = page.locator(`.timeline li[data-execution-id="${failedId}"]`);
+      const fetchedOne = page.waitForResponse(
+        (r) => new URL(r.url()).pathname === `/jobs/${id}/executions/${encodeURIComponent(failedId)}` && r.ok(),
+      );
+      await failedEntry.locator('summary', { hasText: 'Attempts, output and events' }).click();
+      await fetchedOne;
+      const attempts = failedEntry.locator('table.attempts tbody tr');
+      await expect.poll(() => attempts.count()).toBe(1);
+      const cells = await attempts.first().locator('td').allTextContents();
+      expect(cells[0]).toBe('1');
+      expect(stack.workerIdentities).toContain(cells[1]);
+      expect(cells[2]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+      expect(cells[3]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+      expect(cells[4]).toBe('failed');
+      expect(cells[5]).toMatch(/^\w+: demo\.fail: failing on purpose$/);
+      expect(await failedEntry.locator('a.run-events').getAttribute('href')).toBe(
+        `http://localhost:8233/namespaces/default/workflows/${id}/${temporalRun}/history`,
+      );
+
+      // Edited through the form to demo.echo (the picker lists it): green again, one recovered alert.
+      await page.getByRole('button', { name: 'Edit', exact: true }).click();
+      await page.getByRole('heading', { name: 'Edit console-alerting', level: 1 }).waitFor();
+      expect(await page.getByLabel('Handler name').inputValue()).toBe('demo.fail');
+      await expect
+        .poll(() => picker.evaluateAll((els) => els.map((e) => e.getAttribute('value'))), { timeout: WAIT })
+        .toContain('demo.echo');
+      await page.getByLabel('Handler name').fill('demo.echo');
+      await page.getByLabel('Args (JSON, optional)').fill('{"recovered": true}');
+      expect(await page.locator('details.alerts-section').evaluate((el) => (el as HTMLDetailsElement).open)).toBe(
+        false,
+      );
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+      expect((await apiJob(id)).spec).toMatchObject({
+        payload: { name: 'demo.echo', args: { recovered: true } },
+        notify: { url: receiverUrl },
+      });
+      await rowOf(listTab).waitFor();
+      const [pageOk, rowOk] = await Promise.all([
+        shownAfter(
+          'the job page ok',
+          async () => (await apiJob(id)).health.state === 'ok',
+          async () => (await page.locator('h1 [data-health="ok"]').count()) === 1,
+        ),
+        shownAfter(
+          'the row ok',
+          async () =>
+            (await stack.request('GET', '/jobs?limit=100', undefined, ALICE)).body.jobs.some(
+              (j: Json) => j.job_id === id && j.health.state === 'ok',
+            ),
+          async () => (await rowOf(listTab).locator('[data-health="ok"]').count()) === 1,
+        ),
+      ]);
+      expect(pageOk, `page ok ${pageOk} ms after the API`).toBeLessThanOrEqual(6_500);
+      expect(rowOk, `row ok ${rowOk} ms after the API`).toBeLessThanOrEqual(6_500);
+      const green = 'rgb(25, 117, 52)';
+      expect(await badgeColour(page.locator('h1 [data-health="ok"]'))).toBe(green);
+      expect(await badgeColour(rowOf(listTab).locator('[data-health="ok"]'))).toBe(green);
+      expect(await rowOf(listTab).getAttribute('class')).not.toContain('health-row-bad');
+      await page.locator('.health-summary-good').getByText('OK: the last run succeeded on time.').waitFor();
+      await waitFor(() => ofJob().length >= 2, { timeoutMs: WAIT, what: 'the recovered alert' });
+      const succeededBefore = (await apiJob(id)).counts.succeeded as number;
+      // Three more successful runs send nothing more.
+      await waitFor(async () => (await apiJob(id)).counts.succeeded >= succeededBefore + 3, {
+        timeoutMs: WAIT,
+        what: 'three more successes',
+      });
+      expect(ofJob().map((a) => a.body.event)).toEqual(['failed', 'recovered']);
+      const recovered = ofJob()[1];
+      expect(recovered && verifies(recovered)).toBe(true);
+      expect(recovered?.body).toMatchObject({ event: 'recovered', error: null, health: { state: 'ok' } });
+
+      // A succeeded run, expanded: its attempt and its output as JSON.
+      const okRun = page.locator('.timeline li[data-status="succeeded"]').first();
+      const okId = (await okRun.getAttribute('data-execution-id')) as string;
+      const okEntry = page.locator(`.timeline li[data-execution-id="${okId}"]`);
+      await okEntry.locator('summary', { hasText: 'Attempts, output and events' }).click();
+      await okEntry.locator('pre.output').getByText('"recovered": true').waitFor();
+      expect(await okEntry.locator('pre.output').textContent()).toBe('{\n  "recovered": true\n}');
+      await expect.poll(() => okEntry.locator('table.attempts tbody tr').count()).toBe(1);
+      expect(await okEntry.locator('table.attempts tbody tr td').nth(4).textContent()).toBe('succeeded');
+      expect(await okEntry.locator('.output-truncated').count()).toBe(0);
+      // Stays open across the page's refreshes.
+      await page.waitForResponse((r) => new URL(r.url()).pathname === `/jobs/${id}/executions`);
+      expect(await okEntry.locator('details.run').evaluate((el) => (el as HTMLDetailsElement).open)).toBe(true);
+      await okEntry.scrollIntoViewIfNeeded();
+      await shot(page, 'job-run');
+      expect((await stack.request('DELETE', `/jobs/${id}`, undefined, ALICE)).status).toBeLessThan(300);
+    } finally {
+      await listTab.close();
+      await overviewTab.close();
+    }
   });
 
   test('dark theme follows the system; focus ring at least 3:1 in both themes; "Skip to content" comes first', async () => {
