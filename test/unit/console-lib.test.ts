@@ -18,7 +18,13 @@ import {
 } from '../../console/src/lib/clock-changes';
 import { contrastRatio, parseColor } from '../../console/src/lib/contrast';
 import { between, formatDuration, formatTime, isKnownTimeZone, relativeTime } from '../../console/src/lib/format';
-import { handlerListed, handlerListHint, handlerOptions, handlerWarning } from '../../console/src/lib/handlers';
+import {
+  handlerListed,
+  handlerListHint,
+  handlerListUnavailable,
+  handlerOptions,
+  handlerWarning,
+} from '../../console/src/lib/handlers';
 import { HEALTH_STATES, healthSummary, healthTone, isHealthState } from '../../console/src/lib/health';
 import {
   ALERT_EVENTS,
@@ -208,6 +214,16 @@ describe('the handler picker', () => {
     expect(handlerListHint(config, null)).toMatch(/^Names this API accepts: demo.echo, reports\. \(a name ending/);
     expect(handlerListHint(null, 'No worker answered.')).toBe("No worker answered. Type the handler's name.");
     expect(handlerListHint(null, null)).toBe('Loading the handler names…');
+    expect(handlerListUnavailable(404, 'reports', 'x')).toBe(
+      'No worker polls task queue "reports", so its handler names are not known.',
+    );
+    expect(handlerListUnavailable(503, '', 'x')).toBe(
+      'No worker of this task queue answered, so its handler names are not known.',
+    );
+    expect(handlerListUnavailable(403, 'q', 'x')).toBe('This API key may not use task queue "q".');
+    expect(handlerListUnavailable(null, '', 'TypeError: fetch failed')).toBe(
+      'The handler names could not be read (TypeError: fetch failed).',
+    );
     const many = { ...workers, handlers: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'] };
     expect(handlerListHint(many, null)).toBe('Handlers the workers of "q" register: a, b, c, d, e and 3 more.');
   });

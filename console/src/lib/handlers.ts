@@ -60,3 +60,17 @@ export function handlerListHint(list: HandlerList | null, unavailable: string | 
   const patterns = list.handlers.some((h) => h.endsWith('*')) ? ' (a name ending in "." is a prefix: complete it)' : '';
   return `${from}: ${shown}${patterns}.`;
 }
+
+/**
+ * Why the handler names are not known, as a sentence, from the status of `GET /handlers`' answer:
+ * 404 no worker polls the task queue, 503 none answered in time, 403 the key may not use the queue.
+ * @param queue the task queue asked for ('' for the API's own).
+ * @param detail the problem's text, for any other answer.
+ */
+export function handlerListUnavailable(status: number | null, queue: string, detail: string): string {
+  const named = queue === '' ? 'this task queue' : `task queue "${queue}"`;
+  if (status === 404) return `No worker polls ${named}, so its handler names are not known.`;
+  if (status === 503) return `No worker of ${named} answered, so its handler names are not known.`;
+  if (status === 403) return `This API key may not use ${named}.`;
+  return `The handler names could not be read (${detail}).`;
+}

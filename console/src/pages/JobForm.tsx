@@ -7,7 +7,7 @@
  * (debounced 400 ms) while the schedule and time zone are typed, with a note on each run a clock
  * change moves. The handler name has a picker fed by `GET /handlers` (the names the workers of
  * the job's task queue register) and a warning when the typed name is not among them; free text
- * stays allowed (no worker answered, or the API's `HANDLER_NAMES` patterns). An "Alerts" section,
+ * stays allowed (no worker polls or answered, or the API's `HANDLER_NAMES` patterns). An "Alerts" section,
  * collapsed at first, holds the health rules (`expected_within`, `max_lateness`) and where and when
  * alerts go (`notify`). Create: `POST /jobs`; edit: `PATCH /jobs/{id}` (blank optional fields are
  * removed), then the job's page says "Saved.".
@@ -18,7 +18,13 @@ import { ApiError, api, query } from '../api';
 import { Message, RunTimes } from '../components/Bits';
 import { flash } from '../flash';
 import { isKnownTimeZone } from '../lib/format';
-import { type HandlerList, handlerListHint, handlerOptions, handlerWarning } from '../lib/handlers';
+import {
+  type HandlerList,
+  handlerListHint,
+  handlerListUnavailable,
+  handlerOptions,
+  handlerWarning,
+} from '../lib/handlers';
 import {
   ALERT_EVENTS,
   checkForm,
@@ -192,9 +198,11 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
           if (seq !== handlersSeq.current) return;
           setHandlers(null);
           setHandlersUnavailable(
-            err instanceof ApiError && err.status === 503
-              ? 'No worker of this task queue answered, so the handler names are not known.'
-              : `The handler names could not be read (${err instanceof ApiError ? problemText(err.problem) : String(err)}).`,
+            handlerListUnavailable(
+              err instanceof ApiError ? err.status : null,
+              handlerQueue,
+              err instanceof ApiError ? problemText(err.problem) : String(err),
+            ),
           );
         }
       },
