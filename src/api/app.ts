@@ -14,6 +14,7 @@ import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
 import { version } from '../../package.json';
 import type { AllowedTarget } from '../activities/http-guard';
+import { codecRouter } from '../codec/routes';
 import type { Logger } from '../logger';
 import { apiMetrics } from '../observability/http-metrics';
 import { type AuthOptions, authenticate, principalOf } from './auth';
@@ -163,6 +164,7 @@ export function createApp({
       rateLimit?.store?.('login:'),
     ),
   );
+  app.use('/codec', codecRouter({ client, auth, logger, uiUrl: consoleOptions?.temporalUiUrl })); // own auth + CORS
   app.use(authenticate(auth));
   app.use(writeLog(logger));
   app.use(userRateLimits(rateLimit ?? { submissionsPerMinute: 1000, writesPerMinute: 1000 }));

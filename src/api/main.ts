@@ -4,6 +4,7 @@
  */
 
 import { parseAllowTargets } from '../activities/http-guard';
+import { dataConverterOf, encryptionLogFields, payloadCodecFromConfigOrExit } from '../codec/payload-codec';
 import { loadConfigOrExit } from '../config';
 import { temporalConnectionSettings } from '../config/temporal-connection';
 import { parseDuration } from '../domain/duration';
@@ -19,6 +20,12 @@ import { createTemporalClient } from './temporal-client';
 export async function runApi(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger('api', config.LOG_LEVEL);
+  const codec = payloadCodecFromConfigOrExit(config);
+  if (codec === null) {
+    logger.warn('payloads are not encrypted (no PAYLOAD_KEYS / PAYLOAD_KEYS_FILE): job specs are stored in the clear');
+  } else {
+    logger.info(encryptionLogFields(codec), 'payload encryption on');
+  }
   const tracing = config.OTEL_TRACING
     ? createTracing({ serviceName: 'scheduler-api', endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT })
     : null;
@@ -26,6 +33,7 @@ export async function runApi(): Promise<void> {
     temporalConnectionSettings(config),
     config.TEMPORAL_NAMESPACE,
     tracing?.clientInterceptors ?? [],
+    dataConverterOf(codec),
   );
   const auth = authOptionsFromConfig(config);
   if (auth.mode === 'disabled') {

@@ -5,6 +5,7 @@
  * the environment wins.
  */
 import { z } from 'zod';
+import { parsePayloadKeys } from '../codec/keys';
 import { isDuration, parseDuration } from '../domain/duration';
 
 const port = z.coerce.number().int().min(0).max(65_535);
@@ -117,6 +118,25 @@ export const envSchema = z.object({
   NOTIFY_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** HMAC-SHA256 key of alerts' `Scheduler-Signature: sha256=<hex>` header (at least 16 characters); unset: unsigned. */
   NOTIFY_SIGNING_SECRET: z.string().min(16).optional(),
+
+  // Payload encryption (API and workers alike; see docs/operations.md "Encrypted payloads")
+  /**
+   * AES-256-GCM keys of Temporal payloads: `<key-id>:<base64 of 32 bytes>` entries separated by
+   * commas; the first encrypts, all decrypt. Unset (and no PAYLOAD_KEYS_FILE): payloads are stored
+   * in the clear. The API and every worker need the same list.
+   */
+  PAYLOAD_KEYS: z
+    .string()
+    .superRefine((value, ctx) => {
+      try {
+        if (parsePayloadKeys(value).length === 0) ctx.addIssue({ code: 'custom', message: 'holds no key' });
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    })
+    .optional(),
+  /** File with the PAYLOAD_KEYS list (entries on lines or comma-separated; `#` comments), e.g. a Docker secret. */
+  PAYLOAD_KEYS_FILE: path.optional(),
 
   // API
   API_HOST: z.string().min(1).default('127.0.0.1'),

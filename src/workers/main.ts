@@ -6,6 +6,7 @@
  * retries them on another worker (none is lost; each retry resumes from its checkpoint).
  */
 import { resolve } from 'node:path';
+import type { DataConverter } from '@temporalio/common';
 import {
   DefaultLogger,
   type LogLevel,
@@ -19,6 +20,12 @@ import {
 import { require as tsxRequire } from 'tsx/cjs/api';
 import { createActivities, demoHandlers, type HandlerRegistry, handlerRegistry, handlersOfModule } from '../activities';
 import { parseAllowTargets } from '../activities/http-guard';
+import {
+  dataConverterOf,
+  encryptionLogFields,
+  payloadCodecFromConfig,
+  payloadCodecFromConfigOrExit,
+} from '../codec/payload-codec';
 import { type Config, loadConfigOrExit } from '../config';
 import { temporalConnectionSettings } from '../config/temporal-connection';
 import { parseDuration } from '../domain/duration';
@@ -40,6 +47,11 @@ export interface WorkerOptions {
   interceptors?: WorkerInterceptors;
   /** Sinks (src/observability: the workflow span exporter when tracing is on). */
   sinks?: WorkerSinks;
+  /**
+   * Payload codecs (encryption, src/codec/payload-codec.ts); default: from PAYLOAD_KEYS /
+   * PAYLOAD_KEYS_FILE, none when unset. The SDK runs them outside the workflow sandbox.
+   */
+  dataConverter?: DataConverter;
 }
 
 /**
@@ -69,6 +81,7 @@ export async function createWorker({
   workflowBundle,
   interceptors,
   sinks,
+  dataConverter,
 }: WorkerOptions): Promise<Worker> {
   const http = {
     allow: parseAllowTargets(config.HTTP_ALLOW_TARGETS),
@@ -82,6 +95,7 @@ export async function createWorker({
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TASK_QUEUE,
     identity: config.workerIdentity,
+    dataConverter: dataConverter ?? dataConverterOf(payloadCodecFromConfig(config)),
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities: createActivities({
       workerIdentity: config.workerIdentity,
@@ -122,6 +136,7 @@ function sdkLogLevel(level: Config['LOG_LEVEL']): LogLevel {
 /** Runs a worker until SIGINT/SIGTERM (the `scheduler worker` command). */
 export async function runWorker(): Promise<void> {
   const config = loadConfigOrExit();
+  const codec = payloadCodecFromConfigOrExit(config);
   const logger = createLogger('worker', config.LOG_LEVEL);
   const observability = await setupWorkerObservability(config, logger);
   Runtime.install({
@@ -134,7 +149,14 @@ export async function runWorker(): Promise<void> {
   const connection = await NativeConnection.connect(settings);
   const { interceptors, sinks } = observability;
   const handlers = loadHandlers(config.HANDLER_MODULES);
-  const worker = await createWorker({ config, connection, handlers, interceptors, sinks });
+  const worker = await createWorker({
+    config,
+    connection,
+    handlers,
+    interceptors,
+    sinks,
+    dataConverter: dataConverterOf(codec),
+  });
   const { address } = settings;
   logger.info(
     {
@@ -143,6 +165,7 @@ export async function runWorker(): Promise<void> {
       identity: config.workerIdentity,
       handlers: [...handlers.keys()],
       maxConcurrentExecutions: config.MAX_CONCURRENT_EXECUTIONS,
+      ...encryptionLogFields(codec),
     },
     'worker started',
   );
