@@ -199,4 +199,46 @@ describe('health, alerts and runs on the real stack', () => {
     for (const id of [failing, fine]) await stack.request('DELETE', `/jobs/${id}`, undefined, ALICE);
     await stack.request('DELETE', `/jobs/${bobs}`, undefined, BOB);
   });
+
+  it('missed: a real worker outage longer than catchup_window sends one `missed` alert', async () => {
+    const before = alerts.length;
+    const res = await stack.request(
+      'POST',
+      '/jobs',
+      {
+        name: 'health missed',
+        frequency: 'interval',
+        every: '1s',
+        catchup_window: '2s',
+        misfire_policy: 'skip',
+        payload: { type: 'handler', name: 'demo.echo', args: {} },
+        notify: { url: receiverUrl, events: ['missed'] },
+      },
+      ALICE,
+    );
+    expect(res.status).toBe(201);
+    const jobId = res.body.job_id as string;
+    await waitFor(
+      async () => (await stack.request('GET', `/jobs/${jobId}`, undefined, ALICE)).body.counts.succeeded >= 2,
+      { ...WAIT, what: 'two runs' },
+    );
+    // Every worker down for 8 s (kill -9), then a new one.
+    const [worker] = stack.workers;
+    worker?.process.kill('SIGKILL');
+    await worker?.exited;
+    const downAt = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 8_000));
+    await stack.startWorker(`${stack.workerIdentity}-after-outage`);
+    await waitFor(() => alerts.length > before, { ...WAIT, what: 'the missed alert' });
+    const missed = alerts.slice(before);
+    expect(missed.map((a) => a.body.event)).toEqual(['missed']);
+    expect(missed[0]?.body).toMatchObject({ job_id: jobId, error: { type: 'Missed' } });
+    expect(Date.parse(missed[0]?.body.scheduled_time)).toBeGreaterThanOrEqual(downAt - 1_000);
+    expect(missed[0] && verifies(missed[0])).toBe(true);
+    const ledger = (await stack.request('GET', `/jobs/${jobId}/executions?limit=100`, undefined, ALICE)).body
+      .executions;
+    const skipped = ledger.find((e: Json) => e.reason === 'misfire');
+    expect(skipped.scheduled_time).toBe(missed[0]?.body.scheduled_time);
+    await stack.request('DELETE', `/jobs/${jobId}`, undefined, ALICE);
+  });
 });
