@@ -1,4 +1,4 @@
-/** Route `GET /job/executions?worker_id=&status=&limit=` (seed: "executions running on one worker"). */
+/** Route `GET /job/executions?worker_id=&status=&limit=`: the executions of one worker. */
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AttemptStatus } from '../../domain/job-state';

@@ -2,7 +2,7 @@
  * The worker registry (`GET /workers`), read from Temporal's worker heartbeats
  * (`ListWorkers`): every SDK worker reports its identity, host, task queue, slots and
  * status every WORKER_HEARTBEAT_INTERVAL (the embedded server enables the feature; see
- * src/dev/embedded-server.ts). Seed rule: 3 missed heartbeats → unhealthy.
+ * src/dev/embedded-server.ts). A worker that misses 3 heartbeats is unhealthy.
  */
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
