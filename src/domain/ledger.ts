@@ -6,6 +6,8 @@
  * Consecutive skipped occurrences with the same reason share one entry with a `count`, so a 3 h
  * outage of a per-second job is one entry, not 10,800. Pure and workflow-safe.
  */
+
+import { initialHealth } from './health';
 import {
   type ExecutionRecord,
   idempotencyKey,
@@ -19,6 +21,25 @@ import type { OccurrenceSpan } from './misfire';
 /** Counts of a job that has not handled any occurrence. */
 export function emptyCounts(): LedgerCounts {
   return { succeeded: 0, failed: 0, skipped: 0, cancelled: 0 };
+}
+
+/** Progress of a job that has not handled any occurrence (the state continue-as-new carries). */
+export function emptyProgress(): JobProgress {
+  return {
+    status: 'pending',
+    next_run_time: null,
+    last_run_time: null,
+    retry_count: 0,
+    executions: [],
+    generation: 0,
+    counts: emptyCounts(),
+    next_occurrence: null,
+    paused: false,
+    scheduled_runs: 0,
+    ledger_seq: 0,
+    waiting: [],
+    health: initialHealth(),
+  };
 }
 
 /** Number of occurrences an entry stands for (skipped entries may stand for many). */

@@ -24,10 +24,10 @@ import {
 } from '@temporalio/workflow';
 import { withWorker } from '../domain/attempts';
 import { parseDuration } from '../domain/duration';
-import { type HealthTransition, healthAfterRun, healthAt, initialHealth, lateDeadlineMs } from '../domain/health';
+import { type HealthTransition, healthAfterRun, healthAt, lateDeadlineMs } from '../domain/health';
 import type { HandlerPayload, HttpPayload, JobPayload, JobSpec, JobStatus } from '../domain/job-spec';
 import type { ExecutionRecord, ExecutionTrigger, JobDescription, JobProgress, SkipReason } from '../domain/job-state';
-import { appendToLedger, emptyCounts, occurrencesOf, skippedEntry } from '../domain/ledger';
+import { appendToLedger, emptyProgress, occurrencesOf, skippedEntry } from '../domain/ledger';
 import { catchUpCount, missedBefore, type OccurrenceSpan, walkOccurrencesBefore } from '../domain/misfire';
 import { fireTime } from '../domain/preview';
 import { firstOccurrence, nextOccurrence, occurrenceAtOrAfter } from '../domain/schedule';
@@ -54,25 +54,6 @@ import { cancelledBeforeBody, cancelledRecord, MIN_TIMER_MS, runOccurrence } fro
 
 /** History events after which a run continues as new even if the server did not suggest it. */
 const MAX_HISTORY_EVENTS = 5_000;
-
-/** Progress of a job that has not handled any occurrence. */
-function newProgress(): JobProgress {
-  return {
-    status: 'pending',
-    next_run_time: null,
-    last_run_time: null,
-    retry_count: 0,
-    executions: [],
-    generation: 0,
-    counts: emptyCounts(),
-    next_occurrence: null,
-    paused: false,
-    scheduled_runs: 0,
-    ledger_seq: 0,
-    waiting: [],
-    health: initialHealth(),
-  };
-}
 
 /** An occurrence running in the background while the loop keeps planning. */
 interface ActiveRun {
@@ -171,7 +152,7 @@ export class JobLoop {
 
   constructor(private readonly input: JobWorkflowInput) {
     this.spec = input.spec;
-    this.progress = input.progress ?? newProgress();
+    this.progress = input.progress ?? emptyProgress();
     this.canAfter = input.continue_as_new_after ?? 500;
     this.leadMs = Math.max(0, input.fire_lead_ms ?? DEFAULT_FIRE_LEAD_MS);
     const carried = this.progress.next_occurrence;

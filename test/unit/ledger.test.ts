@@ -1,27 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { initialHealth } from '../../src/domain/health';
 import { type ExecutionRecord, type JobProgress, MAX_RECORDED_EXECUTIONS } from '../../src/domain/job-state';
-import { appendToLedger, emptyCounts, ledgerPage, occurrencesOf, skippedEntry } from '../../src/domain/ledger';
+import {
+  appendToLedger,
+  emptyCounts,
+  emptyProgress,
+  ledgerPage,
+  occurrencesOf,
+  skippedEntry,
+} from '../../src/domain/ledger';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const SECOND = 1000;
 
 function progress(): JobProgress {
-  return {
-    status: 'pending',
-    next_run_time: null,
-    last_run_time: null,
-    retry_count: 0,
-    executions: [],
-    generation: 0,
-    counts: emptyCounts(),
-    next_occurrence: null,
-    paused: false,
-    scheduled_runs: 0,
-    ledger_seq: 0,
-    waiting: [],
-    health: initialHealth(),
-  };
+  return emptyProgress();
 }
 
 function ran(atMs: number, status: 'succeeded' | 'failed' | 'cancelled' = 'succeeded'): ExecutionRecord {

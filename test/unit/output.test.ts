@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { initialHealth } from '../../src/domain/health';
 import type { ExecutionRecord, JobProgress } from '../../src/domain/job-state';
-import { appendToLedger, emptyCounts, RECENT_OUTPUTS_KEPT } from '../../src/domain/ledger';
+import { appendToLedger, emptyProgress, RECENT_OUTPUTS_KEPT } from '../../src/domain/ledger';
 import { captureOutput, keptHeaders, OUTPUT_MAX_BYTES, utf8Prefix } from '../../src/domain/output';
 
 describe('captureOutput', () => {
@@ -44,21 +43,7 @@ describe('captureOutput', () => {
 
 describe('ledger retention of outputs', () => {
   it(`only the ${RECENT_OUTPUTS_KEPT} newest entries keep output and http`, () => {
-    const progress: JobProgress = {
-      status: 'pending',
-      next_run_time: null,
-      last_run_time: null,
-      retry_count: 0,
-      executions: [],
-      generation: 0,
-      counts: emptyCounts(),
-      next_occurrence: null,
-      paused: false,
-      scheduled_runs: 0,
-      ledger_seq: 0,
-      waiting: [],
-      health: initialHealth(),
-    };
+    const progress: JobProgress = emptyProgress();
     for (let k = 0; k < 15; k++) {
       const time = new Date(Date.UTC(2026, 0, 1, 0, k)).toISOString();
       const entry: ExecutionRecord = {
