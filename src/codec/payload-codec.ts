@@ -11,8 +11,8 @@
  * - `data` = 12-byte IV ‖ ciphertext ‖ 16-byte tag, where the plaintext is the original payload
  *   (metadata and data) serialized as a `temporal.api.common.v1.Payload` protobuf and the key id
  *   is the additional authenticated data.
- * AES-GCM per NIST SP 800-38D: a fresh random 96-bit IV for every payload (§8.2.2, at most 2³²
- * encryptions per key with random IVs: rotate keys long before that), 128-bit tag.
+ * AES-GCM per NIST SP 800-38D: a fresh random 96-bit IV for every payload (§8.2.2; with random
+ * IVs at most 2³² encryptions per key, §8.3: rotate keys long before that), 128-bit tag.
  *
  * The SDK runs payload codecs outside the workflow sandbox: the worker decodes an activation and
  * encodes its completion in its main thread (Worker's `WorkflowCodecRunner`) and only hands plain

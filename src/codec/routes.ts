@@ -154,6 +154,17 @@ export function codecRouter({ client, auth, logger, uiUrl, ownerOf }: CodecRoute
   const byKey = authenticate(auth);
   const ownOrigin = (req: Request) => `${req.protocol}://${req.get('host') ?? ''}`;
   const secureCookie = (req: Request) => req.secure || uiOrigin.startsWith('https:');
+  /**
+   * Whether a form post comes from this server's own page: by `Sec-Fetch-Site` when the browser
+   * sends it (helmet's `Referrer-Policy: no-referrer` makes Chrome send `Origin: null` on form
+   * posts), else by `Origin`; a client that sends neither is no browser form.
+   */
+  const fromOwnPage = (req: Request) => {
+    const site = req.get('sec-fetch-site');
+    if (site !== undefined) return site === 'same-origin';
+    const origin = req.get('origin');
+    return origin === undefined || origin === ownOrigin(req);
+  };
 
   const router = Router({ caseSensitive: true });
 
@@ -281,8 +292,7 @@ export function codecRouter({ client, auth, logger, uiUrl, ownerOf }: CodecRoute
   router.post('/sign-in', form, (req, res) => {
     const fromForm = typeof req.is('application/x-www-form-urlencoded') === 'string';
     if (fromForm) {
-      const origin = req.get('origin');
-      if (origin !== undefined && origin !== ownOrigin(req)) {
+      if (!fromOwnPage(req)) {
         throw new ProblemError(403, 'Forbidden', "sign in from this server's /codec page", 'origin-not-allowed', {
           errors: [{ field: 'Origin', message: 'is not this server' }],
         });

@@ -404,6 +404,20 @@ describe('codec server routes', () => {
       .type('form')
       .send({ key: BOB.key });
     expect(foreignForm.status).toBe(403);
+    const crossSite = await request(app)
+      .post('/codec/sign-in')
+      .set('Sec-Fetch-Site', 'cross-site')
+      .set('Origin', 'null')
+      .type('form')
+      .send({ key: BOB.key });
+    expect(crossSite.status).toBe(403);
+    const ownPage = await request(app)
+      .post('/codec/sign-in')
+      .set('Sec-Fetch-Site', 'same-origin')
+      .set('Origin', 'null')
+      .type('form')
+      .send({ key: BOB.key });
+    expect(ownPage.status).toBe(303);
     const header = await request(app).post('/codec/sign-in').set('Authorization', bearer(ALICE));
     expect(header.status).toBe(200);
     expect(header.body).toMatchObject({ user_id: 'alice', role: 'user' });
