@@ -36,6 +36,11 @@ export interface EmbeddedServerOptions {
   sqlitePragmas?: readonly string[];
   /** More dynamic config, `KEY=VALUE` (`--dynamic-config-value`), e.g. `system.enableActivityEagerExecution=true`. */
   dynamicConfig?: readonly string[];
+  /**
+   * The Web UI's codec server (`--ui-codec-endpoint`), e.g. `http://127.0.0.1:3000/codec`: the UI
+   * sends encrypted payloads there to show them decoded (src/codec/routes.ts). Default: none.
+   */
+  uiCodecEndpoint?: string;
 }
 
 /** A running embedded server. */
@@ -73,6 +78,7 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions, timeou
     ...WORKER_HEARTBEAT_DYNAMIC_CONFIG.flatMap((value) => ['--dynamic-config-value', value]),
     ...(options.sqlitePragmas ?? []).flatMap((pragma) => ['--sqlite-pragma', pragma]),
     ...(options.dynamicConfig ?? []).flatMap((value) => ['--dynamic-config-value', value]),
+    ...(options.uiCodecEndpoint !== undefined ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
   ];
   const child = startProcess({ name: 'temporal', command: options.cliPath, args, echo: options.echo ?? false });
   const address = `127.0.0.1:${options.port}`;

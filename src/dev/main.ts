@@ -4,6 +4,9 @@
  * worker and the API as child processes, and prints where each is. Ctrl-C stops
  * them all (API, worker, then the server). With TEMPORAL_ADDRESS set, the
  * embedded server is skipped and the worker and API use that address.
+ * With the embedded server, payloads are encrypted by default with a key kept under DATA_DIR
+ * (./payload-key.ts) unless PAYLOAD_KEYS or PAYLOAD_KEYS_FILE is set, and the Web UI decodes them
+ * through the API's codec server (`/codec`).
  */
 import { resolve } from 'node:path';
 import { generateApiKey, hashApiKey } from '../api/auth';
@@ -11,6 +14,7 @@ import { type Config, loadConfigOrExit } from '../config';
 import { parseSqlitePragmas } from '../config/schema';
 import { JOB_SEARCH_ATTRIBUTES, searchAttributeFlags } from '../domain/search-attributes';
 import { startEmbeddedServer } from './embedded-server';
+import { type DevPayloadKey, ensureDevPayloadKey } from './payload-key';
 import { type Child, startEntry, stopProcess, waitForReady } from './processes';
 import { ensureSearchAttributes } from './search-attributes';
 import { ensureTemporalCli } from './temporal-cli';
@@ -19,6 +23,15 @@ interface Server {
   address: string;
   uiUrl: string | null;
   stop: () => Promise<void>;
+}
+
+/**
+ * URL of the API's codec server as a browser on this machine reaches it (a wildcard API_HOST is
+ * reached on loopback).
+ */
+export function devCodecEndpoint(config: Pick<Config, 'API_HOST' | 'API_PORT'>): string {
+  const host = ['0.0.0.0', '::', '[::]'].includes(config.API_HOST) ? '127.0.0.1' : config.API_HOST;
+  return `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${config.API_PORT}/codec`;
 }
 
 /** The embedded server: from our CLI binary, or as the last fallback from the SDK's download. */
@@ -47,6 +60,7 @@ async function startServer(config: Config): Promise<Server> {
       namespace: config.TEMPORAL_NAMESPACE,
       echo: true,
       sqlitePragmas: parseSqlitePragmas(config.TEMPORAL_SQLITE_PRAGMAS),
+      uiCodecEndpoint: devCodecEndpoint(config),
     });
     return {
       address: server.address,
@@ -88,6 +102,23 @@ function devApiKey(config: Config): { key: string | null; env: NodeJS.ProcessEnv
   }
   const key = generateApiKey();
   return { key, env: { API_KEYS: `dev:admin:${hashApiKey(key)}` } };
+}
+
+/**
+ * The payload keys of this run: the configured ones, or (embedded server only) the key file under
+ * DATA_DIR, created at the first start. Against a Temporal service of its own (TEMPORAL_ADDRESS)
+ * nothing is generated: its other workers would not have the key.
+ */
+function devPayloadKey(config: Config): { file: DevPayloadKey | null; env: NodeJS.ProcessEnv } {
+  if (
+    config.TEMPORAL_ADDRESS !== undefined ||
+    config.PAYLOAD_KEYS !== undefined ||
+    config.PAYLOAD_KEYS_FILE !== undefined
+  ) {
+    return { file: null, env: {} };
+  }
+  const file = ensureDevPayloadKey(resolve(config.DATA_DIR));
+  return { file, env: { PAYLOAD_KEYS_FILE: file.path } };
 }
 
 /** What the launcher runs beside the Temporal server, in start order, and how long each may take to get ready (ms). */
@@ -150,9 +181,15 @@ function superviseRestarts(
 /** Runs the all-in-one launcher until SIGINT/SIGTERM (the `scheduler dev` command, `npm start`). */
 export async function runDev(): Promise<void> {
   const config = loadConfigOrExit();
+  const payloadKey = devPayloadKey(config);
   const server = await startServer(config);
   const devKey = devApiKey(config);
-  const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: server.address, ...devKey.env };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TEMPORAL_ADDRESS: server.address,
+    ...devKey.env,
+    ...payloadKey.env,
+  };
   // The console links jobs to the embedded server's Web UI unless TEMPORAL_UI_URL says otherwise.
   if (server.uiUrl !== null && process.env.TEMPORAL_UI_URL === undefined) env.TEMPORAL_UI_URL = server.uiUrl;
   // The running processes, in the order of PROCESSES; a restart replaces its entry.
@@ -211,6 +248,7 @@ export async function runDev(): Promise<void> {
           : ['  API key         the keys of API_KEYS / API_KEYS_FILE']),
       `  Temporal        ${server.address}   namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TASK_QUEUE}`,
       ...(server.uiUrl ? [`  Temporal Web UI ${server.uiUrl}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows`] : []),
+      ...payloadLines(config, payloadKey.file, server.uiUrl !== null),
       ...(config.TEMPORAL_ADDRESS === undefined
         ? [`  Data            ${resolve(config.DATA_DIR)} (jobs survive restarts)`]
         : []),
@@ -218,6 +256,26 @@ export async function runDev(): Promise<void> {
       '',
     ].join('\n'),
   );
+}
+
+/** The banner's lines on payload encryption: the key in use and how the Web UI decodes. */
+function payloadLines(config: Config, file: DevPayloadKey | null, withUi: boolean): string[] {
+  const lines =
+    file !== null
+      ? [
+          `  Payload key     ${file.path}   (${file.created ? 'created now' : 'from an earlier start'}, mode 0600; keep it with the data)`,
+        ]
+      : config.PAYLOAD_KEYS !== undefined || config.PAYLOAD_KEYS_FILE !== undefined
+        ? ['  Payload key     the keys of PAYLOAD_KEYS / PAYLOAD_KEYS_FILE']
+        : ['  Payload key     NONE: payloads (job specs, HTTP headers) are stored in the clear'];
+  if (withUi) {
+    lines.push(
+      `  Codec server    ${devCodecEndpoint(config)}   (the Web UI decodes payloads there: open it and sign in with the`,
+      "                  API key; in the Web UI's codec settings (glasses icon) use your browser's setting, this",
+      '                  endpoint and "Include cross-origin credentials")',
+    );
+  }
+  return lines;
 }
 
 if (require.main === module) {
