@@ -5,7 +5,7 @@
  * server routes on an in-process app (no Temporal server: job owners come from a stub).
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
@@ -29,6 +29,8 @@ import {
 } from '../../src/codec/payload-codec';
 import { CODEC_COOKIE, codecRouter } from '../../src/codec/routes';
 import { ConfigError, loadConfig } from '../../src/config';
+import { devCodecEndpoint } from '../../src/dev/main';
+import { ensureDevPayloadKey } from '../../src/dev/payload-key';
 import { ADMIN, ALICE, BOB, bearer, testAuth } from '../helpers/api-keys';
 
 const KEY_OLD = randomBytes(32).toString('base64');
@@ -171,6 +173,33 @@ describe('payload keys: PAYLOAD_KEYS, PAYLOAD_KEYS_FILE, config', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('npm start: the dev key and the Web UI codec endpoint', () => {
+  it('creates DATA_DIR/payload-keys once (mode 0600, one valid key), keeps it, narrows a loose mode', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dev-key-'));
+    try {
+      const first = ensureDevPayloadKey(join(dir, 'data'), Date.parse('2026-03-04T00:00:00Z'));
+      expect(first).toMatchObject({ created: true, tightened: false });
+      expect(statSync(first.path).mode & 0o777).toBe(0o600);
+      const text = readFileSync(first.path, 'utf8');
+      expect(parsePayloadKeys(text).map((k) => k.id)).toEqual(['dev-20260304']);
+      expect(payloadCodecFromConfig({ PAYLOAD_KEYS_FILE: first.path })?.encryptKeyId).toBe('dev-20260304');
+      chmodSync(first.path, 0o644);
+      const again = ensureDevPayloadKey(join(dir, 'data'));
+      expect(again).toMatchObject({ path: first.path, created: false, tightened: true });
+      expect(readFileSync(first.path, 'utf8')).toBe(text);
+      expect(statSync(first.path).mode & 0o777).toBe(0o600);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the codec endpoint is the API on loopback when it listens on every address', () => {
+    expect(devCodecEndpoint({ API_HOST: '127.0.0.1', API_PORT: 3000 })).toBe('http://127.0.0.1:3000/codec');
+    expect(devCodecEndpoint({ API_HOST: '0.0.0.0', API_PORT: 3001 })).toBe('http://127.0.0.1:3001/codec');
+    expect(devCodecEndpoint({ API_HOST: '::1', API_PORT: 3002 })).toBe('http://[::1]:3002/codec');
   });
 });
 
