@@ -1,12 +1,12 @@
 /**
- * The OpenAPI 3.1 document, generated from the same zod schemas the routes validate with (no
- * hand-kept copy). Each feature lists its routes as {@link ApiRoute} entries next to its router;
+ * The OpenAPI 3.1 document, generated from the REST contract (src/contract), the zod schemas the
+ * routes validate with (no hand-kept copy). Each feature lists its routes as {@link ApiRoute} entries next to its router;
  * adding a route to the document is one entry in such a list. The usual problem answers (400, 401,
  * 404, 413, 415, 429, 503) are added from what the route declares.
  */
 import type { ZodObject, ZodType } from 'zod';
 import { createDocument, type oas31 } from 'zod-openapi';
-import { healthSchema, problemSchema } from './jobs/schema';
+import { healthSchema, problemSchema } from '../contract';
 
 /** One answer of a route. */
 export interface ApiResponse {

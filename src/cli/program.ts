@@ -1,12 +1,14 @@
 /**
  * The `scheduler` command line (commander): `dev` (everything on one machine, what `npm start`
- * runs), `api`, `worker`, and `jobs create|list|get|executions|cancel` through the REST API.
+ * runs), `api`, `worker`, and `jobs create|list|get|executions|pause|resume|trigger|cancel` through
+ * the REST API (with {@link SchedulerClient}).
  * Options of `api` and `worker` are the environment variables of the configuration
  * (README "Configuration"), set before the process's config is loaded.
  */
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
-import { ApiError, JobsClient } from './jobs-client';
+import { SchedulerApiError, SchedulerClient } from '../client';
+import type { JobStatus, JobSubmission } from '../contract';
 
 /** What the program needs from its surroundings (tests pass their own). */
 export interface ProgramIo {
@@ -95,18 +97,18 @@ export function buildProgram(io: ProgramIo): Command {
     .option('--api-url <url>', 'API base URL (SCHEDULER_API_URL)', io.env.SCHEDULER_API_URL ?? 'http://127.0.0.1:3000')
     .option('--api-key <key>', 'API key, sent as a bearer token (SCHEDULER_API_KEY)', io.env.SCHEDULER_API_KEY);
 
-  const client = (): JobsClient => {
+  const client = (): SchedulerClient => {
     const opts = jobs.opts<{ apiUrl: string; apiKey?: string }>();
-    return new JobsClient({ apiUrl: opts.apiUrl, apiKey: opts.apiKey, ...(io.fetch ? { fetch: io.fetch } : {}) });
+    return new SchedulerClient({ baseUrl: opts.apiUrl, apiKey: opts.apiKey, ...(io.fetch ? { fetch: io.fetch } : {}) });
   };
   const print = async (call: () => Promise<unknown>) => {
     try {
       io.out(JSON.stringify(await call(), null, 2));
     } catch (err) {
-      if (err instanceof ApiError) {
-        io.err(`${err.message}\n${JSON.stringify(err.body, null, 2)}`);
+      if (err instanceof SchedulerApiError) {
+        io.err(`${err.message}\n${JSON.stringify(err.problem, null, 2)}`);
       } else {
-        io.err(`cannot reach the API: ${(err as Error).message}`);
+        io.err((err as Error).message); // SchedulerConnectionError: names the URL and the socket error
       }
       process.exitCode = 1;
     }
@@ -124,7 +126,8 @@ export function buildProgram(io: ProgramIo): Command {
       } catch (err) {
         program.error(`error: ${(err as Error).message}`); // exits with status 1 (throws under exitOverride)
       }
-      return print(() => client().create(spec));
+      // The server validates the spec; its answer names each bad field.
+      return print(() => client().create(spec as JobSubmission));
     });
 
   jobs
@@ -138,7 +141,7 @@ export function buildProgram(io: ProgramIo): Command {
     .action((opts: { status?: string; user?: string; name?: string; limit?: number; pageToken?: string }) =>
       print(() =>
         client().list({
-          status: opts.status,
+          status: opts.status as JobStatus | undefined,
           user_id: opts.user,
           name: opts.name,
           limit: opts.limit,
@@ -158,6 +161,24 @@ export function buildProgram(io: ProgramIo): Command {
     .description("show a job's executions, newest first")
     .argument('<job_id>')
     .action((jobId: string) => print(() => client().executions(jobId)));
+
+  jobs
+    .command('pause')
+    .description('pause a job: occurrences due while paused are skipped')
+    .argument('<job_id>')
+    .action((jobId: string) => print(() => client().pause(jobId)));
+
+  jobs
+    .command('resume')
+    .description('resume a paused job from its next occurrence')
+    .argument('<job_id>')
+    .action((jobId: string) => print(() => client().resume(jobId)));
+
+  jobs
+    .command('trigger')
+    .description('run a job now, outside its schedule')
+    .argument('<job_id>')
+    .action((jobId: string) => print(() => client().trigger(jobId)));
 
   jobs
     .command('cancel')

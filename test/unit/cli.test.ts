@@ -16,6 +16,7 @@ interface Seen {
   url: string;
   auth: string | undefined;
   body: string;
+  idempotencyKey?: string | undefined;
 }
 
 let server: Server;
@@ -32,6 +33,7 @@ beforeAll(async () => {
         url: req.url ?? '',
         auth: req.headers.authorization,
         body: Buffer.concat(chunks).toString(),
+        ...(req.headers['idempotency-key'] ? { idempotencyKey: String(req.headers['idempotency-key']) } : {}),
       });
       if (req.url?.startsWith('/jobs/missing')) {
         res.writeHead(404, { 'content-type': 'application/problem+json' });
@@ -72,11 +74,19 @@ async function run(args: string[], env: NodeJS.ProcessEnv = {}) {
 }
 
 describe('scheduler jobs', () => {
-  test('create --json posts the spec and prints the answer', async () => {
+  test('create --json posts the spec with an Idempotency-Key and prints the answer', async () => {
     const spec = { name: 'n', user_id: 'u', frequency: 'once', payload: { type: 'handler', name: 'demo.echo' } };
     const r = await run(['jobs', '--api-url', apiUrl, '--api-key', 'k1', 'create', '--json', JSON.stringify(spec)]);
-    expect(seen).toEqual([{ method: 'POST', url: '/jobs', auth: 'Bearer k1', body: JSON.stringify(spec) }]);
-    expect(JSON.parse(r.out)).toEqual({ ok: true, method: 'POST', url: '/jobs' });
+    expect(seen).toEqual([
+      {
+        method: 'POST',
+        url: '/jobs',
+        auth: 'Bearer k1',
+        body: JSON.stringify(spec),
+        idempotencyKey: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      },
+    ]);
+    expect(JSON.parse(r.out)).toEqual({ ok: true, method: 'POST', url: '/jobs', created: true });
     expect(process.exitCode).toBeUndefined();
   });
 
@@ -90,13 +100,16 @@ describe('scheduler jobs', () => {
     ]);
   });
 
-  test('get, executions and cancel call the job URLs', async () => {
-    await run(['jobs', '--api-url', apiUrl, 'get', 'job_1']);
-    await run(['jobs', '--api-url', apiUrl, 'executions', 'job_1']);
-    await run(['jobs', '--api-url', apiUrl, 'cancel', 'job_1']);
+  test('get, executions, pause, resume, trigger and cancel call the job URLs', async () => {
+    for (const command of ['get', 'executions', 'pause', 'resume', 'trigger', 'cancel']) {
+      await run(['jobs', '--api-url', apiUrl, command, 'job_1']);
+    }
     expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual([
       'GET /jobs/job_1',
       'GET /jobs/job_1/executions',
+      'POST /jobs/job_1/pause',
+      'POST /jobs/job_1/resume',
+      'POST /jobs/job_1/trigger',
       'DELETE /jobs/job_1',
     ]);
     expect(seen[0]?.auth).toBeUndefined();
@@ -104,7 +117,7 @@ describe('scheduler jobs', () => {
 
   test('an API error prints the problem and sets exit code 1', async () => {
     const r = await run(['jobs', '--api-url', apiUrl, 'get', 'missing']);
-    expect(r.err).toContain('HTTP 404: no job missing');
+    expect(r.err).toContain('404 Not Found: no job missing');
     expect(r.err).toContain('"title": "Not Found"');
     expect(r.out).toBe('');
     expect(process.exitCode).toBe(1);
@@ -112,7 +125,7 @@ describe('scheduler jobs', () => {
 
   test('an unreachable API is reported, with exit code 1', async () => {
     const r = await run(['jobs', '--api-url', 'http://127.0.0.1:1', 'list']);
-    expect(r.err).toMatch(/^cannot reach the API/);
+    expect(r.err).toMatch(/^cannot reach the scheduler API at http:\/\/127\.0\.0\.1:1\/jobs: \S/);
     expect(process.exitCode).toBe(1);
   });
 

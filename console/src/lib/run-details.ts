@@ -7,8 +7,8 @@
 /** The run fields the expanded view reads (a ledger entry of `GET /jobs/{id}/executions`). */
 export interface RunLike {
   output?: unknown;
-  output_truncated?: boolean;
-  http?: { status: number; headers: Record<string, string>; body_excerpt: string };
+  output_truncated?: boolean | undefined;
+  http?: { status: number; headers: Record<string, string>; body_excerpt: string } | undefined;
 }
 
 /**

@@ -121,7 +121,7 @@ function Field({
 export function JobFormPage({ jobId }: { jobId?: string }) {
   const editing = jobId !== undefined;
   const [form, setForm] = useState<JobForm>(emptyForm);
-  const [spec, setSpec] = useState<JobDetails['spec'] | null>(null);
+  const [spec, setSpec] = useState<Record<string, unknown> | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [submitErrors, setSubmitErrors] = useState<Errors>({});
   const [otherErrors, setOtherErrors] = useState<string[]>([]);

@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import express, { Router } from 'express';
-import { z } from 'zod';
+import { type ConsoleConfig, consoleConfigSchema } from '../../contract';
 import { principalOf } from '../auth';
 import type { ApiRoute } from '../openapi';
 import { notFound, ProblemError, sendProblem } from '../problem';
@@ -66,16 +66,7 @@ export function consoleStaticRouter(options: ConsoleOptions = {}): Router {
   return router;
 }
 
-/** Answer of `GET /console/config`. */
-export const consoleConfigSchema = z
-  .object({
-    user_id: z.string().meta({ description: 'The caller (owner of the API key).' }),
-    role: z.enum(['user', 'admin']),
-    namespace: z.string().meta({ description: 'Temporal namespace of the jobs.' }),
-    temporal_ui_url: z.string().meta({ description: 'Base URL of the Temporal Web UI (TEMPORAL_UI_URL).' }),
-  })
-  .meta({ id: 'ConsoleConfig' });
-export type ConsoleConfig = z.output<typeof consoleConfigSchema>;
+export type { ConsoleConfig } from '../../contract';
 
 /**
  * `GET /console/config` (behind the API key): who the caller is and where the Temporal Web UI is;

@@ -7,7 +7,8 @@
  */
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
-import type { AttemptRecord, AttemptStatus, ExecutionRecord } from '../../domain/job-state';
+import type { WorkerExecution } from '../../contract';
+import type { AttemptStatus, ExecutionRecord } from '../../domain/job-state';
 import { JOB_NAME, JOB_WORKFLOW_TYPE, USER_ID, WORKER_IDS } from '../../domain/search-attributes';
 import { executionsQuery } from '../../workflows/contract';
 import { runningAttemptOf, statusClause } from '../jobs/service';
@@ -20,20 +21,7 @@ export interface ExecutionsFilter {
   limit: number;
 }
 
-/** One attempt of a job on the worker. Times UTC RFC 3339. */
-export interface WorkerExecution {
-  job_id: string;
-  name: string | null;
-  user_id: string | null;
-  /** The occurrence's idempotency key `<job_id>:<scheduled_time>`. */
-  execution_id: string | null;
-  attempt: number | null;
-  worker_id: string;
-  status: AttemptStatus;
-  started_at: string | null;
-  finished_at: string | null;
-  error?: AttemptRecord['error'];
-}
+export type { WorkerExecution } from '../../contract';
 
 function quote(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;

@@ -11,8 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { Router } from 'express';
-import { z } from 'zod';
-import { identifierSchema } from '../../domain/job-spec';
+import { type HandlersAnswer, handlersQuerySchema, handlersSchema } from '../../contract';
 import { assertQueueGranted, principalOf } from '../auth';
 import type { ApiRoute } from '../openapi';
 import { ProblemError, validationProblem } from '../problem';
@@ -22,21 +21,7 @@ export const HANDLER_NAMES_TTL_MS = 30_000;
 /** How long the API waits for a worker to answer (ms); then 503. */
 export const HANDLER_NAMES_WAIT_MS = 5_000;
 
-/** Query string of `GET /handlers`. */
-export const handlersQuerySchema = z.strictObject({
-  task_queue: identifierSchema.optional().meta({ description: "Whose workers to ask; default the API's task queue." }),
-});
-
-/** Answer of `GET /handlers`. */
-export const handlersSchema = z
-  .object({
-    task_queue: z.string(),
-    handlers: z.array(z.string()).meta({ description: 'Sorted names; from HANDLER_NAMES, `*` ends a prefix pattern.' }),
-    source: z.enum(['workers', 'config']),
-    read_at: z.string().meta({ description: 'When the workers answered (UTC); the answer is reused for 30 s.' }),
-  })
-  .meta({ id: 'Handlers' });
-export type HandlersAnswer = z.output<typeof handlersSchema>;
+export type { HandlersAnswer } from '../../contract';
 
 /**
  * Builds the `/handlers` router.
@@ -61,7 +46,7 @@ export function handlersRouter(
         handlers: [...configured].sort(),
         source: 'config',
         read_at: new Date(now()).toISOString(),
-      });
+      } satisfies HandlersAnswer);
       return;
     }
     const cached = cache.get(queue);

@@ -7,15 +7,9 @@
  */
 import { type Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
-import { z } from 'zod';
+import type { LedgerPage } from '../../contract';
 import { parseDuration } from '../../domain/duration';
-import {
-  type JobSpec,
-  type JobSubmission,
-  jobSubmissionSchema,
-  jsonValueSchema,
-  toJobSpec,
-} from '../../domain/job-spec';
+import { type JobSpec, type JobSubmission, jobSubmissionSchema, toJobSpec } from '../../domain/job-spec';
 import { type ExecutionRecord, type JobDescription, MAX_RECORDED_EXECUTIONS } from '../../domain/job-state';
 import { ledgerPage } from '../../domain/ledger';
 import { fireTime, planOccurrences } from '../../domain/preview';
@@ -34,32 +28,11 @@ import {
 } from '../../workflows/contract';
 import { ProblemError, validationProblem } from '../problem';
 
-/** Body of `POST /jobs/{id}/trigger`: run now, optionally with other handler args or HTTP body. */
-export const triggerBodySchema = z.strictObject({ args: jsonValueSchema.optional(), body: jsonValueSchema.optional() });
-
-/** Query string of `GET /jobs/{id}/executions`. */
-export const executionsQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  page_token: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]+$/, 'is not a page token')
-    .max(200)
-    .optional(),
-});
-
 /** Fields `PATCH /jobs/{id}` may change: every submission field except the owner. */
 const PATCHABLE = Object.keys(jobSubmissionSchema.shape).filter((key) => key !== 'user_id');
 
 /** How many planned run times `GET /jobs/{id}` lists. */
 export const NEXT_RUN_TIMES = 5;
-
-/** Answer of `GET /jobs/{id}/executions`. */
-export interface ExecutionsPage {
-  job_id: string;
-  executions: JobDescription['executions'];
-  /** Pass as `page_token` for older entries; null when the window has no more. */
-  next_page_token: string | null;
-}
 
 function encodePageToken(beforeSeq: number): string {
   return Buffer.from(JSON.stringify({ b: beforeSeq })).toString('base64url');
@@ -164,7 +137,7 @@ export class JobControl {
    * `GET /jobs/{id}/executions?limit=&page_token=`: the ledger window, newest first, in pages.
    * @throws ProblemError 400 on a foreign page token; WorkflowNotFoundError (404).
    */
-  async executions(jobId: string, limit: number, pageToken?: string): Promise<ExecutionsPage> {
+  async executions(jobId: string, limit: number, pageToken?: string): Promise<LedgerPage> {
     const before = pageToken === undefined ? undefined : decodePageToken(pageToken);
     const window = await this.client.workflow.getHandle(jobId).query(executionsQuery);
     const page = ledgerPage(window, limit, before);

@@ -7,25 +7,41 @@
  */
 import { type Request, Router } from 'express';
 import { z } from 'zod';
-import { jobSubmissionSchema } from '../../domain/job-spec';
-import type { Logger } from '../../logger';
-import { principalOf } from '../auth';
-import type { ApiRoute } from '../openapi';
-import { ProblemError, validationProblem } from '../problem';
-import { executionsQuerySchema, type JobControl, nextRunTimes, triggerBodySchema } from './control';
 import {
+  type CancelledJob,
+  type CreatedJob,
   cancelledJobSchema,
   createdJobSchema,
+  type ExecutionRecord,
   executionIdSchema,
   executionPathSchema,
   executionRecordSchema,
   idempotencyKeySchema,
+  type JobControlState,
+  type JobDetails,
+  type JobPage,
+  type JobUpdated,
+  jobControlStateSchema,
   jobIdSchema,
   jobPageSchema,
+  jobPatchSchema,
   jobPathSchema,
+  jobSubmissionSchema,
+  jobUpdatedSchema,
   jobViewSchema,
+  type LedgerPage,
+  ledgerPageSchema,
+  ledgerQuerySchema,
   listJobsQuerySchema,
-} from './schema';
+  type TriggerAccepted,
+  triggerAcceptedSchema,
+  triggerRequestSchema,
+} from '../../contract';
+import type { Logger } from '../../logger';
+import { principalOf } from '../auth';
+import type { ApiRoute } from '../openapi';
+import { ProblemError, validationProblem } from '../problem';
+import { type JobControl, nextRunTimes } from './control';
 import type { JobService } from './service';
 
 function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
@@ -63,7 +79,12 @@ function registerControlRoutes(router: Router, jobs: JobService, control: JobCon
     await jobs.describeOwned(jobId, principal); // another user's job is a 404
     const state = await control.pause(jobId);
     logger.info({ job_id: jobId, user_id: principal.user_id }, 'job paused');
-    res.json({ job_id: jobId, status: state.status, paused: state.paused === true });
+    res.json({
+      job_id: jobId,
+      status: state.status,
+      paused: state.paused === true,
+      next_run_time: state.next_run_time,
+    } satisfies JobControlState);
   });
 
   router.post('/:job_id/resume', async (req, res) => {
@@ -77,7 +98,7 @@ function registerControlRoutes(router: Router, jobs: JobService, control: JobCon
       status: state.status,
       paused: state.paused === true,
       next_run_time: state.next_run_time,
-    });
+    } satisfies JobControlState);
   });
 
   router.post('/:job_id/trigger', async (req, res) => {
@@ -86,13 +107,13 @@ function registerControlRoutes(router: Router, jobs: JobService, control: JobCon
     await jobs.describeOwned(jobId, principal); // another user's job is a 404
     const hasBody = req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0';
     if (hasBody) requireJson(req);
-    const request = parse(triggerBodySchema, req.body ?? {}, 'body');
+    const request = parse(triggerRequestSchema, req.body ?? {}, 'body');
     const accepted = await control.trigger(jobId, request);
     logger.info(
       { job_id: jobId, user_id: principal.user_id, execution_id: accepted.execution_id, status: accepted.status },
       'job triggered',
     );
-    res.status(202).json({ job_id: jobId, ...accepted });
+    res.status(202).json({ job_id: jobId, ...accepted } satisfies TriggerAccepted);
   });
 
   router.patch('/:job_id', async (req, res) => {
@@ -111,22 +132,22 @@ function registerControlRoutes(router: Router, jobs: JobService, control: JobCon
       next_run_time: state.next_run_time,
       next_run_times: nextRunTimes(state),
       spec: state.spec,
-    });
+    } satisfies JobUpdated);
   });
 
   router.get('/:job_id/executions', async (req, res) => {
     const jobId = parse(jobIdSchema, req.params.job_id, 'job_id');
     const principal = principalOf(res);
     await jobs.describeOwned(jobId, principal); // another user's job is a 404
-    const query = parse(executionsQuerySchema, req.query, 'query');
-    res.json(await control.executions(jobId, query.limit, query.page_token));
+    const query = parse(ledgerQuerySchema, req.query, 'query');
+    res.json((await control.executions(jobId, query.limit, query.page_token)) satisfies LedgerPage);
   });
 
   router.get('/:job_id/executions/:execution_id', async (req, res) => {
     const jobId = parse(jobIdSchema, req.params.job_id, 'job_id');
     const executionId = parse(executionIdSchema, req.params.execution_id, 'execution_id');
     await jobs.describeOwned(jobId, principalOf(res)); // another user's job is a 404
-    res.json(await control.execution(jobId, executionId));
+    res.json((await control.execution(jobId, executionId)) satisfies ExecutionRecord);
   });
 }
 
@@ -154,17 +175,17 @@ export function jobsRouter(jobs: JobService, logger: Logger, control: JobControl
     res
       .status(created ? 201 : 200)
       .location(`/jobs/${job.job_id}`)
-      .json(job);
+      .json(job satisfies CreatedJob);
   });
 
   router.get('/', async (req, res) => {
     const query = parse(listJobsQuerySchema, req.query, 'query');
-    res.json(await jobs.list(query, principalOf(res)));
+    res.json((await jobs.list(query, principalOf(res))) satisfies JobPage);
   });
 
   router.get('/:job_id', async (req, res) => {
     const jobId = parse(jobIdSchema, req.params.job_id, 'job_id');
-    res.json(withNextRunTimes(await jobs.get(jobId, principalOf(res))));
+    res.json(withNextRunTimes(await jobs.get(jobId, principalOf(res))) satisfies JobDetails);
   });
 
   router.delete('/:job_id', async (req, res) => {
@@ -172,30 +193,11 @@ export function jobsRouter(jobs: JobService, logger: Logger, control: JobControl
     const principal = principalOf(res);
     const result = await jobs.cancel(jobId, principal);
     logger.info({ job_id: jobId, user_id: principal.user_id, status: result.status }, 'job cancelled');
-    res.status(result.ended ? 200 : 202).json({ job_id: result.job_id, status: result.status });
+    res.status(result.ended ? 200 : 202).json({ job_id: result.job_id, status: result.status } satisfies CancelledJob);
   });
 
   return router;
 }
-
-/** Answer of pause / resume / PATCH (documentation shape; see JobControl). */
-const controlStateSchema = z
-  .looseObject({
-    job_id: z.string(),
-    status: z.string(),
-    paused: z.boolean().optional(),
-    next_run_time: z.string().nullable().optional(),
-    next_run_times: z.array(z.string()).optional(),
-  })
-  .meta({ id: 'JobControlState' });
-/** Answer of POST /jobs/{id}/trigger. */
-const triggerAnswerSchema = z
-  .looseObject({ job_id: z.string(), execution_id: z.string(), status: z.string() })
-  .meta({ id: 'TriggerAccepted' });
-/** A page of the occurrence ledger. */
-const ledgerPageSchema = z
-  .looseObject({ job_id: z.string(), executions: z.array(z.looseObject({})), next_page_token: z.string().nullable() })
-  .meta({ id: 'LedgerPage' });
 
 /** The `/jobs` routes in the OpenAPI document. */
 export const jobsRoutes: ApiRoute[] = [
@@ -260,7 +262,7 @@ export const jobsRoutes: ApiRoute[] = [
       'Every planned occurrence ends as one entry: succeeded, failed, skipped (reason misfire, overlap or ' +
       'paused; consecutive skips share one entry with a `count`) or cancelled; each ran entry has its attempts.',
     tag: 'jobs',
-    request: { path: jobPathSchema, query: executionsQuerySchema },
+    request: { path: jobPathSchema, query: ledgerQuerySchema },
     responses: { 200: { description: 'A page of ledger entries', schema: ledgerPageSchema } },
   },
   {
@@ -281,7 +283,7 @@ export const jobsRoutes: ApiRoute[] = [
     description: 'Answers after the workflow accepted the change (Temporal workflow update).',
     tag: 'control',
     request: { path: jobPathSchema },
-    responses: { 200: { description: 'Paused', schema: controlStateSchema } },
+    responses: { 200: { description: 'Paused', schema: jobControlStateSchema } },
     problems: { 409: 'The job has ended' },
   },
   {
@@ -291,7 +293,7 @@ export const jobsRoutes: ApiRoute[] = [
     summary: 'Resume a paused job from its next occurrence',
     tag: 'control',
     request: { path: jobPathSchema },
-    responses: { 200: { description: 'Resumed', schema: controlStateSchema } },
+    responses: { 200: { description: 'Resumed', schema: jobControlStateSchema } },
     problems: { 409: 'The job has ended' },
   },
   {
@@ -302,8 +304,8 @@ export const jobsRoutes: ApiRoute[] = [
     description:
       'Runs at once, or right after the running occurrence (`status: queued`; one waits at most, a second is 409).',
     tag: 'control',
-    request: { path: jobPathSchema, body: triggerBodySchema },
-    responses: { 202: { description: 'Accepted', schema: triggerAnswerSchema } },
+    request: { path: jobPathSchema, body: triggerRequestSchema },
+    responses: { 202: { description: 'Accepted', schema: triggerAcceptedSchema } },
     problems: { 409: 'The job has ended, or a triggered run is already waiting' },
   },
   {
@@ -315,11 +317,8 @@ export const jobsRoutes: ApiRoute[] = [
       'Top-level fields are replaced whole, `null` removes one; the merged job is validated like POST /jobs; ' +
       '`user_id` cannot change.',
     tag: 'control',
-    request: {
-      path: jobPathSchema,
-      body: z.looseObject({}).meta({ description: 'Fields of JobSubmission to change' }),
-    },
-    responses: { 200: { description: 'The changed job', schema: controlStateSchema } },
+    request: { path: jobPathSchema, body: jobPatchSchema },
+    responses: { 200: { description: 'The changed job', schema: jobUpdatedSchema } },
     problems: {
       403: '`queue` names a task queue that is not granted to the API key',
       409: 'The job has ended',

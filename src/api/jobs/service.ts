@@ -18,8 +18,9 @@ import {
 } from '@temporalio/common';
 import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import { type AllowedTarget, checkTarget } from '../../activities/http-guard';
+import type { CreatedJob, JobPage, JobSummary, ListJobsQuery, RunningAttempt } from '../../contract';
 import type { HealthState } from '../../domain/health';
-import { type JobSubmission, toJobSpec } from '../../domain/job-spec';
+import { type JobStatus, type JobSubmission, toJobSpec } from '../../domain/job-spec';
 import type { JobDescription } from '../../domain/job-state';
 import { firstOccurrence } from '../../domain/schedule';
 import {
@@ -36,25 +37,8 @@ import {
 import { describeQuery, type JobWorkflowInput } from '../../workflows/contract';
 import { assertQueueGranted, type Principal } from '../auth';
 import { notFound, ProblemError } from '../problem';
-import type { CreatedJob, JobPage, JobSummary, ListJobsQuery } from './schema';
 
-/**
- * The attempt in flight, from Temporal's pending-activity information (DescribeWorkflowExecution):
- * which worker runs it, which attempt it is, and when it last heartbeated. Times UTC RFC 3339.
- */
-export interface RunningAttempt {
-  /** The occurrence's idempotency key (the payload activity's id). */
-  execution_id: string;
-  attempt: number;
-  /** `scheduled` (waiting for a worker or for its retry backoff), `started` or `cancel_requested`. */
-  state: 'scheduled' | 'started' | 'cancel_requested';
-  /** Identity of the worker that took the attempt; null before one did. */
-  worker_id: string | null;
-  started_at: string | null;
-  last_heartbeat_at: string | null;
-  /** Error of the previous attempt, while this one waits for its retry. */
-  last_failure: string | null;
-}
+export type { RunningAttempt } from '../../contract';
 
 /** `GET /jobs/{id}`: the workflow's own description, plus Temporal's view of the run. */
 export type JobView = JobDescription & {
@@ -120,9 +104,9 @@ function statusFromTemporal(
   published: string | undefined,
   nextRunTime?: Date,
   nowMs?: number,
-): string {
+): JobStatus {
   if (status === 'RUNNING' || status === 'CONTINUED_AS_NEW') {
-    const shown = published ?? 'pending';
+    const shown = (published ?? 'pending') as JobStatus;
     if (shown === 'pending' && nextRunTime !== undefined && nowMs !== undefined && nextRunTime.getTime() <= nowMs) {
       return 'running';
     }
@@ -301,7 +285,7 @@ export class JobService {
       existing.startTime,
       this.now(),
     );
-    return { job_id: jobId, status: summary.status as CreatedJob['status'], next_run_time: summary.next_run_time };
+    return { job_id: jobId, status: summary.status, next_run_time: summary.next_run_time };
   }
 
   /**
@@ -344,7 +328,7 @@ export class JobService {
     }
     // While the job runs, its own answer is the freshest (visibility never shows `running`).
     const live = description.status.name === 'RUNNING' ? state.status : (published ?? state.status);
-    const status = statusFromTemporal(description.status.name, live) as JobView['status'];
+    const status = statusFromTemporal(description.status.name, live);
     // Key order is the order readers see: identity and status first, the spec and history last.
     const { job_id, spec, executions, ...progress } = state;
     const running_attempt = runningAttemptOf(description);
@@ -367,7 +351,7 @@ export class JobService {
    * @returns the job's status afterwards (`cancelled`, or the current one if it did not end in time).
    * @throws ProblemError 409 when the job has already ended; WorkflowNotFoundError (404).
    */
-  async cancel(jobId: string, principal: Principal): Promise<{ job_id: string; status: string; ended: boolean }> {
+  async cancel(jobId: string, principal: Principal): Promise<{ job_id: string; status: JobStatus; ended: boolean }> {
     const before = await this.describeOwned(jobId, principal);
     const handle = this.client.workflow.getHandle(jobId);
     if (before.status.name !== 'RUNNING') {

@@ -4,16 +4,16 @@
  * `planOccurrences`, the function the job workflow itself walks its schedule with.
  */
 import { Router } from 'express';
+import {
+  type SchedulePreview,
+  type SchedulePreviewRequest,
+  schedulePreviewRequestSchema,
+  schedulePreviewSchema,
+} from '../../contract';
 import { planOccurrences } from '../../domain/preview';
 import { firstOccurrence, type ScheduleFields } from '../../domain/schedule';
 import type { ApiRoute } from '../openapi';
 import { ProblemError, validationProblem } from '../problem';
-import {
-  type SchedulePreview,
-  type SchedulePreviewRequest,
-  schedulePreviewAnswerSchema,
-  schedulePreviewSchema,
-} from './schema';
 
 /**
  * The first `count` occurrences (capped by `max_runs`) of a job with this schedule submitted at
@@ -45,7 +45,7 @@ export function schedulesRouter(now: () => number = Date.now): Router {
         'unsupported-media-type',
       );
     }
-    const parsed = schedulePreviewSchema.safeParse(req.body);
+    const parsed = schedulePreviewRequestSchema.safeParse(req.body);
     if (!parsed.success) throw validationProblem(parsed.error, 'body');
     res.json(previewSchedule(parsed.data, now()));
   });
@@ -63,7 +63,7 @@ export const schedulesRoutes: ApiRoute[] = [
       'The next run times of a job with these schedule fields submitted at `from` (default now), computed by ' +
       'the function the job workflow walks its schedule with. Creates nothing.',
     tag: 'schedules',
-    request: { body: schedulePreviewSchema },
-    responses: { 200: { description: 'Planned run times', schema: schedulePreviewAnswerSchema } },
+    request: { body: schedulePreviewRequestSchema },
+    responses: { 200: { description: 'Planned run times', schema: schedulePreviewSchema } },
   },
 ];

@@ -3,6 +3,7 @@
  * caller's job rows (visibility) and the ledgers of the jobs that ran recently. No I/O here;
  * ./routes.ts reads the inputs.
  */
+import type { HourBucket, OverviewStats } from '../../contract';
 import { HEALTH_STATES, type HealthState, startLatenessMs } from '../../domain/health';
 import type { ExecutionRecord } from '../../domain/job-state';
 
@@ -10,48 +11,7 @@ import type { ExecutionRecord } from '../../domain/job-state';
 export const OVERVIEW_WINDOW_MS = 24 * 3_600_000;
 const HOUR_MS = 3_600_000;
 
-/** One hour of {@link OverviewStats.executions_per_hour}. */
-export interface HourBucket {
-  /** Start of the hour, UTC RFC 3339 (whole hour). */
-  hour: string;
-  /** Ledger entries that ended `succeeded` in this hour. */
-  succeeded: number;
-  /** Ledger entries that ended `failed` in this hour. */
-  failed: number;
-}
-
-/** Fire lag of recent scheduled runs, milliseconds. */
-export interface FireLag {
-  /** Median lag, ms (nearest rank); null without samples. */
-  p50_ms: number | null;
-  /** 99th percentile lag, ms (nearest rank); null without samples. */
-  p99_ms: number | null;
-  /** Runs measured. */
-  samples: number;
-}
-
-/** Answer of `GET /stats/overview`. */
-export interface OverviewStats {
-  /** When the figures were computed, UTC RFC 3339. */
-  generated_at: string;
-  /** Jobs per status word, over the jobs read (see `jobs_truncated`). */
-  jobs_by_status: Record<string, number>;
-  /** Jobs per health state (`ok`, `failing`, `late`, `unknown`, each present), over the same jobs. */
-  jobs_by_health: Record<HealthState, number>;
-  /** Jobs read. */
-  jobs_total: number;
-  /** True when the caller has more jobs than were read (the counts are of the newest ones). */
-  jobs_truncated: boolean;
-  /** The last 24 hours, oldest first, 24 or 25 buckets (the current, partial hour last). */
-  executions_per_hour: HourBucket[];
-  /**
-   * Lateness of scheduled runs that ended in the last 24 h: first attempt's start minus the
-   * occurrence's scheduled time (includes a job's jitter; manual runs and skipped entries excluded).
-   */
-  fire_lag: FireLag;
-  /** Jobs whose ledger was read for the two figures above (the most recently run ones). */
-  ledgers_read: number;
-}
+export type { FireLag, HourBucket, OverviewStats } from '../../contract';
 
 /** Inputs of {@link computeOverview}. */
 export interface OverviewInput {

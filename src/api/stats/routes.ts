@@ -9,28 +9,18 @@
 
 import type { Client } from '@temporalio/client';
 import { Router } from 'express';
-import { z } from 'zod';
-import { HEALTH_STATES, type HealthState } from '../../domain/health';
-import { identifierSchema } from '../../domain/job-spec';
+import { MAX_JOBS_COUNTED, type OverviewStats, overviewQuerySchema, overviewSchema } from '../../contract';
 import type { ExecutionRecord } from '../../domain/job-state';
 import { executionsQuery } from '../../workflows/contract';
 import { type Principal, principalOf } from '../auth';
 import type { JobService } from '../jobs/service';
 import type { ApiRoute } from '../openapi';
 import { validationProblem } from '../problem';
-import { computeOverview, OVERVIEW_WINDOW_MS, type OverviewStats } from './overview';
+import { computeOverview, OVERVIEW_WINDOW_MS } from './overview';
 
-/** Jobs read from visibility for the status counts (newest first). */
-export const MAX_JOBS_COUNTED = 1000;
+export { MAX_JOBS_COUNTED };
 /** Ledgers read for the per-hour figures and the fire lag: the jobs that ran most recently. */
 export const MAX_LEDGERS_READ = 50;
-
-/** Query string of `GET /stats/overview`. */
-export const overviewQuerySchema = z.strictObject({
-  user_id: identifierSchema
-    .optional()
-    .meta({ description: "Only this user's jobs (admins; a user may only name themselves)." }),
-});
 
 /** How long one caller's overview is reused (ms): parallel and repeated calls share one computation. */
 export const OVERVIEW_TTL_MS = 4_000;
@@ -97,26 +87,6 @@ async function computeFor(
     nowMs,
   });
 }
-
-const nullableMs = z.number().nullable();
-
-/** Answer of `GET /stats/overview` (see OverviewStats). */
-export const overviewSchema = z
-  .object({
-    generated_at: z.string(),
-    jobs_by_status: z.record(z.string(), z.number().int()),
-    jobs_by_health: z
-      .object(Object.fromEntries(HEALTH_STATES.map((h) => [h, z.number().int()])) as Record<HealthState, z.ZodInt>)
-      .meta({ description: 'Jobs per health state over the same jobs (see JobHealth).' }),
-    jobs_total: z.number().int(),
-    jobs_truncated: z.boolean().meta({ description: `More than ${MAX_JOBS_COUNTED} jobs: counts are of the newest.` }),
-    executions_per_hour: z.array(z.object({ hour: z.string(), succeeded: z.number().int(), failed: z.number().int() })),
-    fire_lag: z
-      .object({ p50_ms: nullableMs, p99_ms: nullableMs, samples: z.number().int() })
-      .meta({ description: 'First attempt start minus scheduled time of scheduled runs that ended in the last 24 h.' }),
-    ledgers_read: z.number().int(),
-  })
-  .meta({ id: 'OverviewStats' });
 
 /** The `/stats` routes, for the OpenAPI document. */
 export const statsRoutes: ApiRoute[] = [

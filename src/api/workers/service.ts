@@ -6,6 +6,7 @@
  */
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
+import type { WorkerDetail, WorkerView } from '../../contract';
 import { ProblemError } from '../problem';
 
 /** Heartbeats a worker may miss before it counts as unhealthy (README, `GET /workers`). */
@@ -14,35 +15,9 @@ export const MISSED_HEARTBEATS_UNHEALTHY = 3;
 const DEFAULT_HEARTBEAT_MS = 60_000;
 
 /** `healthy`/`unhealthy` by heartbeat age; `stopped` when the worker said it shut down. */
-export type WorkerHealth = 'healthy' | 'unhealthy' | 'stopped';
+export type WorkerHealth = WorkerView['status'];
 
-/** One worker as `GET /workers` shows it. Times UTC RFC 3339, durations ms. */
-export interface WorkerView {
-  /** The worker's identity (WORKER_IDENTITY), as recorded with each attempt. */
-  worker_id: string;
-  /** Unique per worker process start. */
-  instance_key: string;
-  host: string | null;
-  process_id: string | null;
-  task_queue: string;
-  status: WorkerHealth;
-  /** Temporal's status word, e.g. `RUNNING`, `SHUTTING_DOWN`, `SHUTDOWN`. */
-  temporal_status: string;
-  last_heartbeat: string | null;
-  /** API clock minus last_heartbeat. */
-  heartbeat_age_ms: number | null;
-  /** The worker's heartbeat period, as measured between its last two heartbeats. */
-  heartbeat_interval_ms: number | null;
-  started_at: string | null;
-  /** Activity slots (attempts at once): MAX_CONCURRENT_EXECUTIONS. */
-  capacity: number | null;
-  /** Attempts running now. */
-  load: number | null;
-  /** Host CPU and memory use, 0–1. */
-  cpu_usage: number | null;
-  memory_usage: number | null;
-  sdk: string;
-}
+export type { WorkerView } from '../../contract';
 
 type Heartbeat = temporal.api.worker.v1.IWorkerHeartbeat;
 type Timestamp = { seconds?: unknown; nanos?: number | null } | null | undefined;
@@ -145,7 +120,7 @@ export class WorkerService {
    * One worker by identity: its newest process (a restarted worker keeps its identity).
    * @throws ProblemError 404 when no worker with that identity heartbeats on the task queue.
    */
-  async get(workerId: string, taskQueue = this.options.taskQueue): Promise<WorkerView & { instances: number }> {
+  async get(workerId: string, taskQueue = this.options.taskQueue): Promise<WorkerDetail> {
     const matching = (await this.list(taskQueue)).filter((w) => w.worker_id === workerId);
     const newest = matching[0];
     if (newest === undefined) throw new ProblemError(404, 'Not found', `worker ${workerId} not found`, 'not-found');

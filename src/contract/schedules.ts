@@ -1,6 +1,6 @@
-/** Wire shapes of `POST /schedules/preview`. */
+/** `POST /schedules/preview` on the wire: the schedule fields of a job, and its planned run times. */
 import { z } from 'zod';
-import { checkSchedule, scheduleShape } from '../../domain/job-spec';
+import { checkSchedule, scheduleShape } from '../domain/job-spec';
 
 /** Largest `count` of one preview. */
 export const MAX_PREVIEW_COUNT = 100;
@@ -10,7 +10,7 @@ export const MAX_PREVIEW_COUNT = 100;
  * `POST /jobs`, see `scheduleShape` / `checkSchedule`), plus `from` (RFC 3339, default now:
  * the preview is of a job submitted at `from`) and `count` (1–100, default 5).
  */
-export const schedulePreviewSchema = z
+export const schedulePreviewRequestSchema = z
   .strictObject({
     ...scheduleShape,
     from: z.iso
@@ -19,10 +19,14 @@ export const schedulePreviewSchema = z
     count: z.int().min(1).max(MAX_PREVIEW_COUNT).default(5),
   })
   .superRefine(checkSchedule);
-export type SchedulePreviewRequest = z.output<typeof schedulePreviewSchema>;
+/** Preview body as the API reads it (defaults filled in). */
+export type SchedulePreviewRequest = z.output<typeof schedulePreviewRequestSchema>;
+/** Preview body as a client sends it. */
+export type SchedulePreviewParams = z.input<typeof schedulePreviewRequestSchema>;
 
 /** `200` answer: the planned run times (UTC RFC 3339, ascending, without jitter). */
-export const schedulePreviewAnswerSchema = z
+export const schedulePreviewSchema = z
   .object({ run_times: z.array(z.string()) })
   .meta({ id: 'SchedulePreview', description: 'Planned run times, UTC RFC 3339, ascending, without jitter.' });
-export type SchedulePreview = z.output<typeof schedulePreviewAnswerSchema>;
+/** Answer of `POST /schedules/preview`. */
+export type SchedulePreview = z.output<typeof schedulePreviewSchema>;
