@@ -49,6 +49,11 @@ export interface StackOptions {
   callers?: TestCaller[];
   /** More environment of the worker and the API (e.g. rate limits). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * The Temporal address the worker processes use, given the dev server's (e.g. a proxy in front of
+   * it, started here); default: the server's own. The API always connects directly.
+   */
+  workerTemporalAddress?: (serverAddress: string) => string | Promise<string>;
 }
 
 /** A running stack. */
@@ -67,6 +72,12 @@ export interface Stack {
   /** Identities of {@link Stack.workers}, same order. */
   workerIdentities: string[];
   api: Child;
+  /**
+   * Starts a fresh API process (same environment and port) once the current one has exited (e.g.
+   * after a SIGKILL), makes it {@link Stack.api} and waits until it listens.
+   * @throws {Error} when the current API process is still running, or the new one does not start.
+   */
+  restartApi(): Promise<Child>;
   /**
    * Starts one more worker process (stopped with the stack) and waits until it polls.
    * @param env overrides, e.g. `{ TASK_QUEUE, MAX_CONCURRENT_EXECUTIONS }`.
@@ -106,6 +117,7 @@ export async function startStack({
   workerEnv = {},
   callers = [],
   env: extraEnv = {},
+  workerTemporalAddress,
 }: StackOptions): Promise<Stack> {
   const [apiPort] = (await freePorts(1)) as [number];
   const dataDir = mkdtempSync(join(tmpdir(), `${name}-`));
@@ -143,11 +155,15 @@ export async function startStack({
       HTTP_ALLOW_TARGETS: '127.0.0.1,::1',
       ...extraEnv,
     };
+    const workerAddress = workerTemporalAddress
+      ? { TEMPORAL_ADDRESS: await workerTemporalAddress(server.address) }
+      : {};
     const workers: Child[] = [];
     const workerIdentities: string[] = [];
     const launchWorker = (identity: string, overrides: NodeJS.ProcessEnv) => {
       const child = startEntry(`worker ${identity}`, 'workers/main.ts', {
         ...env,
+        ...workerAddress,
         ...workerEnv,
         ...overrides,
         WORKER_IDENTITY: identity,
@@ -169,7 +185,7 @@ export async function startStack({
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const temporalAddress = server.address;
     const started = server;
-    return {
+    const stack: Stack = {
       cliPath,
       temporalAddress,
       namespace,
@@ -181,6 +197,17 @@ export async function startStack({
       workers,
       workerIdentities,
       api,
+      async restartApi() {
+        const previous = stack.api;
+        if (previous.process.exitCode === null && previous.process.signalCode === null) {
+          throw new Error('restartApi: the API process is still running');
+        }
+        const child = startEntry('api', 'api/main.ts', env);
+        children.push(child);
+        stack.api = child;
+        await waitForOutput(child, /api listening/, 60_000);
+        return child;
+      },
       async startWorker(identity, overrides = {}) {
         const child = launchWorker(identity, overrides);
         await waitForOutput(child, /worker started/, 120_000);
@@ -222,6 +249,7 @@ export async function startStack({
         });
       },
     };
+    return stack;
   } catch (err) {
     const message = `${(err as Error).message}\n${diagnostics()}`;
     await stopAll();
