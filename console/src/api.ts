@@ -1,64 +1,40 @@
 /**
- * The console's calls to the API (same origin): JSON in and out, the session's key as
- * `Authorization: Bearer <key>`, errors as {@link ApiError} carrying the problem+json body.
- * A 401 to the session's key forgets it and tells the app (event `console:unauthorized`) to show
- * the sign-in page; a key being checked at sign-in is just refused.
+ * The console's client of the API: the same {@link SchedulerClient} as the CLI's and other
+ * projects', on the page's own origin with the session's key. A 401 to the session's key forgets
+ * the key and tells the app (event `console:unauthorized`) to show the sign-in page; a key being
+ * checked at sign-in ({@link clientWithKey}) is just refused.
  */
-import type { Problem } from './lib/problems';
+import { SchedulerApiError, SchedulerClient } from '../../src/client';
+import { problemText } from './lib/problems';
 import { clearApiKey, getApiKey } from './session';
 
-/** An answer other than 2xx. */
-export class ApiError extends Error {
-  override name = 'ApiError';
-  constructor(
-    readonly status: number,
-    readonly problem: Problem,
-  ) {
-    super(problem.detail ?? problem.title ?? `HTTP ${status}`);
-  }
-}
+export { queryString as query } from '../../src/client/client';
+export { SchedulerApiError };
 
-/** Fired on `window` when the API refused the key. */
+/** Fired on `window` when the API refused the session's key. */
 export const UNAUTHORIZED_EVENT = 'console:unauthorized';
 
-/**
- * Calls the API.
- * @param key overrides the session's key (sign-in checks a key before keeping it).
- * @returns the parsed JSON answer.
- * @throws ApiError for a non-2xx answer (its problem body, or a synthesised one); TypeError when the network fails.
- */
-export async function api<T>(method: string, path: string, body?: unknown, key = getApiKey()): Promise<T> {
-  const sessionKey = key !== null && key === getApiKey();
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (key) headers.authorization = `Bearer ${key}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(path, {
-    method,
-    headers,
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  let parsed: unknown = null;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    parsed = null;
+/** fetch that, on a 401 to the session's key, forgets it and fires {@link UNAUTHORIZED_EVENT}. */
+const sessionFetch: typeof fetch = async (input, init) => {
+  const response = await fetch(input, init);
+  const sent = (init?.headers as Record<string, string> | undefined)?.authorization;
+  const key = getApiKey();
+  if (response.status === 401 && key !== null && sent === `Bearer ${key}`) {
+    clearApiKey();
+    window.dispatchEvent(new Event(UNAUTHORIZED_EVENT));
   }
-  if (!response.ok) {
-    const problem = (parsed as Problem | null) ?? { status: response.status, title: response.statusText };
-    if (response.status === 401 && sessionKey) {
-      clearApiKey();
-      window.dispatchEvent(new Event(UNAUTHORIZED_EVENT));
-    }
-    throw new ApiError(response.status, problem);
-  }
-  return parsed as T;
+  return response;
+};
+
+/** The API with the session's key (read at each call). */
+export const api = new SchedulerClient({ baseUrl: '', apiKey: getApiKey, fetch: sessionFetch });
+
+/** The API with `key` instead of the session's: sign-in checks a key before keeping it. */
+export function clientWithKey(key: string): SchedulerClient {
+  return new SchedulerClient({ baseUrl: '', apiKey: key, retry: false });
 }
 
-/** The query string of the defined, non-empty values (`?a=1&b=x`), or ''. */
-export function query(params: Record<string, string | number | undefined | null>): string {
-  const search = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') search.set(k, String(v));
-  const s = search.toString();
-  return s ? `?${s}` : '';
+/** The text of an error for a status message: the problem's in plain language, or the connection failure's. */
+export function errorText(err: unknown): string {
+  return err instanceof SchedulerApiError ? problemText(err.problem) : String(err);
 }

@@ -7,10 +7,9 @@
 import './styles.css';
 import { render } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { ApiError, api, UNAUTHORIZED_EVENT } from './api';
+import { api, clientWithKey, errorText, SchedulerApiError, UNAUTHORIZED_EVENT } from './api';
 import { Message } from './components/Bits';
 import { FLASH_EVENT, type Flash } from './flash';
-import { problemText } from './lib/problems';
 import { JobDetailPage } from './pages/JobDetail';
 import { JobFormPage } from './pages/JobForm';
 import { JobsPage } from './pages/Jobs';
@@ -40,11 +39,11 @@ function SignIn({ onSignedIn, notice }: { onSignedIn: (config: ConsoleConfig) =>
           setBusy(true);
           setError(null);
           try {
-            const config = await api<ConsoleConfig>('GET', '/console/config', undefined, key.trim());
+            const config = await clientWithKey(key.trim()).consoleConfig();
             setApiKey(key.trim());
             onSignedIn(config);
           } catch (err) {
-            setError(err instanceof ApiError ? problemText(err.problem) : `Cannot reach the API: ${String(err)}`);
+            setError(err instanceof SchedulerApiError ? errorText(err) : `Cannot reach the API: ${String(err)}`);
           } finally {
             setBusy(false);
           }
@@ -137,10 +136,12 @@ function App() {
 
   useEffect(() => {
     if (getApiKey() === null) return;
-    api<ConsoleConfig>('GET', '/console/config')
+    api
+      .consoleConfig()
       .then(setConfig)
       .catch((err) => {
-        if (!(err instanceof ApiError && err.status === 401)) setNotice(`Cannot reach the API: ${String(err)}`);
+        if (!(err instanceof SchedulerApiError && err.status === 401))
+          setNotice(`Cannot reach the API: ${String(err)}`);
       })
       .finally(() => setChecking(false));
   }, []);

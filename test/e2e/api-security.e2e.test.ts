@@ -21,7 +21,7 @@ import { createActivities, demoHandlers } from '../../src/activities';
 import { parseAllowTargets } from '../../src/activities/http-guard';
 import { createApp } from '../../src/api/app';
 import { createTemporalClient } from '../../src/api/temporal-client';
-import { type JobSubmission, SchedulerApiError, SchedulerClient } from '../../src/client';
+import { type JobSubmission, SchedulerApiError, SchedulerClient, SchedulerConnectionError } from '../../src/client';
 import { ADMIN, ALICE, BOB, bearer, CAROL, type TestCaller, testAuth } from '../helpers/api-keys';
 import { type Sink, startSink } from '../helpers/e2e-sink';
 import { startDevServerEnv, workflowBundle } from '../helpers/temporal';
@@ -342,6 +342,7 @@ describe('typed client against the running API', () => {
     expect(await alice.resume(keyed.job_id)).toMatchObject({ job_id: keyed.job_id, status: 'pending', paused: false });
     const changed = await alice.update(keyed.job_id, { name: `${prefix}-renamed` });
     expect(changed).toMatchObject({ job_id: keyed.job_id, spec: { name: `${prefix}-renamed`, user_id: 'alice' } });
+    expect(changed.next_run_times.every((t: string) => !Number.isNaN(Date.parse(t)))).toBe(true);
     const triggered = await alice.trigger(keyed.job_id, { args: { from: 'client' } });
     expect(triggered).toMatchObject({ job_id: keyed.job_id, execution_id: expect.stringContaining(':manual:') });
     await expect(bob.pause(keyed.job_id)).rejects.toMatchObject({ status: 404 });
@@ -353,6 +354,14 @@ describe('typed client against the running API', () => {
     const invalid = await alice.create({ ...dormantJob('bad'), frequency: 'sometimes' } as never).catch((e) => e);
     expect(invalid).toBeInstanceOf(SchedulerApiError);
     expect(invalid).toMatchObject({ status: 400, type: '/problems/validation-error', fields: ['frequency'] });
+    expect((invalid as SchedulerApiError).message).toMatch(/^400 Invalid request: frequency: /);
+    const badCron = {
+      name: 'bad-cron',
+      frequency: 'cron',
+      cron: '61 * * * *',
+      payload: dormantJob('x').payload,
+    } as const;
+    await expect(alice.create(badCron)).rejects.toThrow(/^400 Invalid request: cron: \S/);
 
     const bobsJob = await new SchedulerClient({ baseUrl, apiKey: BOB.key }).create(dormantJob('bobs'));
     const hidden = await alice.get(bobsJob.job_id).catch((e) => e);
@@ -361,6 +370,11 @@ describe('typed client against the running API', () => {
 
     const stranger = new SchedulerClient({ baseUrl, apiKey: 'sk_wrong' });
     await expect(stranger.list()).rejects.toMatchObject({ status: 401, type: '/problems/unauthorized' });
+
+    const nowhere = new SchedulerClient({ baseUrl: 'http://127.0.0.1:9', apiKey: ALICE.key, retry: { attempts: 2 } });
+    const down = await nowhere.get('job_x').catch((e) => e);
+    expect(down).toBeInstanceOf(SchedulerConnectionError);
+    expect(down).toMatchObject({ url: 'http://127.0.0.1:9/jobs/job_x', attempts: 2 });
   });
 });
 

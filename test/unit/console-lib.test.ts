@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { bulkRequest, summarizeBulk } from '../../console/src/lib/bulk';
+import { bulkCall, summarizeBulk } from '../../console/src/lib/bulk';
 import {
   clockChangeNotes,
   formatOffset,
@@ -44,6 +44,7 @@ import { mapFieldErrors, problemText } from '../../console/src/lib/problems';
 import { headerPairs, outputText, temporalHistoryUrl, temporalWorkflowUrl } from '../../console/src/lib/run-details';
 import { cronInWords, describeSchedule, localTimeOfDay, localWeekday } from '../../console/src/lib/schedule-words';
 import { formatRate, rateSegments, successRate } from '../../console/src/lib/success-rate';
+import { SchedulerClient } from '../../src/client';
 
 describe('schedule in words', () => {
   it.each([
@@ -759,10 +760,20 @@ describe('refreshing while the page is visible', () => {
 });
 
 describe('bulk actions on jobs', () => {
-  it('each action calls the per-job route', () => {
-    expect(bulkRequest('pause', 'job_1')).toEqual({ method: 'POST', path: '/jobs/job_1/pause' });
-    expect(bulkRequest('resume', 'job_1')).toEqual({ method: 'POST', path: '/jobs/job_1/resume' });
-    expect(bulkRequest('cancel', 'a/b')).toEqual({ method: 'DELETE', path: '/jobs/a%2Fb' });
+  it('each action calls the per-job route through the client', async () => {
+    const seen: string[] = [];
+    const client = new SchedulerClient({
+      baseUrl: '',
+      retry: false,
+      fetch: async (input, init) => {
+        seen.push(`${init?.method} ${String(input)}`);
+        return new Response(JSON.stringify({ status: 'paused' }), { status: 200 });
+      },
+    });
+    expect(await bulkCall(client, 'pause', 'job_1')).toBe('paused');
+    await bulkCall(client, 'resume', 'job_1');
+    await bulkCall(client, 'cancel', 'a/b');
+    expect(seen).toEqual(['POST /jobs/job_1/pause', 'POST /jobs/job_1/resume', 'DELETE /jobs/a%2Fb']);
   });
 
   it('a summary of what succeeded and what failed', () => {

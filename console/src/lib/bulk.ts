@@ -1,16 +1,23 @@
 /**
- * Pause, resume or cancel of several jobs at once: the API route each action calls per job (the
- * same as the job page's buttons), and a summary of what succeeded and what failed. Pure:
- * unit-tested in test/unit/console-lib.test.ts.
+ * Pause, resume or cancel of several jobs at once: the client call each action makes per job (the
+ * same as the job page's buttons), and a summary of what succeeded and what failed. Pure but for
+ * the call: unit-tested in test/unit/console-lib.test.ts.
  */
+import type { JobStatus } from '../../../src/contract';
 
 /** An action on the selected jobs. */
 export type BulkAction = 'pause' | 'resume' | 'cancel';
 
-/** The request of `action` on one job: `POST /jobs/{id}/pause`, `POST /jobs/{id}/resume`, `DELETE /jobs/{id}`. */
-export function bulkRequest(action: BulkAction, jobId: string): { method: 'POST' | 'DELETE'; path: string } {
-  const path = `/jobs/${encodeURIComponent(jobId)}`;
-  return action === 'cancel' ? { method: 'DELETE', path } : { method: 'POST', path: `${path}/${action}` };
+/** The client methods the actions use (SchedulerClient's). */
+export type BulkClient = Record<BulkAction, (jobId: string) => Promise<{ status: JobStatus }>>;
+
+/**
+ * Runs `action` on one job: `POST /jobs/{id}/pause`, `POST /jobs/{id}/resume` or `DELETE /jobs/{id}`.
+ * @returns the job's status afterwards.
+ * @throws what the client throws (SchedulerApiError, SchedulerConnectionError).
+ */
+export async function bulkCall(client: BulkClient, action: BulkAction, jobId: string): Promise<JobStatus> {
+  return (await client[action](jobId)).status;
 }
 
 /** The outcome of the action on one job. */

@@ -11,13 +11,13 @@ export interface FieldProblem {
   message: string;
 }
 
-/** An API problem body. */
+/** An API problem body (the contract's `ProblemDetails`, or a part of one). */
 export interface Problem {
-  type?: string;
-  title?: string;
-  status?: number;
-  detail?: string;
-  errors?: FieldProblem[];
+  type?: string | undefined;
+  title?: string | undefined;
+  status?: number | undefined;
+  detail?: string | undefined;
+  errors?: FieldProblem[] | undefined;
 }
 
 /** Result of {@link mapFieldErrors}. */

@@ -9,18 +9,18 @@
  * is visible.
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { ApiError, api, query } from '../api';
+import type { TriggerRequest } from '../../../src/contract';
+import { api, errorText, SchedulerApiError } from '../api';
 import { HealthBadge, Message, RunTimes, StatusBadge } from '../components/Bits';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { usePolling } from '../components/hooks';
 import { between, formatDuration, formatTime } from '../lib/format';
 import { healthSummary, healthTone } from '../lib/health';
 import { plainMessage } from '../lib/messages';
-import { problemText } from '../lib/problems';
 import { headerPairs, outputText, temporalHistoryUrl, temporalWorkflowUrl } from '../lib/run-details';
 import { describeSchedule } from '../lib/schedule-words';
 import { href, navigate } from '../router';
-import type { ConsoleConfig, ExecutionRecord, JobDetails, LedgerPage } from '../types';
+import type { ConsoleConfig, ExecutionRecord, JobDetails } from '../types';
 
 type Action = 'pause' | 'resume' | 'trigger' | 'cancel';
 const ENDED = ['completed', 'failed', 'cancelled'];
@@ -158,15 +158,13 @@ function LedgerEntry({ entry, zone, links }: { entry: ExecutionRecord; zone: str
     setOpen(isOpen);
     if (!isOpen || loaded !== null || loading) return;
     setLoading(true);
-    api<ExecutionRecord>(
-      'GET',
-      `/jobs/${encodeURIComponent(links.jobId)}/executions/${encodeURIComponent(entry.execution_id)}`,
-    )
+    api
+      .execution(links.jobId, entry.execution_id)
       .then((run) => {
         setLoaded(run);
         setLoadError(null);
       })
-      .catch((err) => setLoadError(err instanceof ApiError ? problemText(err.problem) : String(err)))
+      .catch((err) => setLoadError(errorText(err)))
       .finally(() => setLoading(false));
   };
   return (
@@ -242,19 +240,16 @@ export function JobDetailPage({ jobId, config }: { jobId: string; config: Consol
 
   const load = useCallback(async () => {
     try {
-      const [details, page] = await Promise.all([
-        api<JobDetails>('GET', path),
-        api<LedgerPage>('GET', `${path}/executions${query({ limit: LEDGER_PAGE })}`),
-      ]);
+      const [details, page] = await Promise.all([api.get(jobId), api.executions(jobId, { limit: LEDGER_PAGE })]);
       setJob(details);
       setLedger(page.executions);
       setNextToken((current) => current ?? page.next_page_token);
       setError(null);
     } catch (err) {
-      if (err instanceof ApiError && err.status === 404) setMissing(true);
-      else setError(err instanceof ApiError ? problemText(err.problem) : String(err));
+      if (err instanceof SchedulerApiError && err.status === 404) setMissing(true);
+      else setError(errorText(err));
     }
-  }, [path]);
+  }, [jobId]);
 
   useEffect(() => {
     setJob(null);
@@ -289,7 +284,7 @@ export function JobDetailPage({ jobId, config }: { jobId: string; config: Consol
   const payloadType: string | undefined = spec?.payload?.type;
 
   const run = async (action: Action) => {
-    let body: unknown;
+    let body: TriggerRequest | undefined;
     if (action === 'trigger' && args.trim() !== '') {
       try {
         body = { [payloadType === 'http' ? 'body' : 'args']: JSON.parse(args) };
@@ -303,7 +298,7 @@ export function JobDetailPage({ jobId, config }: { jobId: string; config: Consol
     setResult(null);
     try {
       if (action === 'cancel') {
-        const answer = await api<{ status: string }>('DELETE', path);
+        const answer = await api.cancel(jobId);
         setResult({
           kind: 'success',
           text:
@@ -312,10 +307,10 @@ export function JobDetailPage({ jobId, config }: { jobId: string; config: Consol
               : `Cancellation requested: the job is still ${answer.status} and ends shortly.`,
         });
       } else if (action === 'trigger') {
-        const answer = await api<{ execution_id: string; status: string }>('POST', `${path}/trigger`, body ?? {});
+        const answer = await api.trigger(jobId, body ?? {});
         setResult({ kind: 'success', text: `Run now accepted (${answer.status}): ${answer.execution_id}` });
       } else {
-        const answer = await api<{ status: string }>('POST', `${path}/${action}`);
+        const answer = action === 'pause' ? await api.pause(jobId) : await api.resume(jobId);
         setResult({
           kind: 'success',
           text: `${action === 'pause' ? 'Paused' : 'Resumed'}: the job is ${answer.status}.`,
@@ -324,7 +319,7 @@ export function JobDetailPage({ jobId, config }: { jobId: string; config: Consol
       setArgs('');
       await load();
     } catch (err) {
-      setResult({ kind: 'error', text: err instanceof ApiError ? problemText(err.problem) : String(err) });
+      setResult({ kind: 'error', text: errorText(err) });
     } finally {
       setBusy(false);
     }
@@ -333,14 +328,11 @@ export function JobDetailPage({ jobId, config }: { jobId: string; config: Consol
   const loadOlder = async () => {
     if (!nextToken) return;
     try {
-      const page = await api<LedgerPage>(
-        'GET',
-        `${path}/executions${query({ limit: LEDGER_PAGE, page_token: nextToken })}`,
-      );
+      const page = await api.executions(jobId, { limit: LEDGER_PAGE, page_token: nextToken });
       setOlder((o) => [...o, ...page.executions]);
       setNextToken(page.next_page_token ?? '');
     } catch (err) {
-      setResult({ kind: 'error', text: err instanceof ApiError ? problemText(err.problem) : String(err) });
+      setResult({ kind: 'error', text: errorText(err) });
     }
   };
 

@@ -14,7 +14,8 @@
  */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { ApiError, api, query } from '../api';
+import type { JobPatch, JobSubmission, SchedulePreviewParams } from '../../../src/contract';
+import { api, errorText, SchedulerApiError } from '../api';
 import { Message, RunTimes } from '../components/Bits';
 import { flash } from '../flash';
 import { isKnownTimeZone } from '../lib/format';
@@ -40,10 +41,9 @@ import {
   toSubmission,
 } from '../lib/job-form';
 import { fieldLabel, plainProblem } from '../lib/messages';
-import { mapFieldErrors, problemText } from '../lib/problems';
+import { mapFieldErrors } from '../lib/problems';
 import { describeSchedule } from '../lib/schedule-words';
 import { href, navigate } from '../router';
-import type { JobDetails } from '../types';
 
 const PREVIEW_DELAY_MS = 400;
 /** What each alert event means, next to its checkbox. */
@@ -140,19 +140,14 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
   useEffect(() => {
     document.title = `${editing ? 'Edit job' : 'New job'} · Job console`;
     if (!editing) return;
-    api<JobDetails>('GET', `/jobs/${encodeURIComponent(jobId)}`)
+    api
+      .get(jobId)
       .then((job) => {
         setSpec(job.spec ?? {});
         setForm(formFromSpec(job.spec ?? {}));
       })
       .catch((err) =>
-        setLoadError(
-          err instanceof ApiError && err.status === 404
-            ? 'Job not found'
-            : err instanceof ApiError
-              ? problemText(err.problem)
-              : String(err),
-        ),
+        setLoadError(err instanceof SchedulerApiError && err.status === 404 ? 'Job not found' : errorText(err)),
       );
   }, [jobId]);
 
@@ -168,14 +163,15 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
     }
     const timer = setTimeout(async () => {
       try {
-        const answer = await api<{ run_times: string[] }>('POST', '/schedules/preview', { ...schedule, count: 5 });
+        // The server checks the fields; its answer names each bad one.
+        const answer = await api.previewSchedule({ ...schedule, count: 5 } as SchedulePreviewParams);
         if (seq !== previewSeq.current) return;
         setPreview(answer.run_times);
         setPreviewErrors({});
       } catch (err) {
         if (seq !== previewSeq.current) return;
         setPreview(null);
-        if (err instanceof ApiError) {
+        if (err instanceof SchedulerApiError) {
           setPreviewErrors(mapFieldErrors(plainProblem(err.problem), FORM_FIELD_PATHS).byField);
         }
       }
@@ -190,7 +186,7 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
     const timer = setTimeout(
       async () => {
         try {
-          const answer = await api<HandlerList>('GET', `/handlers${query({ task_queue: handlerQueue })}`);
+          const answer = await api.handlers(handlerQueue === '' ? {} : { task_queue: handlerQueue });
           if (seq !== handlersSeq.current) return;
           setHandlers(answer);
           setHandlersUnavailable(null);
@@ -198,11 +194,7 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
           if (seq !== handlersSeq.current) return;
           setHandlers(null);
           setHandlersUnavailable(
-            handlerListUnavailable(
-              err instanceof ApiError ? err.status : null,
-              handlerQueue,
-              err instanceof ApiError ? problemText(err.problem) : String(err),
-            ),
+            handlerListUnavailable(err instanceof SchedulerApiError ? err.status : null, handlerQueue, errorText(err)),
           );
         }
       },
@@ -291,16 +283,17 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
     setBusy(true);
     try {
       if (editing) {
-        await api('PATCH', `/jobs/${encodeURIComponent(jobId)}`, built.body);
+        await api.update(jobId, built.body as JobPatch);
         flash('Saved.', `/jobs/${jobId}`);
         navigate(`/jobs/${encodeURIComponent(jobId)}`);
       } else {
-        const created = await api<{ job_id: string }>('POST', '/jobs', built.body);
+        // The server validates the submission; its answer names each bad field.
+        const created = await api.create(built.body as JobSubmission);
         flash('Job created.', `/jobs/${created.job_id}`);
         navigate(`/jobs/${encodeURIComponent(created.job_id)}`);
       }
     } catch (err) {
-      if (err instanceof ApiError) {
+      if (err instanceof SchedulerApiError) {
         const mapped = mapFieldErrors(plainProblem(err.problem), FORM_FIELD_PATHS);
         setSubmitErrors(mapped.byField);
         setOtherErrors(mapped.other);

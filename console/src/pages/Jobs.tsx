@@ -10,14 +10,14 @@
  * each job is a card.
  */
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, api, query } from '../api';
+import type { JobStatus } from '../../../src/contract';
+import { api, errorText, query } from '../api';
 import { HealthBadge, Message, RateBar, StatusBadge } from '../components/Bits';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { usePolling } from '../components/hooks';
-import { type BulkAction, type BulkOutcome, bulkRequest, summarizeBulk } from '../lib/bulk';
+import { type BulkAction, type BulkOutcome, bulkCall, summarizeBulk } from '../lib/bulk';
 import { formatTime, relativeTime } from '../lib/format';
 import { HEALTH_STATES, healthSummary, healthTone, isHealthState } from '../lib/health';
-import { problemText } from '../lib/problems';
 import { describeSchedule } from '../lib/schedule-words';
 import { RECENT_RUNS, successRate } from '../lib/success-rate';
 import { href, navigate } from '../router';
@@ -79,14 +79,16 @@ export function JobsPage({ config, params }: { config: ConsoleConfig; params: UR
   const load = useCallback(async () => {
     const seq = ++loadSeq.current;
     try {
-      const page = await api<{ jobs: JobSummary[]; next_page_token: string | null }>(
-        'GET',
-        `/jobs${query({ status, health, name, user_id: user, limit, page_token: token })}`,
-      );
+      const page = await api.list({
+        ...(status ? { status: status as JobStatus } : {}),
+        ...(health ? { health } : {}),
+        ...(name ? { name } : {}),
+        ...(user ? { user_id: user } : {}),
+        limit,
+        ...(token ? { page_token: token } : {}),
+      });
       if (seq !== loadSeq.current) return;
-      const loaded = await Promise.all(
-        page.jobs.map((j) => api<JobDetails>('GET', `/jobs/${encodeURIComponent(j.job_id)}`).catch(() => undefined)),
-      );
+      const loaded = await Promise.all(page.jobs.map((j) => api.get(j.job_id).catch(() => undefined)));
       if (seq !== loadSeq.current) return;
       const map: Record<string, JobDetails> = {};
       for (const d of loaded) if (d) map[d.job_id] = d;
@@ -100,7 +102,7 @@ export function JobsPage({ config, params }: { config: ConsoleConfig; params: UR
         return kept.size === current.size ? current : kept;
       });
     } catch (err) {
-      if (seq === loadSeq.current) setError(err instanceof ApiError ? problemText(err.problem) : String(err));
+      if (seq === loadSeq.current) setError(errorText(err));
     }
   }, [key]);
 
@@ -148,17 +150,10 @@ export function JobsPage({ config, params }: { config: ConsoleConfig; params: UR
     setBulkResult(null);
     const outcomes: BulkOutcome[] = await Promise.all(
       ids.map(async (id) => {
-        const { method, path } = bulkRequest(action, id);
         try {
-          const answer = await api<{ status?: string }>(method, path);
-          return { job_id: id, name: nameOf(id), ok: true, status: answer?.status };
+          return { job_id: id, name: nameOf(id), ok: true, status: await bulkCall(api, action, id) };
         } catch (err) {
-          return {
-            job_id: id,
-            name: nameOf(id),
-            ok: false,
-            error: err instanceof ApiError ? problemText(err.problem) : String(err),
-          };
+          return { job_id: id, name: nameOf(id), ok: false, error: errorText(err) };
         }
       }),
     );

@@ -7,12 +7,11 @@
 import 'uplot/dist/uPlot.min.css';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
-import { ApiError, api } from '../api';
+import { api, errorText } from '../api';
 import { HealthBadge, Message, StatusBadge } from '../components/Bits';
 import { usePolling } from '../components/hooks';
 import { formatDuration, formatTime } from '../lib/format';
 import { HEALTH_STATES, healthTone } from '../lib/health';
-import { problemText } from '../lib/problems';
 import { href } from '../router';
 import type { ConsoleConfig, OverviewStats } from '../types';
 
@@ -137,12 +136,13 @@ export function OverviewPage({ config }: { config: ConsoleConfig }) {
   const [stats, setStats] = useState<OverviewStats | null>(null);
   const [error, setError] = useState<string | null>(null);
   const load = () =>
-    api<OverviewStats>('GET', '/stats/overview')
+    api
+      .overview()
       .then((answer) => {
         setStats(answer);
         setError(null);
       })
-      .catch((err) => setError(err instanceof ApiError ? problemText(err.problem) : String(err)));
+      .catch((err) => setError(errorText(err)));
   useEffect(() => {
     document.title = 'Overview · Job console';
     void load();

@@ -3,10 +3,9 @@
  * capacity as a bar; unhealthy and stopped workers stand out. Refreshes every 5 s.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { ApiError, api } from '../api';
+import { api, errorText } from '../api';
 import { Bar, Message, StatusBadge } from '../components/Bits';
 import { formatTime, relativeTime } from '../lib/format';
-import { problemText } from '../lib/problems';
 import type { WorkerView } from '../types';
 
 const REFRESH_MS = 5_000;
@@ -18,12 +17,13 @@ export function WorkersPage() {
   useEffect(() => {
     document.title = 'Workers · Job console';
     const load = () =>
-      api<{ workers: WorkerView[] }>('GET', '/workers')
+      api
+        .workers()
         .then((answer) => {
           setWorkers(answer.workers);
           setError(null);
         })
-        .catch((err) => setError(err instanceof ApiError ? problemText(err.problem) : String(err)));
+        .catch((err) => setError(errorText(err)));
     void load();
     const timer = setInterval(load, REFRESH_MS);
     return () => clearInterval(timer);
