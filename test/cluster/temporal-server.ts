@@ -203,17 +203,29 @@ export class TemporalServer {
   /** Every process started so far (for diagnostics). */
   readonly generations: Child[] = [];
 
+  /**
+   * @param configFile the server's config (writeServerConfig).
+   * @param address its frontend, `127.0.0.1:<port>` (for a history-only process: the cluster's frontend).
+   * @param services the services this process runs; default all four.
+   */
   constructor(
     readonly configFile: string,
     readonly address: string,
+    readonly services: readonly string[] = [],
   ) {}
 
   /** Starts the server and waits until its frontend answers (up to `timeoutMs`). */
   async start(timeoutMs = 120_000): Promise<void> {
     const child = startProcess({
-      name: `temporal-server#${this.generations.length + 1}`,
+      name: `temporal-server${this.services.length > 0 ? `-${this.services.join('-')}` : ''}#${this.generations.length + 1}`,
       command: join(serverBinDir(), 'temporal-server'),
-      args: ['--config-file', this.configFile, '--allow-no-auth', 'start'],
+      args: [
+        '--config-file',
+        this.configFile,
+        '--allow-no-auth',
+        'start',
+        ...this.services.flatMap((service) => ['--service', service]),
+      ],
     });
     this.child = child;
     this.generations.push(child);
@@ -233,6 +245,15 @@ export class TemporalServer {
       { timeoutMs, intervalMs: 500, what: `the Temporal server at ${this.address}` },
     );
     if (exited) throw new Error(`the Temporal server exited at start:\n${child.output.join('\n')}`);
+  }
+
+  /** Kills the server at once (SIGKILL: no shutdown, no flush) and waits until the process is gone. */
+  async kill(): Promise<void> {
+    if (this.child) {
+      this.child.process.kill('SIGKILL');
+      await this.child.exited;
+    }
+    this.child = null;
   }
 
   /** Stops the server (SIGTERM, then SIGKILL after 20 s). */
