@@ -137,10 +137,16 @@ describe('scheduler end to end (dev server + worker + API processes + HTTP sink)
 
     const lags = fireLags(calls, periodic.id);
     reportLag('periodic cron job, first calls', lags);
-    for (const lag of lags) {
-      expect(lag).toBeGreaterThanOrEqual(0);
-      expect(lag).toBeLessThan(60_000); // beyond the misfire grace it would have been skipped
-    }
+    for (const lag of lags) expect(lag).toBeGreaterThanOrEqual(0); // never early
+    // Bounds a regression would break, with margins for a shared CI machine: once running, the
+    // attempt is dispatched ahead and held to the second, so lags are 1–3 ms on an idle 2-core
+    // machine; without the fire lead they would be a workflow task plus a dispatch late (tens to
+    // hundreds of ms). Median of the calls after the first ≤ 100 ms (30× the idle figure); the
+    // first call (its second may be less than the lead away) ≤ 2 s; none over 1 s after it.
+    const steady = lags.slice(1).sort((a, b) => a - b);
+    expect(steady[Math.floor((steady.length - 1) / 2)]).toBeLessThanOrEqual(100);
+    expect(Math.max(...steady)).toBeLessThanOrEqual(1_000);
+    expect(lags[0]).toBeLessThanOrEqual(2_000);
   });
 
   test('GET /jobs/{id} shows the runs; GET /jobs lists the job by status and user', async () => {
