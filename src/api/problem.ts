@@ -9,13 +9,11 @@ import { isGrpcServiceError } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import type { z } from 'zod';
+import type { FieldError } from '../contract';
 import type { Logger } from '../logger';
 
 /** One invalid field: dotted path from the body root (e.g. `retry.max_retries`). */
-export interface FieldError {
-  field: string;
-  message: string;
-}
+export type { FieldError } from '../contract';
 
 /** An error that becomes a problem response. */
 export class ProblemError extends Error {
@@ -50,6 +48,30 @@ export function validationProblem(error: z.ZodError, where = 'body'): ProblemErr
   return new ProblemError(400, 'Invalid request', `invalid ${where}: ${fields}`, 'validation-error', { errors });
 }
 
+/**
+ * `value` parsed by `schema`, the check every route runs on its path, query, headers and body.
+ * @param where what `value` is (`body`, `query`, a parameter's name): names the field of a
+ *   problem at the root, and the problem's detail.
+ * @throws ProblemError 400 naming each bad field.
+ */
+export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw validationProblem(result.error, where);
+  return result.data;
+}
+
+/**
+ * Refuses a body that is not JSON (`application/json` or `application/*+json`).
+ * @param what what the body holds, for the message (`send the job as application/json`).
+ * @throws ProblemError 415 `unsupported-media-type`.
+ */
+export function requireJsonBody(req: Request, what = 'the body'): void {
+  if (!req.is(['application/json', 'application/*+json'])) {
+    throw new ProblemError(415, 'Unsupported media type', `send ${what} as application/json`, 'unsupported-media-type');
+  }
+}
+
+/** 404 `not-found`: `<what> not found`. */
 export function notFound(what: string): ProblemError {
   return new ProblemError(404, 'Not found', `${what} not found`, 'not-found');
 }

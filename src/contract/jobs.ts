@@ -110,6 +110,9 @@ export const idempotencyKeySchema = z
     example: '7f3c2a9e-retry-safe',
   });
 
+/** Headers of `POST /jobs`. */
+export const createJobHeadersSchema = z.object({ 'Idempotency-Key': idempotencyKeySchema.optional() });
+
 /** `201` (and idempotent `200`) answer of `POST /jobs`. */
 export const createdJobSchema = z
   .object({
@@ -354,7 +357,8 @@ export const jobControlStateSchema = z
     paused: z.boolean(),
     next_run_time: utcTimeSchema
       .nullable()
-      .meta({ description: 'The next occurrence (UTC); null when paused or ended.' }),
+      .optional()
+      .meta({ description: '`resume`: the next occurrence (UTC); null when the job has no more.' }),
   })
   .meta({ id: 'JobControlState' });
 /** Answer of pause and resume. */

@@ -3,16 +3,14 @@ import { Router } from 'express';
 import { type WorkerExecutions, workerExecutionsQuerySchema, workerExecutionsSchema } from '../../contract';
 import { principalOf } from '../auth';
 import type { ApiRoute } from '../openapi';
-import { validationProblem } from '../problem';
+import { parseOr400 } from '../problem';
 import type { ExecutionService } from './service';
 
 /** Builds the `/job/executions` router. */
 export function executionsRouter(executions: ExecutionService): Router {
   const router = Router({ caseSensitive: true });
   router.get('/', async (req, res) => {
-    const parsed = workerExecutionsQuerySchema.safeParse(req.query);
-    if (!parsed.success) throw validationProblem(parsed.error, 'query');
-    const { worker_id, status, limit } = parsed.data;
+    const { worker_id, status, limit } = parseOr400(workerExecutionsQuerySchema, req.query, 'query');
     // Tenancy: a user sees the executions of their own jobs only; an admin sees all.
     const principal = principalOf(res);
     const owner = principal.role === 'admin' ? {} : { user_id: principal.user_id };

@@ -14,7 +14,7 @@ import { Router } from 'express';
 import { type HandlersAnswer, handlersQuerySchema, handlersSchema } from '../../contract';
 import { assertQueueGranted, principalOf } from '../auth';
 import type { ApiRoute } from '../openapi';
-import { ProblemError, validationProblem } from '../problem';
+import { ProblemError, parseOr400 } from '../problem';
 
 /** How long an answer from the workers is reused (ms). */
 export const HANDLER_NAMES_TTL_MS = 30_000;
@@ -36,10 +36,9 @@ export function handlersRouter(
   const router = Router({ caseSensitive: true });
   const cache = new Map<string, { answer: HandlersAnswer; atMs: number }>();
   router.get('/', async (req, res) => {
-    const parsed = handlersQuerySchema.safeParse(req.query);
-    if (!parsed.success) throw validationProblem(parsed.error, 'query');
-    const queue = parsed.data.task_queue ?? defaultQueue;
-    assertQueueGranted(principalOf(res), parsed.data.task_queue, defaultQueue, 'task_queue');
+    const query = parseOr400(handlersQuerySchema, req.query, 'query');
+    const queue = query.task_queue ?? defaultQueue;
+    assertQueueGranted(principalOf(res), query.task_queue, defaultQueue, 'task_queue');
     if (configured !== undefined) {
       res.json({
         task_queue: queue,

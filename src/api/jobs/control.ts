@@ -9,11 +9,10 @@ import { type Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { LedgerPage } from '../../contract';
 import { parseDuration } from '../../domain/duration';
-import { type JobSpec, type JobSubmission, jobSubmissionSchema, toJobSpec } from '../../domain/job-spec';
+import { mergeJobPatch, unpatchableFields } from '../../domain/job-patch';
 import { type ExecutionRecord, type JobDescription, MAX_RECORDED_EXECUTIONS } from '../../domain/job-state';
 import { ledgerPage } from '../../domain/ledger';
 import { fireTime, planOccurrences } from '../../domain/preview';
-import { JOB_STATUS, JOB_WORKFLOW_TYPE } from '../../domain/search-attributes';
 import {
   describeQuery,
   executionsQuery,
@@ -27,9 +26,7 @@ import {
   triggerUpdate,
 } from '../../workflows/contract';
 import { ProblemError, validationProblem } from '../problem';
-
-/** Fields `PATCH /jobs/{id}` may change: every submission field except the owner. */
-const PATCHABLE = Object.keys(jobSubmissionSchema.shape).filter((key) => key !== 'user_id');
+import { assertRunning, type OwnedJob } from './service';
 
 /** How many planned run times `GET /jobs/{id}` lists. */
 export const NEXT_RUN_TIMES = 5;
@@ -69,18 +66,28 @@ export function nextRunTimes(
   );
 }
 
-/** Live-job operations used by the control routes. */
+/**
+ * Live-job operations used by the control routes. Each works on a job the route resolved once
+ * (JobService.resolveOwned: the ownership check and Temporal's description), so none describes
+ * the job again: a PATCH makes two Temporal calls before its update (describe, the `describe`
+ * query), pause, resume and trigger one.
+ */
 export class JobControl {
-  constructor(private readonly client: Client) {}
+  /**
+   * @param _client the API's Temporal client (app.ts wires it); the operations act through the
+   *   handle of the resolved job instead.
+   */
+  // biome-ignore lint/complexity/noUselessConstructor: keeps the `new JobControl(client)` wiring of app.ts
+  constructor(_client?: Client) {}
 
   /** `POST /jobs/{id}/pause`. @returns the job's state after the workflow accepted it. */
-  pause(jobId: string): Promise<JobDescription> {
-    return this.update(jobId, pauseUpdate, []);
+  pause(job: OwnedJob): Promise<JobDescription> {
+    return this.update(job, pauseUpdate, []);
   }
 
   /** `POST /jobs/{id}/resume`. @returns the job's state after the workflow accepted it. */
-  resume(jobId: string): Promise<JobDescription> {
-    return this.update(jobId, resumeUpdate, []);
+  resume(job: OwnedJob): Promise<JobDescription> {
+    return this.update(job, resumeUpdate, []);
   }
 
   /**
@@ -88,61 +95,43 @@ export class JobControl {
    * @throws ProblemError 400 when the override does not fit the payload type, 409 when a triggered run
    *   already waits or the job has ended.
    */
-  trigger(jobId: string, request: TriggerRequest): Promise<TriggerAccepted> {
-    return this.update(jobId, triggerUpdate, [request]);
+  trigger(job: OwnedJob, request: TriggerRequest): Promise<TriggerAccepted> {
+    return this.update(job, triggerUpdate, [request]);
   }
 
   /**
-   * `PATCH /jobs/{id}`: merges the changed fields into the job's submission (a field set to null is
-   * removed), validates the result like `POST /jobs`, and hands the new spec to the workflow, which
-   * applies it from the next occurrence.
-   * @throws ProblemError 400 naming bad or unknown fields, 409 when the job has ended; 404 unknown job.
+   * `PATCH /jobs/{id}`: merges the changed fields into the job's spec (src/domain/job-patch.ts),
+   * validated like `POST /jobs`, and hands the new spec to the workflow, which applies it from the
+   * next occurrence. Reads the current spec with the `describe` query (the one call before the update).
+   * @param changes the parsed body: a JSON object.
+   * @throws ProblemError 400 naming bad or unknown fields, 409 when the job has ended.
    */
-  async patch(jobId: string, changes: unknown): Promise<JobDescription> {
-    if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) {
-      throw new ProblemError(
-        400,
-        'Invalid request',
-        'invalid body: send a JSON object of fields to change',
-        'validation-error',
-        {
-          errors: [{ field: 'body', message: 'must be a JSON object' }],
-        },
-      );
-    }
-    const unknown = Object.keys(changes).filter((key) => !PATCHABLE.includes(key));
-    if (unknown.length > 0) {
-      throw new ProblemError(400, 'Invalid request', `invalid body: ${unknown.join(', ')}`, 'validation-error', {
-        errors: unknown.map((field) => ({
-          field,
-          message: field === 'user_id' ? 'cannot be changed' : 'is not a known field',
-        })),
+  async patch(job: OwnedJob, changes: Readonly<Record<string, unknown>>): Promise<JobDescription> {
+    const refused = unpatchableFields(changes);
+    if (refused.length > 0) {
+      const fields = refused.map((e) => e.field).join(', ');
+      throw new ProblemError(400, 'Invalid request', `invalid body: ${fields}`, 'validation-error', {
+        errors: refused,
       });
     }
-    const current = await this.currentSpec(jobId);
-    const { job_id: _id, created_at: createdAt, user_id: owner, ...submission } = current;
-    const merged: Record<string, unknown> = { ...submission };
-    for (const [key, value] of Object.entries(changes)) {
-      if (value === null) delete merged[key];
-      else merged[key] = value;
-    }
-    const parsed = jobSubmissionSchema.safeParse(merged);
-    if (!parsed.success) throw validationProblem(parsed.error, 'body');
-    const spec: JobSpec = toJobSpec(parsed.data as JobSubmission, jobId, Date.parse(createdAt), owner);
-    const request: PatchRequest = { spec };
-    return this.update(jobId, patchUpdate, [request]);
+    assertRunning(job);
+    const current = await job.handle.query(describeQuery);
+    const merged = mergeJobPatch(current.spec, changes);
+    if (!merged.success) throw validationProblem(merged.error, 'body');
+    const request: PatchRequest = { spec: merged.spec };
+    return this.update(job, patchUpdate, [request]);
   }
 
   /**
    * `GET /jobs/{id}/executions?limit=&page_token=`: the ledger window, newest first, in pages.
-   * @throws ProblemError 400 on a foreign page token; WorkflowNotFoundError (404).
+   * @throws ProblemError 400 on a foreign page token.
    */
-  async executions(jobId: string, limit: number, pageToken?: string): Promise<LedgerPage> {
+  async executions(job: OwnedJob, limit: number, pageToken?: string): Promise<LedgerPage> {
     const before = pageToken === undefined ? undefined : decodePageToken(pageToken);
-    const window = await this.client.workflow.getHandle(jobId).query(executionsQuery);
+    const window = await job.handle.query(executionsQuery);
     const page = ledgerPage(window, limit, before);
     return {
-      job_id: jobId,
+      job_id: job.jobId,
       executions: page.executions,
       next_page_token: page.next_before_seq === null ? null : encodePageToken(page.next_before_seq),
     };
@@ -151,10 +140,10 @@ export class JobControl {
   /**
    * `GET /jobs/{id}/executions/{execution_id}`: one ledger entry with its attempts and output.
    * @throws ProblemError 404 when the entry is not in the job's ledger window (the newest
-   *   {@link MAX_RECORDED_EXECUTIONS} entries); WorkflowNotFoundError (404).
+   *   {@link MAX_RECORDED_EXECUTIONS} entries).
    */
-  async execution(jobId: string, executionId: string): Promise<ExecutionRecord> {
-    const window = await this.client.workflow.getHandle(jobId).query(executionsQuery);
+  async execution(job: OwnedJob, executionId: string): Promise<ExecutionRecord> {
+    const window = await job.handle.query(executionsQuery);
     const found = window.find((e) => e.execution_id === executionId);
     if (found === undefined) {
       throw new ProblemError(
@@ -167,36 +156,17 @@ export class JobControl {
     return found;
   }
 
-  private async currentSpec(jobId: string): Promise<JobSpec> {
-    await this.ensureRunning(jobId);
-    const state = await this.client.workflow.getHandle(jobId).query(describeQuery);
-    return state.spec;
-  }
-
-  /** 404 for an unknown job, 409 for one that has ended. */
-  private async ensureRunning(jobId: string): Promise<void> {
-    const description = await this.client.workflow.getHandle(jobId).describe();
-    if (description.type !== JOB_WORKFLOW_TYPE) throw new ProblemError(404, 'Not found', 'job not found', 'not-found');
-    if (description.status.name !== 'RUNNING') {
-      const status = description.typedSearchAttributes.get(JOB_STATUS) ?? description.status.name.toLowerCase();
-      throw new ProblemError(409, 'Job already ended', `job ${jobId} has already ended (${status})`, 'job-ended', {
-        job_status: status,
-      });
-    }
-  }
-
-  /** Runs a workflow update; maps the workflow's refusals to 400/409 problems. */
+  /** Runs a workflow update on a job that still runs; maps the workflow's refusals to 400/409 problems. */
   private async update<T, A extends [] | [unknown]>(
-    jobId: string,
+    job: OwnedJob,
     definition: UpdateDefinition<T, A>,
     args: A,
   ): Promise<T> {
-    await this.ensureRunning(jobId);
+    assertRunning(job);
     try {
-      const handle = this.client.workflow.getHandle(jobId);
       return args.length === 0
-        ? await handle.executeUpdate(definition as UpdateDefinition<T, []>)
-        : await handle.executeUpdate(definition as UpdateDefinition<T, [unknown]>, { args: args as [unknown] });
+        ? await job.handle.executeUpdate(definition as UpdateDefinition<T, []>)
+        : await job.handle.executeUpdate(definition as UpdateDefinition<T, [unknown]>, { args: args as [unknown] });
     } catch (err) {
       if (!(err instanceof WorkflowUpdateFailedError)) throw err;
       const cause = err.cause;
@@ -208,7 +178,7 @@ export class JobControl {
         });
       }
       if (type === JobFailureType.JobEnded) {
-        throw new ProblemError(409, 'Job already ended', `job ${jobId} has already ended`, 'job-ended');
+        throw new ProblemError(409, 'Job already ended', `job ${job.jobId} has already ended`, 'job-ended');
       }
       if (type === JobFailureType.TriggerPending) {
         throw new ProblemError(409, 'Trigger already waiting', message, 'trigger-pending');

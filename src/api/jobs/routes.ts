@@ -2,16 +2,17 @@
  * Routes of `/jobs`: submit, read, list, cancel, executions (the REST contract is in README.md,
  * "REST API", and in the generated /openapi.json).
  * Every route acts for the caller (`res.locals.principal`, set by ../auth.ts) and
- * reaches a job only through `JobService.describeOwned` (another user's job is a 404).
+ * reaches a job only through `JobService.resolveOwned` (another user's job is a 404), once per
+ * request.
  * {@link jobsRoutes} documents them for the OpenAPI document (one entry per route).
  */
-import { type Request, Router } from 'express';
-import { z } from 'zod';
+import { type Request, type Response, Router } from 'express';
 import {
   type CancelledJob,
   type CreatedJob,
   cancelledJobSchema,
   createdJobSchema,
+  createJobHeadersSchema,
   type ExecutionRecord,
   executionIdSchema,
   executionPathSchema,
@@ -37,30 +38,13 @@ import {
   triggerAcceptedSchema,
   triggerRequestSchema,
 } from '../../contract';
+import type { JobDescription } from '../../domain/job-state';
 import type { Logger } from '../../logger';
-import { principalOf } from '../auth';
+import { type Principal, principalOf } from '../auth';
 import type { ApiRoute } from '../openapi';
-import { ProblemError, validationProblem } from '../problem';
+import { parseOr400, requireJsonBody } from '../problem';
 import { type JobControl, nextRunTimes } from './control';
-import type { JobService } from './service';
-
-function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw validationProblem(result.error, where);
-  return result.data;
-}
-
-/** Refuses a body that is not JSON (415), like POST /jobs. */
-function requireJson(req: Request): void {
-  if (!req.is(['application/json', 'application/*+json'])) {
-    throw new ProblemError(
-      415,
-      'Unsupported media type',
-      'send the body as application/json',
-      'unsupported-media-type',
-    );
-  }
-}
+import type { JobService, OwnedJob } from './service';
 
 /** `GET /jobs/{id}` plus the next planned run times, when the workflow answered. */
 function withNextRunTimes<V extends object>(view: V): V & { next_run_times?: string[] } {
@@ -68,66 +52,57 @@ function withNextRunTimes<V extends object>(view: V): V & { next_run_times?: str
   return { ...view, next_run_times: nextRunTimes(view as unknown as Parameters<typeof nextRunTimes>[0]) };
 }
 
+/** The answer of pause and resume: the job's state after the workflow accepted the change. */
+function controlState(jobId: string, state: JobDescription, action: 'pause' | 'resume'): JobControlState {
+  const answer = { job_id: jobId, status: state.status, paused: state.paused === true };
+  return action === 'resume' ? { ...answer, next_run_time: state.next_run_time } : answer;
+}
+
 /**
  * Routes controlling a live job: pause, resume, trigger, PATCH, and the paginated ledger.
- * Each answers after the job's workflow accepted the change (Temporal workflow update).
+ * Each resolves the job once (the ownership check and Temporal's description) and acts on that;
+ * changes answer after the job's workflow accepted them (Temporal workflow update).
  */
 function registerControlRoutes(router: Router, jobs: JobService, control: JobControl, logger: Logger): void {
-  router.post('/:job_id/pause', async (req, res) => {
-    const jobId = parse(jobIdSchema, req.params.job_id, 'job_id');
+  /** The caller and the job of the path, if the caller may see it (another user's job is a 404). */
+  const resolve = async (req: Request, res: Response): Promise<{ job: OwnedJob; principal: Principal }> => {
     const principal = principalOf(res);
-    await jobs.describeOwned(jobId, principal); // another user's job is a 404
-    const state = await control.pause(jobId);
-    logger.info({ job_id: jobId, user_id: principal.user_id }, 'job paused');
-    res.json({
-      job_id: jobId,
-      status: state.status,
-      paused: state.paused === true,
-      next_run_time: state.next_run_time,
-    } satisfies JobControlState);
-  });
+    const job = await jobs.resolveOwned(parseOr400(jobIdSchema, req.params.job_id, 'job_id'), principal);
+    return { job, principal };
+  };
 
-  router.post('/:job_id/resume', async (req, res) => {
-    const jobId = parse(jobIdSchema, req.params.job_id, 'job_id');
-    const principal = principalOf(res);
-    await jobs.describeOwned(jobId, principal); // another user's job is a 404
-    const state = await control.resume(jobId);
-    logger.info({ job_id: jobId, user_id: principal.user_id }, 'job resumed');
-    res.json({
-      job_id: jobId,
-      status: state.status,
-      paused: state.paused === true,
-      next_run_time: state.next_run_time,
-    } satisfies JobControlState);
-  });
+  for (const action of ['pause', 'resume'] as const) {
+    router.post(`/:job_id/${action}`, async (req, res) => {
+      const { job, principal } = await resolve(req, res);
+      const state = await control[action](job);
+      logger.info({ job_id: job.jobId, user_id: principal.user_id }, action === 'pause' ? 'job paused' : 'job resumed');
+      res.json(controlState(job.jobId, state, action));
+    });
+  }
 
   router.post('/:job_id/trigger', async (req, res) => {
-    const jobId = parse(jobIdSchema, req.params.job_id, 'job_id');
-    const principal = principalOf(res);
-    await jobs.describeOwned(jobId, principal); // another user's job is a 404
+    const { job, principal } = await resolve(req, res);
     const hasBody = req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0';
-    if (hasBody) requireJson(req);
-    const request = parse(triggerRequestSchema, req.body ?? {}, 'body');
-    const accepted = await control.trigger(jobId, request);
+    if (hasBody) requireJsonBody(req);
+    const request = parseOr400(triggerRequestSchema, req.body ?? {}, 'body');
+    const accepted = await control.trigger(job, request);
     logger.info(
-      { job_id: jobId, user_id: principal.user_id, execution_id: accepted.execution_id, status: accepted.status },
+      { job_id: job.jobId, user_id: principal.user_id, execution_id: accepted.execution_id, status: accepted.status },
       'job triggered',
     );
-    res.status(202).json({ job_id: jobId, ...accepted } satisfies TriggerAccepted);
+    res.status(202).json({ job_id: job.jobId, ...accepted } satisfies TriggerAccepted);
   });
 
   router.patch('/:job_id', async (req, res) => {
-    const jobId = parse(jobIdSchema, req.params.job_id, 'job_id');
-    const principal = principalOf(res);
-    await jobs.describeOwned(jobId, principal); // another user's job is a 404
-    requireJson(req);
-    const queue = (req.body as { queue?: unknown } | undefined)?.queue;
-    if (typeof queue === 'string') jobs.checkQueue(principal, queue);
-    jobs.checkHttpTargets(req.body);
-    const state = await control.patch(jobId, req.body);
-    logger.info({ job_id: jobId, user_id: principal.user_id, fields: Object.keys(req.body as object) }, 'job changed');
+    const { job, principal } = await resolve(req, res);
+    requireJsonBody(req);
+    const changes = parseOr400(jobPatchSchema, req.body, 'body');
+    if (typeof changes.queue === 'string') jobs.checkQueue(principal, changes.queue);
+    jobs.checkHttpTargets(changes);
+    const state = await control.patch(job, changes);
+    logger.info({ job_id: job.jobId, user_id: principal.user_id, fields: Object.keys(changes) }, 'job changed');
     res.json({
-      job_id: jobId,
+      job_id: job.jobId,
       status: state.status,
       next_run_time: state.next_run_time,
       next_run_times: nextRunTimes(state),
@@ -136,18 +111,15 @@ function registerControlRoutes(router: Router, jobs: JobService, control: JobCon
   });
 
   router.get('/:job_id/executions', async (req, res) => {
-    const jobId = parse(jobIdSchema, req.params.job_id, 'job_id');
-    const principal = principalOf(res);
-    await jobs.describeOwned(jobId, principal); // another user's job is a 404
-    const query = parse(ledgerQuerySchema, req.query, 'query');
-    res.json((await control.executions(jobId, query.limit, query.page_token)) satisfies LedgerPage);
+    const { job } = await resolve(req, res);
+    const query = parseOr400(ledgerQuerySchema, req.query, 'query');
+    res.json((await control.executions(job, query.limit, query.page_token)) satisfies LedgerPage);
   });
 
   router.get('/:job_id/executions/:execution_id', async (req, res) => {
-    const jobId = parse(jobIdSchema, req.params.job_id, 'job_id');
-    const executionId = parse(executionIdSchema, req.params.execution_id, 'execution_id');
-    await jobs.describeOwned(jobId, principalOf(res)); // another user's job is a 404
-    res.json((await control.execution(jobId, executionId)) satisfies ExecutionRecord);
+    const executionId = parseOr400(executionIdSchema, req.params.execution_id, 'execution_id');
+    const { job } = await resolve(req, res);
+    res.json((await control.execution(job, executionId)) satisfies ExecutionRecord);
   });
 }
 
@@ -157,18 +129,12 @@ export function jobsRouter(jobs: JobService, logger: Logger, control: JobControl
   registerControlRoutes(router, jobs, control, logger);
 
   router.post('/', async (req, res) => {
-    if (!req.is(['application/json', 'application/*+json'])) {
-      throw new ProblemError(
-        415,
-        'Unsupported media type',
-        'send the job as application/json',
-        'unsupported-media-type',
-      );
-    }
+    requireJsonBody(req, 'the job');
     const principal = principalOf(res);
     const rawKey = req.get('idempotency-key');
-    const idempotencyKey = rawKey === undefined ? undefined : parse(idempotencyKeySchema, rawKey, 'Idempotency-Key');
-    const submission = parse(jobSubmissionSchema, req.body, 'body');
+    const idempotencyKey =
+      rawKey === undefined ? undefined : parseOr400(idempotencyKeySchema, rawKey, 'Idempotency-Key');
+    const submission = parseOr400(jobSubmissionSchema, req.body, 'body');
     const { job, created } = await jobs.create(submission, principal, idempotencyKey);
     // One log line per submit: the write log's, with the job's fields.
     res.locals.writeLogFields = { job_id: job.job_id, frequency: submission.frequency, replay: !created };
@@ -179,20 +145,20 @@ export function jobsRouter(jobs: JobService, logger: Logger, control: JobControl
   });
 
   router.get('/', async (req, res) => {
-    const query = parse(listJobsQuerySchema, req.query, 'query');
+    const query = parseOr400(listJobsQuerySchema, req.query, 'query');
     res.json((await jobs.list(query, principalOf(res))) satisfies JobPage);
   });
 
   router.get('/:job_id', async (req, res) => {
-    const jobId = parse(jobIdSchema, req.params.job_id, 'job_id');
-    res.json(withNextRunTimes(await jobs.get(jobId, principalOf(res))) satisfies JobDetails);
+    const job = await jobs.resolveOwned(parseOr400(jobIdSchema, req.params.job_id, 'job_id'), principalOf(res));
+    res.json(withNextRunTimes(await jobs.get(job)) satisfies JobDetails);
   });
 
   router.delete('/:job_id', async (req, res) => {
-    const jobId = parse(jobIdSchema, req.params.job_id, 'job_id');
     const principal = principalOf(res);
-    const result = await jobs.cancel(jobId, principal);
-    logger.info({ job_id: jobId, user_id: principal.user_id, status: result.status }, 'job cancelled');
+    const job = await jobs.resolveOwned(parseOr400(jobIdSchema, req.params.job_id, 'job_id'), principal);
+    const result = await jobs.cancel(job);
+    logger.info({ job_id: job.jobId, user_id: principal.user_id, status: result.status }, 'job cancelled');
     res.status(result.ended ? 200 : 202).json({ job_id: result.job_id, status: result.status } satisfies CancelledJob);
   });
 
@@ -212,7 +178,7 @@ export const jobsRoutes: ApiRoute[] = [
     tag: 'jobs',
     request: {
       body: jobSubmissionSchema,
-      headers: z.object({ 'Idempotency-Key': idempotencyKeySchema.optional() }),
+      headers: createJobHeadersSchema,
     },
     responses: {
       201: {

@@ -9,6 +9,7 @@ import {
   isGrpcServiceError,
   type WorkflowExecutionDescription,
   type WorkflowExecutionStatusName,
+  type WorkflowHandle,
 } from '@temporalio/client';
 import {
   type TypedSearchAttributes,
@@ -55,6 +56,31 @@ export type JobSummaryView = JobSummary & {
   temporal: JobView['temporal'];
   details_unavailable: string;
 };
+
+/**
+ * A job the caller may act on, resolved once per request ({@link JobService.resolveOwned}): the
+ * operations on it read Temporal's description from here instead of asking again.
+ */
+export interface OwnedJob {
+  jobId: string;
+  /** Handle of the job's workflow (its latest run: continue-as-new keeps the job id). */
+  handle: WorkflowHandle;
+  /** Temporal's description when the request resolved the job (status, search attributes, memo). */
+  description: WorkflowExecutionDescription;
+}
+
+/**
+ * 409 `job-ended` for a job whose workflow is closed, from the description already read.
+ * @throws ProblemError 409 naming the job's final status (`job_status`).
+ */
+export function assertRunning(job: OwnedJob): void {
+  const { description } = job;
+  if (description.status.name === 'RUNNING') return;
+  const status = statusFromTemporal(description.status.name, description.typedSearchAttributes.get(JOB_STATUS));
+  throw new ProblemError(409, 'Job already ended', `job ${job.jobId} has already ended (${status})`, 'job-ended', {
+    job_status: status,
+  });
+}
 
 /** Where jobs are started. */
 export interface JobServiceOptions {
@@ -268,7 +294,7 @@ export class JobService {
 
   /** The job an idempotency key already created, if it was created from the same submission. */
   private async replay(jobId: string, principal: Principal, submissionSha256: string): Promise<CreatedJob> {
-    const existing = await this.describeOwned(jobId, principal);
+    const { description: existing } = await this.resolveOwned(jobId, principal);
     if (existing.memo?.[SUBMISSION_SHA256] !== submissionSha256) {
       throw new ProblemError(
         409,
@@ -289,29 +315,30 @@ export class JobService {
   }
 
   /**
-   * Temporal's description of a job that `principal` may access: the one ownership check every
-   * job route goes through. Another user's job is reported exactly like a missing one (404), so
-   * job ids of other tenants do not leak.
-   * @throws ProblemError 404 when the job does not exist, is not a job, or belongs to someone else.
+   * The job `jobId` if `principal` may access it, in one Temporal call (DescribeWorkflowExecution):
+   * the one ownership check every job route goes through, whose handle and description the
+   * operations on the job then use. Another user's job is reported exactly like a missing one
+   * (404), so job ids of other tenants do not leak.
+   * @throws ProblemError 404 when the job is not a job or belongs to someone else;
+   *   WorkflowNotFoundError (404) when no such workflow exists.
    */
-  async describeOwned(jobId: string, principal: Principal): Promise<WorkflowExecutionDescription> {
-    const description = await this.client.workflow.getHandle(jobId).describe();
+  async resolveOwned(jobId: string, principal: Principal): Promise<OwnedJob> {
+    const handle = this.client.workflow.getHandle(jobId);
+    const description = await handle.describe();
     if (
       description.type !== JOB_WORKFLOW_TYPE ||
       !canAccess(principal, description.typedSearchAttributes.get(USER_ID))
     ) {
       throw notFound('job');
     }
-    return description;
+    return { jobId, handle, description };
   }
 
   /**
-   * The job's state from its `describe` query.
-   * @throws WorkflowNotFoundError for an unknown job (404).
+   * The job's state from its `describe` query, or what visibility knows when no worker answered.
    */
-  async get(jobId: string, principal: Principal): Promise<JobView | JobSummaryView> {
-    const description = await this.describeOwned(jobId, principal);
-    const handle = this.client.workflow.getHandle(jobId);
+  async get(job: OwnedJob): Promise<JobView | JobSummaryView> {
+    const { jobId, handle, description } = job;
     const attributes = description.typedSearchAttributes;
     const published = attributes.get(JOB_STATUS);
     const temporal = { workflow_id: jobId, run_id: description.runId, status: description.status.name };
@@ -349,17 +376,11 @@ export class JobService {
    * Cancels the job: the workflow is cancelled and a running attempt is cancelled
    * through its heartbeat. Waits up to 5 s for the job to end.
    * @returns the job's status afterwards (`cancelled`, or the current one if it did not end in time).
-   * @throws ProblemError 409 when the job has already ended; WorkflowNotFoundError (404).
+   * @throws ProblemError 409 when the job has already ended.
    */
-  async cancel(jobId: string, principal: Principal): Promise<{ job_id: string; status: JobStatus; ended: boolean }> {
-    const before = await this.describeOwned(jobId, principal);
-    const handle = this.client.workflow.getHandle(jobId);
-    if (before.status.name !== 'RUNNING') {
-      const status = statusFromTemporal(before.status.name, before.typedSearchAttributes.get(JOB_STATUS));
-      throw new ProblemError(409, 'Job already ended', `job ${jobId} has already ended (${status})`, 'job-ended', {
-        job_status: status,
-      });
-    }
+  async cancel(job: OwnedJob): Promise<{ job_id: string; status: JobStatus; ended: boolean }> {
+    const { jobId, handle } = job;
+    assertRunning(job);
     await handle.cancel();
     const ended = await Promise.race([
       handle.result().then(

@@ -13,7 +13,7 @@ import {
 import { planOccurrences } from '../../domain/preview';
 import { firstOccurrence, type ScheduleFields } from '../../domain/schedule';
 import type { ApiRoute } from '../openapi';
-import { ProblemError, validationProblem } from '../problem';
+import { parseOr400, requireJsonBody } from '../problem';
 
 /**
  * The first `count` occurrences (capped by `max_runs`) of a job with this schedule submitted at
@@ -37,17 +37,8 @@ export function previewSchedule(request: SchedulePreviewRequest, nowMs: number):
 export function schedulesRouter(now: () => number = Date.now): Router {
   const router = Router({ caseSensitive: true });
   router.post('/preview', (req, res) => {
-    if (!req.is(['application/json', 'application/*+json'])) {
-      throw new ProblemError(
-        415,
-        'Unsupported media type',
-        'send the schedule as application/json',
-        'unsupported-media-type',
-      );
-    }
-    const parsed = schedulePreviewRequestSchema.safeParse(req.body);
-    if (!parsed.success) throw validationProblem(parsed.error, 'body');
-    res.json(previewSchedule(parsed.data, now()));
+    requireJsonBody(req, 'the schedule');
+    res.json(previewSchedule(parseOr400(schedulePreviewRequestSchema, req.body, 'body'), now()));
   });
   return router;
 }

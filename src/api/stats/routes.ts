@@ -15,7 +15,7 @@ import { executionsQuery } from '../../workflows/contract';
 import { type Principal, principalOf } from '../auth';
 import type { JobService } from '../jobs/service';
 import type { ApiRoute } from '../openapi';
-import { validationProblem } from '../problem';
+import { parseOr400 } from '../problem';
 import { computeOverview, OVERVIEW_WINDOW_MS } from './overview';
 
 export { MAX_JOBS_COUNTED };
@@ -33,15 +33,14 @@ export function statsRouter(jobs: JobService, client: Client, now: () => number 
   // One computation per caller and filter at a time, reused for OVERVIEW_TTL_MS.
   const recent = new Map<string, { atMs: number; answer: Promise<OverviewStats> }>();
   router.get('/overview', async (req, res) => {
-    const parsed = overviewQuerySchema.safeParse(req.query);
-    if (!parsed.success) throw validationProblem(parsed.error, 'query');
+    const query = parseOr400(overviewQuerySchema, req.query, 'query');
     const principal = principalOf(res);
-    const key = `${principal.role}:${principal.user_id}:${parsed.data.user_id ?? ''}`;
+    const key = `${principal.role}:${principal.user_id}:${query.user_id ?? ''}`;
     const nowMs = now();
     for (const [k, v] of recent) if (nowMs - v.atMs >= OVERVIEW_TTL_MS) recent.delete(k);
     let entry = recent.get(key);
     if (entry === undefined) {
-      const answer = computeFor(jobs, client, principal, parsed.data.user_id, nowMs);
+      const answer = computeFor(jobs, client, principal, query.user_id, nowMs);
       entry = { atMs: nowMs, answer };
       recent.set(key, entry);
       answer.catch(() => recent.delete(key));

@@ -1,6 +1,5 @@
 /** Routes of `/workers`: the worker registry (each worker's host, pid, heartbeat, capacity and load). */
 import { Router } from 'express';
-import type { z } from 'zod';
 import {
   type WorkerDetail,
   type WorkerList,
@@ -12,14 +11,8 @@ import {
 } from '../../contract';
 import { assertQueueGranted, principalOf } from '../auth';
 import type { ApiRoute } from '../openapi';
-import { validationProblem } from '../problem';
+import { parseOr400 } from '../problem';
 import type { WorkerService } from './service';
-
-function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.output<S> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw validationProblem(result.error, where);
-  return result.data;
-}
 
 /**
  * Builds the `/workers` router. A user sees the workers (hosts, pids) of the API's own task queue
@@ -29,13 +22,13 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z
 export function workersRouter(workers: WorkerService, defaultQueue: string): Router {
   const router = Router({ caseSensitive: true });
   router.get('/', async (req, res) => {
-    const query = parse(workersQuerySchema, req.query, 'query');
+    const query = parseOr400(workersQuerySchema, req.query, 'query');
     assertQueueGranted(principalOf(res), query.task_queue, defaultQueue, 'task_queue');
     res.json({ workers: await workers.list(query.task_queue) } satisfies WorkerList);
   });
   router.get('/:worker_id', async (req, res) => {
-    const query = parse(workersQuerySchema, req.query, 'query');
-    const workerId = parse(workerIdSchema, req.params.worker_id, 'worker_id');
+    const query = parseOr400(workersQuerySchema, req.query, 'query');
+    const workerId = parseOr400(workerIdSchema, req.params.worker_id, 'worker_id');
     assertQueueGranted(principalOf(res), query.task_queue, defaultQueue, 'task_queue');
     res.json((await workers.get(workerId, query.task_queue)) satisfies WorkerDetail);
   });
