@@ -12,6 +12,7 @@ import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { Router } from 'express';
 import { type HandlersAnswer, handlersQuerySchema, handlersSchema } from '../../contract';
+import type { handlerNamesWorkflow } from '../../workflows/handler-names';
 import { assertQueueGranted, principalOf } from '../auth';
 import type { ApiRoute } from '../openapi';
 import { ProblemError, parseOr400 } from '../problem';
@@ -80,7 +81,7 @@ async function askWorkers(client: Client, queue: string): Promise<string[]> {
   if ((pollers ?? []).length === 0) {
     throw new ProblemError(404, 'Not found', `no worker polls task queue ${queue}`, 'not-found');
   }
-  const handle = await client.workflow.start('handlerNamesWorkflow', {
+  const handle = await client.workflow.start<typeof handlerNamesWorkflow>('handlerNamesWorkflow', {
     taskQueue: queue,
     workflowId: `handler-names-${queue}-${randomUUID()}`,
     workflowExecutionTimeout: HANDLER_NAMES_WAIT_MS * 2,
@@ -95,7 +96,7 @@ async function askWorkers(client: Client, queue: string): Promise<string[]> {
     );
   });
   try {
-    return (await Promise.race([handle.result(), late])) as string[];
+    return await Promise.race([handle.result(), late]);
   } catch (err) {
     if (err instanceof ProblemError) await handle.terminate('no worker answered').catch(() => undefined);
     throw err;
