@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { generateApiKey, hashApiKey } from '../../src/api/auth';
+import { dataConverterOf, payloadCodecFromConfig } from '../../src/codec/payload-codec';
 import { startEmbeddedServer } from '../../src/dev/embedded-server';
+import { ensureDevPayloadKey } from '../../src/dev/payload-key';
 import { type Child, freePorts, startEntry, startProcess, stopProcess, waitForOutput } from '../../src/dev/processes';
 import { PROJECT_ROOT } from '../../src/dev/temporal-cli';
 import { onCleanup } from './cleanup';
@@ -27,7 +29,11 @@ export function tempDir(prefix: string): string {
 export function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (/^(TEMPORAL_|API_|AUTH_|RATE_LIMIT_|HTTP_|WORKER_|HANDLER_|MAX_CONCURRENT|EXECUTIONS_|TASK_QUEUE)/.test(key))
+    if (
+      /^(TEMPORAL_|API_|AUTH_|RATE_LIMIT_|HTTP_|WORKER_|HANDLER_|MAX_CONCURRENT|EXECUTIONS_|TASK_QUEUE|PAYLOAD_|NOTIFY_)/.test(
+        key,
+      )
+    )
       continue;
     if (/proxy$/i.test(key)) continue;
     env[key] = value;
@@ -133,8 +139,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   );
   server = embedded.child;
   const apiKey = generateApiKey();
+  // Payloads encrypted as `npm start` has them: a key file created in the data folder, used by the
+  // workers, the API and the bench's own client.
+  const payloadKeys = ensureDevPayloadKey(dataDir).path;
+  const codec = payloadCodecFromConfig({ PAYLOAD_KEYS_FILE: payloadKeys });
   const env: NodeJS.ProcessEnv = {
     ...cleanEnv(),
+    PAYLOAD_KEYS_FILE: payloadKeys,
     NO_PROXY: '127.0.0.1,localhost',
     TEMPORAL_ADDRESS: embedded.address,
     TEMPORAL_NAMESPACE: 'default',
@@ -172,7 +183,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ...(api ? [waitForOutput(api, /api listening/, 60_000)] : []),
     ]);
     const connection = await Connection.connect({ address: embedded.address });
-    client = new Client({ connection, namespace: 'default' });
+    client = new Client({ connection, namespace: 'default', dataConverter: dataConverterOf(codec) });
     const dbDir = join(dataDir, 'temporal');
     return {
       dataDir,
