@@ -182,43 +182,36 @@ function filteringOptions(guard: GuardOptions) {
   };
 }
 
+/**
+ * `Base` (request-filtering-agent's http or https agent) that also refuses forbidden targets at
+ * connect time (see the module doc). Its instances take the guard, then the agent options.
+ */
+function guardedAgent(Base: typeof RequestFilteringHttpAgent | typeof RequestFilteringHttpsAgent) {
+  // Both bases connect through createConnection; the https one adds TLS on top of it.
+  const FilteringAgent = Base as typeof RequestFilteringHttpAgent;
+  return class extends FilteringAgent {
+    private readonly guard: GuardOptions;
+
+    constructor(guard: GuardOptions, options: AgentOptions = {}) {
+      super({ ...options, ...filteringOptions(guard) });
+      this.guard = guard;
+    }
+
+    override createConnection(
+      options: ConnectOptions,
+      callback?: (err: Error | null, socket: Duplex) => void,
+    ): Duplex | net.Socket {
+      const guarded = guardConnect(options, this.guard);
+      if (guarded.refused) return refusedSocket(guarded.refused, callback);
+      return super.createConnection(guarded.options, callback);
+    }
+  };
+}
+
 /** An http.Agent that refuses forbidden targets at connect time (see the module doc). */
-export class GuardedHttpAgent extends RequestFilteringHttpAgent {
-  constructor(
-    private readonly guard: GuardOptions,
-    options: AgentOptions = {},
-  ) {
-    super({ ...options, ...filteringOptions(guard) });
-  }
-
-  override createConnection(
-    options: ConnectOptions,
-    callback?: (err: Error | null, socket: Duplex) => void,
-  ): Duplex | net.Socket {
-    const guarded = guardConnect(options, this.guard);
-    if (guarded.refused) return refusedSocket(guarded.refused, callback);
-    return super.createConnection(guarded.options, callback);
-  }
-}
-
+export const GuardedHttpAgent = guardedAgent(RequestFilteringHttpAgent);
 /** An https.Agent that refuses forbidden targets at connect time (see the module doc). */
-export class GuardedHttpsAgent extends RequestFilteringHttpsAgent {
-  constructor(
-    private readonly guard: GuardOptions,
-    options: AgentOptions = {},
-  ) {
-    super({ ...options, ...filteringOptions(guard) });
-  }
-
-  override createConnection(
-    options: ConnectOptions,
-    callback?: (err: Error | null, socket: Duplex) => void,
-  ): Duplex | net.Socket {
-    const guarded = guardConnect(options, this.guard);
-    if (guarded.refused) return refusedSocket(guarded.refused, callback);
-    return super.createConnection(guarded.options, callback);
-  }
-}
+export const GuardedHttpsAgent = guardedAgent(RequestFilteringHttpsAgent);
 
 /** The agent for a URL's protocol. */
 export function agentFor(protocol: string, agents: { http: Agent; https: Agent }): Agent {

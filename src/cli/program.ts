@@ -150,41 +150,22 @@ export function buildProgram(io: ProgramIo): Command {
       ),
     );
 
-  jobs
-    .command('get')
-    .description('show one job: status, next/last run, counters, recent executions')
-    .argument('<job_id>')
-    .action((jobId: string) => print(() => client().get(jobId)));
-
-  jobs
-    .command('executions')
-    .description("show a job's executions, newest first")
-    .argument('<job_id>')
-    .action((jobId: string) => print(() => client().executions(jobId)));
-
-  jobs
-    .command('pause')
-    .description('pause a job: occurrences due while paused are skipped')
-    .argument('<job_id>')
-    .action((jobId: string) => print(() => client().pause(jobId)));
-
-  jobs
-    .command('resume')
-    .description('resume a paused job from its next occurrence')
-    .argument('<job_id>')
-    .action((jobId: string) => print(() => client().resume(jobId)));
-
-  jobs
-    .command('trigger')
-    .description('run a job now, outside its schedule')
-    .argument('<job_id>')
-    .action((jobId: string) => print(() => client().trigger(jobId)));
-
-  jobs
-    .command('cancel')
-    .description('cancel a job (and its running attempt)')
-    .argument('<job_id>')
-    .action((jobId: string) => print(() => client().cancel(jobId)));
+  // Commands on one job: `scheduler jobs <command> <job_id>`.
+  const oneJob: Array<[string, string, (api: SchedulerClient, jobId: string) => Promise<unknown>]> = [
+    ['get', 'show one job: status, next/last run, counters, recent executions', (api, id) => api.get(id)],
+    ['executions', "show a job's executions, newest first", (api, id) => api.executions(id)],
+    ['pause', 'pause a job: occurrences due while paused are skipped', (api, id) => api.pause(id)],
+    ['resume', 'resume a paused job from its next occurrence', (api, id) => api.resume(id)],
+    ['trigger', 'run a job now, outside its schedule', (api, id) => api.trigger(id)],
+    ['cancel', 'cancel a job (and its running attempt)', (api, id) => api.cancel(id)],
+  ];
+  for (const [name, description, call] of oneJob) {
+    jobs
+      .command(name)
+      .description(description)
+      .argument('<job_id>')
+      .action((jobId: string) => print(() => call(client(), jobId)));
+  }
 
   return program;
 }

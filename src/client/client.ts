@@ -3,42 +3,12 @@
  * other projects. Request and answer types come from the REST contract (src/contract); it needs
  * only `fetch` (Node 18+ and browsers).
  */
-import type {
-  CancelledJob,
-  ConsoleConfig,
-  CreatedJob,
-  ExecutionRecord,
-  HandlersAnswer,
-  HandlersParams,
-  HealthAnswer,
-  JobControlState,
-  JobDetails,
-  JobPage,
-  JobPatch,
-  JobSubmission,
-  JobSummary,
-  JobUpdated,
-  LedgerPage,
-  LedgerParams,
-  ListJobsParams,
-  OverviewParams,
-  OverviewStats,
-  ProblemDetails,
-  SchedulePreview,
-  SchedulePreviewParams,
-  TriggerAccepted,
-  TriggerRequest,
-  WorkerDetail,
-  WorkerExecutions,
-  WorkerExecutionsParams,
-  WorkerList,
-  WorkersParams,
-} from '../contract';
+import type * as C from '../contract';
 import { SchedulerApiError, SchedulerConnectionError } from './errors';
 import { backoffMs, RETRY_STATUSES, type RetryOptions, type RetryPolicy, retryAfterMs, retryPolicy } from './retry';
 
 /** Answer of {@link SchedulerClient.create}: the job, and whether this call created it (false: a replay). */
-export type CreateJobResult = CreatedJob & { created: boolean };
+export type CreateJobResult = C.CreatedJob & { created: boolean };
 
 /** Options of {@link SchedulerClient.create}. */
 export interface CreateOptions {
@@ -140,10 +110,10 @@ export class SchedulerClient {
    * Submits a job (`POST /jobs`), idempotently: see {@link CreateOptions.idempotencyKey}.
    * @returns the job id, its status and first run time (UTC), and whether this call created it.
    */
-  async create(submission: JobSubmission, options: CreateOptions = {}): Promise<CreateJobResult> {
+  async create(submission: C.JobSubmission, options: CreateOptions = {}): Promise<CreateJobResult> {
     const key = options.idempotencyKey === undefined ? newIdempotencyKey() : options.idempotencyKey;
     const headers: Record<string, string> = key === false ? {} : { 'idempotency-key': key };
-    const { status, body } = await this.send<CreatedJob>({
+    const { status, body } = await this.send<C.CreatedJob>({
       method: 'POST',
       path: '/jobs',
       body: submission,
@@ -154,111 +124,112 @@ export class SchedulerClient {
   }
 
   /** A job: status, next and last run, health, counters, spec, recent executions (`GET /jobs/{id}`). */
-  async get(jobId: string): Promise<JobDetails> {
-    return this.read<JobDetails>(job(jobId));
+  async get(jobId: string): Promise<C.JobDetails> {
+    return this.read<C.JobDetails>(job(jobId));
   }
 
   /** One page of jobs, newest first (`GET /jobs`); pass the previous page's `next_page_token` as `page_token`. */
-  async list(params: ListJobsParams = {}): Promise<JobPage> {
-    return this.read<JobPage>(`/jobs${queryString(params)}`);
+  async list(params: C.ListJobsParams = {}): Promise<C.JobPage> {
+    return this.read<C.JobPage>(`/jobs${queryString(params)}`);
   }
 
   /** Every page of a listing, fetched as the iteration goes. */
-  async *pages(params: Omit<ListJobsParams, 'page_token'> = {}): AsyncGenerator<JobPage, void, undefined> {
+  async *pages(params: Omit<C.ListJobsParams, 'page_token'> = {}): AsyncGenerator<C.JobPage, void, undefined> {
     let token: string | null = null;
     do {
-      const page: JobPage = await this.list({ ...params, ...(token !== null ? { page_token: token } : {}) });
+      const page: C.JobPage = await this.list({ ...params, ...(token !== null ? { page_token: token } : {}) });
       yield page;
       token = page.next_page_token;
     } while (token !== null);
   }
 
   /** Every job of a listing, across pages: `for await (const job of client.listAll({ status: 'pending' }))`. */
-  async *listAll(params: Omit<ListJobsParams, 'page_token'> = {}): AsyncGenerator<JobSummary, void, undefined> {
+  async *listAll(params: Omit<C.ListJobsParams, 'page_token'> = {}): AsyncGenerator<C.JobSummary, void, undefined> {
     for await (const page of this.pages(params)) yield* page.jobs;
   }
 
   /** Cancels a job (`DELETE /jobs/{id}`); `status` is `cancelled` once it ended (else it ends shortly). */
-  async cancel(jobId: string): Promise<CancelledJob> {
-    return (await this.send<CancelledJob>({ method: 'DELETE', path: job(jobId), idempotent: true })).body;
+  async cancel(jobId: string): Promise<C.CancelledJob> {
+    return (await this.send<C.CancelledJob>({ method: 'DELETE', path: job(jobId), idempotent: true })).body;
   }
 
   /** A page of the job's ledger, newest first (`GET /jobs/{id}/executions`). */
-  async executions(jobId: string, params: LedgerParams = {}): Promise<LedgerPage> {
-    return this.read<LedgerPage>(`${job(jobId)}/executions${queryString(params)}`);
+  async executions(jobId: string, params: C.LedgerParams = {}): Promise<C.LedgerPage> {
+    return this.read<C.LedgerPage>(`${job(jobId)}/executions${queryString(params)}`);
   }
 
   /** One run of the job by its execution id: attempts, output, HTTP answer (`GET /jobs/{id}/executions/{execution_id}`). */
-  async execution(jobId: string, executionId: string): Promise<ExecutionRecord> {
-    return this.read<ExecutionRecord>(`${job(jobId)}/executions/${encodeURIComponent(executionId)}`);
+  async execution(jobId: string, executionId: string): Promise<C.ExecutionRecord> {
+    return this.read<C.ExecutionRecord>(`${job(jobId)}/executions/${encodeURIComponent(executionId)}`);
   }
 
   /** Pauses a job's schedule: occurrences due while paused are skipped (`POST /jobs/{id}/pause`). */
-  async pause(jobId: string): Promise<JobControlState> {
-    return (await this.send<JobControlState>({ method: 'POST', path: `${job(jobId)}/pause`, idempotent: true })).body;
+  async pause(jobId: string): Promise<C.JobControlState> {
+    return (await this.send<C.JobControlState>({ method: 'POST', path: `${job(jobId)}/pause`, idempotent: true })).body;
   }
 
   /** Resumes a paused job from its next occurrence (`POST /jobs/{id}/resume`). */
-  async resume(jobId: string): Promise<JobControlState> {
-    return (await this.send<JobControlState>({ method: 'POST', path: `${job(jobId)}/resume`, idempotent: true })).body;
+  async resume(jobId: string): Promise<C.JobControlState> {
+    return (await this.send<C.JobControlState>({ method: 'POST', path: `${job(jobId)}/resume`, idempotent: true }))
+      .body;
   }
 
   /**
    * Runs a job now, outside its schedule (`POST /jobs/{id}/trigger`), optionally with other handler
    * `args` or http `body` for this run only. A call that got no answer is not sent again.
    */
-  async trigger(jobId: string, overrides: TriggerRequest = {}): Promise<TriggerAccepted> {
+  async trigger(jobId: string, overrides: C.TriggerRequest = {}): Promise<C.TriggerAccepted> {
     const call: Call = { method: 'POST', path: `${job(jobId)}/trigger`, body: overrides, idempotent: false };
-    return (await this.send<TriggerAccepted>(call)).body;
+    return (await this.send<C.TriggerAccepted>(call)).body;
   }
 
   /** Changes a job from its next occurrence (`PATCH /jobs/{id}`): fields replaced whole, `null` removes one. */
-  async update(jobId: string, changes: JobPatch): Promise<JobUpdated> {
-    return (await this.send<JobUpdated>({ method: 'PATCH', path: job(jobId), body: changes, idempotent: true })).body;
+  async update(jobId: string, changes: C.JobPatch): Promise<C.JobUpdated> {
+    return (await this.send<C.JobUpdated>({ method: 'PATCH', path: job(jobId), body: changes, idempotent: true })).body;
   }
 
   /** The next run times of a schedule, without creating a job (`POST /schedules/preview`). */
-  async previewSchedule(schedule: SchedulePreviewParams): Promise<SchedulePreview> {
+  async previewSchedule(schedule: C.SchedulePreviewParams): Promise<C.SchedulePreview> {
     const call: Call = { method: 'POST', path: '/schedules/preview', body: schedule, idempotent: true };
-    return (await this.send<SchedulePreview>(call)).body;
+    return (await this.send<C.SchedulePreview>(call)).body;
   }
 
   /** The workers of a task queue, from their heartbeats (`GET /workers`). */
-  async workers(params: WorkersParams = {}): Promise<WorkerList> {
-    return this.read<WorkerList>(`/workers${queryString(params)}`);
+  async workers(params: C.WorkersParams = {}): Promise<C.WorkerList> {
+    return this.read<C.WorkerList>(`/workers${queryString(params)}`);
   }
 
   /** One worker by identity (`GET /workers/{worker_id}`). */
-  async worker(workerId: string, params: WorkersParams = {}): Promise<WorkerDetail> {
-    return this.read<WorkerDetail>(`/workers/${encodeURIComponent(workerId)}${queryString(params)}`);
+  async worker(workerId: string, params: C.WorkersParams = {}): Promise<C.WorkerDetail> {
+    return this.read<C.WorkerDetail>(`/workers/${encodeURIComponent(workerId)}${queryString(params)}`);
   }
 
   /** The attempts of one worker, running or ended with `status` (`GET /job/executions`). */
-  async workerExecutions(params: WorkerExecutionsParams): Promise<WorkerExecutions> {
-    return this.read<WorkerExecutions>(`/job/executions${queryString(params)}`);
+  async workerExecutions(params: C.WorkerExecutionsParams): Promise<C.WorkerExecutions> {
+    return this.read<C.WorkerExecutions>(`/job/executions${queryString(params)}`);
   }
 
   /** The handler names a job's `payload.name` may take on a task queue (`GET /handlers`). */
-  async handlers(params: HandlersParams = {}): Promise<HandlersAnswer> {
-    return this.read<HandlersAnswer>(`/handlers${queryString(params)}`);
+  async handlers(params: C.HandlersParams = {}): Promise<C.HandlersAnswer> {
+    return this.read<C.HandlersAnswer>(`/handlers${queryString(params)}`);
   }
 
   /**
    * Overview figures of the caller's jobs (`GET /stats/overview`): jobs per status and health,
    * succeeded / failed runs per UTC hour over 24 h, fire lag p50 / p99 in ms. Admins may pass `user_id`.
    */
-  async overview(params: OverviewParams = {}): Promise<OverviewStats> {
-    return this.read<OverviewStats>(`/stats/overview${queryString(params)}`);
+  async overview(params: C.OverviewParams = {}): Promise<C.OverviewStats> {
+    return this.read<C.OverviewStats>(`/stats/overview${queryString(params)}`);
   }
 
   /** Who the key belongs to, and the Temporal Web UI's address (`GET /console/config`). */
-  async consoleConfig(): Promise<ConsoleConfig> {
-    return this.read<ConsoleConfig>('/console/config');
+  async consoleConfig(): Promise<C.ConsoleConfig> {
+    return this.read<C.ConsoleConfig>('/console/config');
   }
 
   /** Liveness of the API process (`GET /healthz`, no key needed). */
-  async health(): Promise<HealthAnswer> {
-    return this.read<HealthAnswer>('/healthz');
+  async health(): Promise<C.HealthAnswer> {
+    return this.read<C.HealthAnswer>('/healthz');
   }
 
   private async read<T>(path: string): Promise<T> {
@@ -325,9 +296,9 @@ async function readJson(response: Response): Promise<unknown> {
 /** The error of an answer: its problem document, or one made from the status when the body is not one. */
 async function apiError(response: Response, retryAfter: number | null): Promise<SchedulerApiError> {
   const parsed = await readJson(response);
-  const problem: ProblemDetails =
+  const problem: C.ProblemDetails =
     parsed !== null && typeof parsed === 'object' && 'title' in parsed
-      ? (parsed as ProblemDetails)
+      ? (parsed as C.ProblemDetails)
       : {
           type: 'about:blank',
           title: response.statusText || 'Error',

@@ -147,15 +147,20 @@ export const jobHealthSchema = z
 /** A job's health. */
 export type JobHealthView = z.output<typeof jobHealthSchema>;
 
+/** What every answer about a job starts with: identity, status, next and last run. */
+const jobHeadShape = {
+  job_id: z.string(),
+  name: z.string().nullable(),
+  user_id: z.string().nullable(),
+  status: jobStatusSchema,
+  next_run_time: utcTimeSchema.nullable(),
+  last_run_time: utcTimeSchema.nullable(),
+};
+
 /** One row of `GET /jobs`, read from visibility (search attributes). */
 export const jobSummarySchema = z
   .object({
-    job_id: z.string(),
-    name: z.string().nullable(),
-    user_id: z.string().nullable(),
-    status: jobStatusSchema,
-    next_run_time: utcTimeSchema.nullable(),
-    last_run_time: utcTimeSchema.nullable(),
+    ...jobHeadShape,
     started_at: utcTimeSchema.nullable().meta({ description: "When the job's current workflow run started (UTC)." }),
     health: jobHealthSchema,
   })
@@ -304,12 +309,7 @@ const ledgerCountsSchema = z.object({
  */
 export const jobViewSchema = z
   .object({
-    job_id: z.string(),
-    name: z.string().nullable(),
-    user_id: z.string().nullable(),
-    status: jobStatusSchema,
-    next_run_time: utcTimeSchema.nullable(),
-    last_run_time: utcTimeSchema.nullable(),
+    ...jobHeadShape,
     started_at: utcTimeSchema.nullable().optional().meta({ description: 'Rows read from visibility only.' }),
     counts: ledgerCountsSchema
       .optional()

@@ -105,3 +105,18 @@ export function RunTimes({ times, zone, id }: { times: string[]; zone: string; i
     </ol>
   );
 }
+
+/** A table's head: one column header (`<th scope="col">`) per name, in order. */
+export function ColumnHeads({ names }: { names: readonly string[] }) {
+  return (
+    <thead>
+      <tr>
+        {names.map((name) => (
+          <th key={name} scope="col">
+            {name}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}

@@ -11,7 +11,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import type { TriggerRequest } from '../../../src/contract';
 import { api, errorText, SchedulerApiError } from '../api';
-import { HealthBadge, Message, RunTimes, StatusBadge } from '../components/Bits';
+import { ColumnHeads, HealthBadge, Message, RunTimes, StatusBadge } from '../components/Bits';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { usePolling } from '../components/hooks';
 import { between, formatDuration, formatTime } from '../lib/format';
@@ -61,16 +61,7 @@ function RunDetails({ run, links, loading }: { run: ExecutionRecord; links: RunL
       ) : (
         <div class="table-wrap">
           <table class="attempts">
-            <thead>
-              <tr>
-                <th scope="col">Attempt</th>
-                <th scope="col">Worker</th>
-                <th scope="col">Started (UTC)</th>
-                <th scope="col">Ended (UTC)</th>
-                <th scope="col">Status</th>
-                <th scope="col">Error</th>
-              </tr>
-            </thead>
+            <ColumnHeads names={['Attempt', 'Worker', 'Started (UTC)', 'Ended (UTC)', 'Status', 'Error']} />
             <tbody>
               {attempts.map((a) => (
                 <tr key={a.attempt} data-attempt={a.attempt}>

@@ -117,6 +117,40 @@ function Field({
   );
 }
 
+/** A text field of the form: its API path, form field, label, hint and input attributes. */
+interface TextFieldSpec {
+  path: string;
+  key: keyof JobForm;
+  label: string;
+  hint?: string;
+  input?: Record<string, unknown>;
+}
+
+/** The text fields of the "Health and alerts" section. */
+const ALERT_FIELDS: TextFieldSpec[] = [
+  {
+    path: 'expected_within',
+    key: 'expected_within',
+    label: 'Expect a success within (optional)',
+    hint: 'If no run succeeds for this long, the job turns late. A duration such as "1h" or "26h"; empty: never late for this reason.',
+    input: { autocomplete: 'off' },
+  },
+  {
+    path: 'max_lateness',
+    key: 'max_lateness',
+    label: 'Max lateness (optional)',
+    hint: 'A run that starts this long after its scheduled time turns the job late, e.g. "5m"; empty: no limit.',
+    input: { autocomplete: 'off' },
+  },
+  {
+    path: 'notify.url',
+    key: 'notify_url',
+    label: 'Alert URL (optional)',
+    hint: "Where alerts are POSTed (http:// or https://). Empty: the workers' NOTIFY_URL, if they have one.",
+    input: { type: 'url', autocomplete: 'off', spellcheck: false },
+  },
+];
+
 /** The create form, or with `jobId` the edit form of that job. */
 export function JobFormPage({ jobId }: { jobId?: string }) {
   const editing = jobId !== undefined;
@@ -249,6 +283,12 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
         onInput={(e) => set(key, e.currentTarget.value as never)}
       />
     );
+  /** A text field with its label, hint and errors. */
+  const textField = (f: TextFieldSpec) => (
+    <Field key={f.path} path={f.path} label={f.label} {...(f.hint ? { hint: f.hint } : {})} errors={errors}>
+      {text(f.key, f.input)}
+    </Field>
+  );
   const select = (key: keyof JobForm, options: string[]) => (a: Record<string, unknown>) => (
     <select {...a} name={key} value={form[key] as string} onChange={(e) => set(key, e.currentTarget.value as never)}>
       {options.map((o) => (
@@ -320,9 +360,7 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
         <div class="form-main">
           <fieldset>
             <legend>Job</legend>
-            <Field path="name" label="Name" errors={errors}>
-              {text('name', { required: true, autocomplete: 'off' })}
-            </Field>
+            {textField({ path: 'name', key: 'name', label: 'Name', input: { required: true, autocomplete: 'off' } })}
           </fieldset>
           <fieldset>
             <legend>Schedule</legend>
@@ -339,11 +377,14 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
                 {text('cron', { autocomplete: 'off', spellcheck: false })}
               </Field>
             )}
-            {freq === 'interval' && (
-              <Field path="every" label="Every" hint='A duration: "2s", "15m", "1h30m"' errors={errors}>
-                {text('every', { autocomplete: 'off' })}
-              </Field>
-            )}
+            {freq === 'interval' &&
+              textField({
+                path: 'every',
+                key: 'every',
+                label: 'Every',
+                hint: 'A duration: "2s", "15m", "1h30m"',
+                input: { autocomplete: 'off' },
+              })}
             <Field path="execution_time" label={executionTime.label} hint={executionTime.hint} errors={errors}>
               {text('execution_time', { autocomplete: 'off' })}
             </Field>
@@ -376,9 +417,13 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
                 )}
               </div>
             )}
-            <Field path="timezone" label="Time zone" hint="IANA name, e.g. Europe/Berlin" errors={errors}>
-              {text('timezone', { list: 'zones', autocomplete: 'off' })}
-            </Field>
+            {textField({
+              path: 'timezone',
+              key: 'timezone',
+              label: 'Time zone',
+              hint: 'IANA name, e.g. Europe/Berlin',
+              input: { list: 'zones', autocomplete: 'off' },
+            })}
             <datalist id="zones">
               {ZONES.map((z) => (
                 <option key={z} value={z} />
@@ -402,12 +447,13 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
               >
                 {text('end_at')}
               </Field>
-              <Field path="max_runs" label="Max runs (optional)" errors={errors}>
-                {text('max_runs', { inputMode: 'numeric' })}
-              </Field>
-              <Field path="jitter" label="Jitter (optional)" hint='e.g. "5m"' errors={errors}>
-                {text('jitter')}
-              </Field>
+              {textField({
+                path: 'max_runs',
+                key: 'max_runs',
+                label: 'Max runs (optional)',
+                input: { inputMode: 'numeric' },
+              })}
+              {textField({ path: 'jitter', key: 'jitter', label: 'Jitter (optional)', hint: 'e.g. "5m"' })}
             </details>
           </fieldset>
           <fieldset>
@@ -440,18 +486,24 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
                 <Field path="payload.method" label="Method" errors={errors}>
                   {select('http_method', ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'])}
                 </Field>
-                <Field path="payload.url" label="URL" errors={errors}>
-                  {text('http_url', { type: 'url', autocomplete: 'off' })}
-                </Field>
+                {textField({
+                  path: 'payload.url',
+                  key: 'http_url',
+                  label: 'URL',
+                  input: { type: 'url', autocomplete: 'off' },
+                })}
                 <Field path="payload.headers" label="Headers (JSON object, optional)" errors={errors}>
                   {area('http_headers')}
                 </Field>
                 <Field path="payload.body" label="Body (JSON, optional)" errors={errors}>
                   {area('http_body')}
                 </Field>
-                <Field path="payload.timeout" label="Request timeout (optional)" hint='default "30s"' errors={errors}>
-                  {text('http_timeout')}
-                </Field>
+                {textField({
+                  path: 'payload.timeout',
+                  key: 'http_timeout',
+                  label: 'Request timeout (optional)',
+                  hint: 'default "30s"',
+                })}
               </>
             )}
           </fieldset>
@@ -459,36 +511,53 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
             <summary>Retries, timeouts and policies</summary>
             <fieldset>
               <legend>Retry</legend>
-              <Field path="retry.max_retries" label="Max retries" hint="default 3" errors={errors}>
-                {text('retry_max_retries', { inputMode: 'numeric' })}
-              </Field>
-              <Field path="retry.initial_interval" label="Initial interval" hint='default "1s"' errors={errors}>
-                {text('retry_initial_interval')}
-              </Field>
-              <Field path="retry.backoff_coefficient" label="Backoff coefficient" hint="default 2" errors={errors}>
-                {text('retry_backoff_coefficient', { inputMode: 'decimal' })}
-              </Field>
-              <Field path="retry.max_interval" label="Max interval (optional)" errors={errors}>
-                {text('retry_max_interval')}
-              </Field>
+              {textField({
+                path: 'retry.max_retries',
+                key: 'retry_max_retries',
+                label: 'Max retries',
+                hint: 'default 3',
+                input: { inputMode: 'numeric' },
+              })}
+              {textField({
+                path: 'retry.initial_interval',
+                key: 'retry_initial_interval',
+                label: 'Initial interval',
+                hint: 'default "1s"',
+              })}
+              {textField({
+                path: 'retry.backoff_coefficient',
+                key: 'retry_backoff_coefficient',
+                label: 'Backoff coefficient',
+                hint: 'default 2',
+                input: { inputMode: 'decimal' },
+              })}
+              {textField({ path: 'retry.max_interval', key: 'retry_max_interval', label: 'Max interval (optional)' })}
             </fieldset>
             <fieldset>
               <legend>Limits and policies</legend>
-              <Field path="timeout" label="Attempt timeout" hint='default "5m"' errors={errors}>
-                {text('timeout')}
-              </Field>
-              <Field path="heartbeat_timeout" label="Heartbeat timeout" hint='default "10s"' errors={errors}>
-                {text('heartbeat_timeout')}
-              </Field>
+              {textField({ path: 'timeout', key: 'timeout', label: 'Attempt timeout', hint: 'default "5m"' })}
+              {textField({
+                path: 'heartbeat_timeout',
+                key: 'heartbeat_timeout',
+                label: 'Heartbeat timeout',
+                hint: 'default "10s"',
+              })}
               <Field path="misfire_policy" label="Misfire policy" errors={errors}>
                 {select('misfire_policy', ['latest', 'skip', 'all'])}
               </Field>
-              <Field path="catchup_window" label="Catch-up window" hint='default "1h"' errors={errors}>
-                {text('catchup_window')}
-              </Field>
-              <Field path="max_catchup" label="Max catch-up" hint="default 100" errors={errors}>
-                {text('max_catchup', { inputMode: 'numeric' })}
-              </Field>
+              {textField({
+                path: 'catchup_window',
+                key: 'catchup_window',
+                label: 'Catch-up window',
+                hint: 'default "1h"',
+              })}
+              {textField({
+                path: 'max_catchup',
+                key: 'max_catchup',
+                label: 'Max catch-up',
+                hint: 'default 100',
+                input: { inputMode: 'numeric' },
+              })}
               <Field path="overlap_policy" label="Overlap policy" errors={errors}>
                 {select('overlap_policy', ['skip', 'buffer_one'])}
               </Field>
@@ -500,9 +569,7 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
               >
                 {select('run_as', ['activity', 'local_activity'])}
               </Field>
-              <Field path="queue" label="Task queue (optional)" errors={errors}>
-                {text('queue')}
-              </Field>
+              {textField({ path: 'queue', key: 'queue', label: 'Task queue (optional)' })}
             </fieldset>
           </details>
           <details class="alerts-section">
@@ -513,30 +580,7 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
                 A job is failing when its latest run failed, and late by the rules below. Each change is sent once as an
                 alert: a signed JSON POST.
               </p>
-              <Field
-                path="expected_within"
-                label="Expect a success within (optional)"
-                hint='If no run succeeds for this long, the job turns late. A duration such as "1h" or "26h"; empty: never late for this reason.'
-                errors={errors}
-              >
-                {text('expected_within', { autocomplete: 'off' })}
-              </Field>
-              <Field
-                path="max_lateness"
-                label="Max lateness (optional)"
-                hint='A run that starts this long after its scheduled time turns the job late, e.g. "5m"; empty: no limit.'
-                errors={errors}
-              >
-                {text('max_lateness', { autocomplete: 'off' })}
-              </Field>
-              <Field
-                path="notify.url"
-                label="Alert URL (optional)"
-                hint="Where alerts are POSTed (http:// or https://). Empty: the workers' NOTIFY_URL, if they have one."
-                errors={errors}
-              >
-                {text('notify_url', { type: 'url', autocomplete: 'off', spellcheck: false })}
-              </Field>
+              {ALERT_FIELDS.map(textField)}
               <div class="field" data-field="notify.events">
                 <fieldset
                   class="inline events"

@@ -46,6 +46,44 @@ function Rate({ job }: { job: JobDetails | undefined }) {
   return <RateBar rate={rate} />;
 }
 
+/** A search box of the jobs filter form; applied when the form is submitted. */
+function FilterInput(props: { id: string; label: string; value: string; set: (value: string) => void }) {
+  return (
+    <div class="field">
+      <label for={props.id}>{props.label}</label>
+      <input id={props.id} type="search" value={props.value} onInput={(e) => props.set(e.currentTarget.value)} />
+    </div>
+  );
+}
+
+/** A filter of the jobs list: a select of `options` (and "any") that navigates on change, back to the first page. */
+function FilterSelect(props: {
+  name: string;
+  label: string;
+  value: string;
+  options: readonly string[];
+  go: (changes: Record<string, string>) => void;
+}) {
+  const id = `filter-${props.name}`;
+  return (
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      <select
+        id={id}
+        value={props.value}
+        onChange={(e) => props.go({ [props.name]: e.currentTarget.value, page_token: '' })}
+      >
+        <option value="">any</option>
+        {props.options.map((option) => (
+          <option key={option} value={option}>
+            {option}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 /** The jobs page; `params` is the fragment's query (`status`, `health`, `name`, `user_id`, `page_token`). */
 export function JobsPage({ config, params }: { config: ConsoleConfig; params: URLSearchParams }) {
   const status = params.get('status') ?? '';
@@ -185,55 +223,16 @@ export function JobsPage({ config, params }: { config: ConsoleConfig; params: UR
           go({ status: form.status, name: form.name.trim(), user_id: form.user.trim(), page_token: '' });
         }}
       >
-        <div class="field">
-          <label for="filter-status">Status</label>
-          <select
-            id="filter-status"
-            value={form.status}
-            onChange={(e) => go({ status: e.currentTarget.value, page_token: '' })}
-          >
-            <option value="">any</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="filter-health">Health</label>
-          <select
-            id="filter-health"
-            value={health}
-            onChange={(e) => go({ health: e.currentTarget.value, page_token: '' })}
-          >
-            <option value="">any</option>
-            {HEALTH_STATES.map((h) => (
-              <option key={h} value={h}>
-                {h}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="filter-name">Name starts with</label>
-          <input
-            id="filter-name"
-            type="search"
-            value={form.name}
-            onInput={(e) => setForm({ ...form, name: e.currentTarget.value })}
-          />
-        </div>
+        <FilterSelect name="status" label="Status" value={form.status} options={STATUSES} go={go} />
+        <FilterSelect name="health" label="Health" value={health} options={HEALTH_STATES} go={go} />
+        <FilterInput
+          id="filter-name"
+          label="Name starts with"
+          value={form.name}
+          set={(name) => setForm({ ...form, name })}
+        />
         {config.role === 'admin' && (
-          <div class="field">
-            <label for="filter-user">User</label>
-            <input
-              id="filter-user"
-              type="search"
-              value={form.user}
-              onInput={(e) => setForm({ ...form, user: e.currentTarget.value })}
-            />
-          </div>
+          <FilterInput id="filter-user" label="User" value={form.user} set={(user) => setForm({ ...form, user })} />
         )}
         <button type="submit">Filter</button>
       </form>

@@ -8,7 +8,7 @@ import 'uplot/dist/uPlot.min.css';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import { api, errorText } from '../api';
-import { HealthBadge, Message, StatusBadge } from '../components/Bits';
+import { ColumnHeads, HealthBadge, Message, StatusBadge } from '../components/Bits';
 import { usePolling } from '../components/hooks';
 import { formatDuration, formatTime } from '../lib/format';
 import { HEALTH_STATES, healthTone } from '../lib/health';
@@ -229,13 +229,7 @@ export function OverviewPage({ config }: { config: ConsoleConfig }) {
           <summary>As a table</summary>
           <div class="table-wrap">
             <table>
-              <thead>
-                <tr>
-                  <th scope="col">Hour (UTC)</th>
-                  <th scope="col">Succeeded</th>
-                  <th scope="col">Failed</th>
-                </tr>
-              </thead>
+              <ColumnHeads names={['Hour (UTC)', 'Succeeded', 'Failed']} />
               <tbody>
                 {stats.executions_per_hour.map((h) => (
                   <tr key={h.hour}>

@@ -4,7 +4,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../api';
-import { Bar, Message, StatusBadge } from '../components/Bits';
+import { Bar, ColumnHeads, Message, StatusBadge } from '../components/Bits';
 import { formatTime, relativeTime } from '../lib/format';
 import type { WorkerView } from '../types';
 
@@ -39,15 +39,7 @@ export function WorkersPage() {
       {workers !== null && workers.length > 0 && (
         <div class="table-wrap">
           <table class="workers">
-            <thead>
-              <tr>
-                <th scope="col">Identity</th>
-                <th scope="col">Host</th>
-                <th scope="col">Status</th>
-                <th scope="col">Last heartbeat (UTC)</th>
-                <th scope="col">Load / capacity</th>
-              </tr>
-            </thead>
+            <ColumnHeads names={['Identity', 'Host', 'Status', 'Last heartbeat (UTC)', 'Load / capacity']} />
             <tbody>
               {workers.map((w) => (
                 <tr key={w.instance_key} class={`worker-${w.status}`} data-worker-id={w.worker_id}>
