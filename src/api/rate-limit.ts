@@ -9,7 +9,7 @@
  * passed as `rateLimitStore` to createApp.
  */
 import type { RequestHandler } from 'express';
-import { ipKeyGenerator, rateLimit, type Store } from 'express-rate-limit';
+import { ipKeyGenerator, MemoryStore, rateLimit, type Store } from 'express-rate-limit';
 import { principalOf } from './auth';
 import { ProblemError, requestPath, sendProblem } from './problem';
 
@@ -85,21 +85,28 @@ export function userRateLimits(options: RateLimitOptions): RequestHandler {
 /**
  * Middleware (before authentication): at most `limitPerMinute` failed logins (answers 401) per
  * client address per minute; past it, every request from that address is a 429 until the window
- * ends, a valid key included, so keys cannot be guessed faster. The address is Express's `req.ip`
- * (the socket's, unless `trust proxy` is set), IPv6 grouped by /56 as express-rate-limit does.
+ * ends, a valid key included, so keys cannot be guessed faster. Only answered 401s count (never
+ * requests in flight), so a burst of good requests is not refused for a few failed ones. The
+ * address is Express's `req.ip` (the socket's, unless `trust proxy` is set), IPv6 grouped by /56.
+ * @param store where the counts live (default in memory); it must implement `get` (express-rate-limit's
+ *   MemoryStore and shared stores such as rate-limit-redis do).
  */
 export function failedLoginLimit(limitPerMinute: number, store?: Store): RequestHandler {
-  return rateLimit({
-    windowMs: WINDOW_MS,
-    limit: limitPerMinute,
-    standardHeaders: false,
-    legacyHeaders: false,
-    ...(store ? { store } : {}),
-    validate: { trustProxy: false, xForwardedForHeader: false },
-    keyGenerator: (req) => ipKeyGenerator(req.ip ?? ''),
-    // Only refused keys count: a request that was not answered 401 is taken back.
-    skipSuccessfulRequests: true,
-    requestWasSuccessful: (_req, res) => res.statusCode !== 401,
-    handler: refused(limitPerMinute, 'failed logins from this address'),
-  });
+  const counts: Store = store ?? new MemoryStore();
+  counts.init?.({ windowMs: WINDOW_MS } as Parameters<NonNullable<Store['init']>>[0]);
+  const deny = refused(limitPerMinute, 'failed logins from this address');
+  return async (req, res, next) => {
+    const key = ipKeyGenerator(req.ip ?? '');
+    const seen = await counts.get?.(key);
+    if (seen !== undefined && seen.totalHits >= limitPerMinute && (seen.resetTime?.getTime() ?? 0) > Date.now()) {
+      const seconds = Math.max(1, Math.ceil(((seen.resetTime?.getTime() ?? Date.now()) - Date.now()) / 1000));
+      res.setHeader('Retry-After', String(seconds));
+      deny(req, res, next);
+      return;
+    }
+    res.once('finish', () => {
+      if (res.statusCode === 401) void counts.increment(key);
+    });
+    next();
+  };
 }
