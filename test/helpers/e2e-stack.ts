@@ -8,7 +8,11 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type EmbeddedServer, startEmbeddedServerOnFreePorts } from '../../src/dev/embedded-server';
+import {
+  type EmbeddedServer,
+  startEmbeddedServer,
+  startEmbeddedServerOnFreePorts,
+} from '../../src/dev/embedded-server';
 import { type Child, freePorts, startEntry, stopProcess, waitForOutput } from '../../src/dev/processes';
 import { apiKeysEnv, type TestCaller } from './api-keys';
 
@@ -54,6 +58,16 @@ export interface StackOptions {
    * it, started here); default: the server's own. The API always connects directly.
    */
   workerTemporalAddress?: (serverAddress: string) => string | Promise<string>;
+  /**
+   * Folder of the server's database (e.g. on a small tmpfs); created if missing and left in place
+   * by {@link Stack.stop}. Default: a fresh temp dir, removed by {@link Stack.stop}.
+   */
+  dataDir?: string;
+  /**
+   * SQLite pragmas of the server's database (`--sqlite-pragma`), e.g. `['journal_mode=wal',
+   * 'synchronous=full']` as `npm start` gives; default: none (the server's own settings).
+   */
+  sqlitePragmas?: readonly string[];
 }
 
 /** A running stack. */
@@ -87,9 +101,22 @@ export interface Stack {
   request<T = Json>(method: string, path: string, body?: unknown, as?: TestCaller | null): Promise<ApiResponse<T>>;
   /** Runs the Temporal CLI against this server; resolves with stdout. */
   cli(args: string[]): Promise<string>;
+  /** Folder of the server's database file. */
+  dataDir: string;
+  /**
+   * Kills the server with SIGKILL (no shutdown: as a crash) and waits until it has exited.
+   * @returns when the signal was sent, epoch ms.
+   */
+  killServer(): Promise<number>;
+  /**
+   * Starts the server again on the same database file and ports (after {@link Stack.killServer}, or
+   * stops it first if it runs) and waits until it answers; {@link Stack.server} is the new one.
+   * The workers and the API are left alone: they reconnect on their own.
+   */
+  restartServer(): Promise<EmbeddedServer>;
   /** The recent output of the server, worker and API, for diagnostics. */
   diagnostics(): string;
-  /** Stops the API, the worker, then the server, and removes the data dir. */
+  /** Stops the API, the worker, then the server, and removes the data dir (unless it was given). */
   stop(): Promise<void>;
 }
 
@@ -118,9 +145,11 @@ export async function startStack({
   callers = [],
   env: extraEnv = {},
   workerTemporalAddress,
+  dataDir: givenDataDir,
+  sqlitePragmas,
 }: StackOptions): Promise<Stack> {
   const [apiPort] = (await freePorts(1)) as [number];
-  const dataDir = mkdtempSync(join(tmpdir(), `${name}-`));
+  const dataDir = givenDataDir ?? mkdtempSync(join(tmpdir(), `${name}-`));
   const namespace = 'default';
   const unique = `${name}-${process.pid}-${Date.now().toString(36)}`;
   const taskQueue = `${unique}`;
@@ -131,7 +160,7 @@ export async function startStack({
   const stopAll = async () => {
     for (const child of [...children].reverse()) await stopProcess(child);
     if (server) await stopProcess(server.child);
-    rmSync(dataDir, { recursive: true, force: true });
+    if (givenDataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
   };
   const diagnostics = () =>
     [...(server ? [server.child] : []), ...children]
@@ -139,7 +168,12 @@ export async function startStack({
       .join('\n');
 
   try {
-    server = await startEmbeddedServerOnFreePorts({ cliPath, dataDir, namespace });
+    server = await startEmbeddedServerOnFreePorts({
+      cliPath,
+      dataDir,
+      namespace,
+      ...(sqlitePragmas !== undefined ? { sqlitePragmas } : {}),
+    });
     const env: NodeJS.ProcessEnv = {
       ...cleanEnv(),
       NO_PROXY: '127.0.0.1,localhost',
@@ -215,6 +249,28 @@ export async function startStack({
       },
       diagnostics,
       stop: stopAll,
+      dataDir,
+      async killServer() {
+        const child = stack.server.child;
+        const killedAt = Date.now();
+        child.process.kill('SIGKILL');
+        await child.exited;
+        return killedAt;
+      },
+      async restartServer() {
+        const old = stack.server;
+        await stopProcess(old.child);
+        server = await startEmbeddedServer({
+          cliPath,
+          dataDir,
+          namespace,
+          port: Number(new URL(`http://${old.address}`).port),
+          uiPort: Number(new URL(old.uiUrl).port),
+          ...(sqlitePragmas !== undefined ? { sqlitePragmas } : {}),
+        });
+        stack.server = server;
+        return server;
+      },
       async request(method, path, body, as = E2E_CALLER) {
         const headers: Record<string, string> = as === null ? {} : { authorization: `Bearer ${as.key}` };
         if (body !== undefined) headers['content-type'] = 'application/json';
