@@ -80,9 +80,13 @@ function countCheckpoints(ctx: Context, onCheckpoint: () => void): void {
   };
 }
 
+/** The activity that runs a job's payload: the one execution metrics and logs count. */
+const PAYLOAD_ACTIVITY = 'runPayload';
+
 /**
- * Builds the interceptor factory. Activities whose first argument is not a job execution input
- * (`{job_id, scheduled_time}`) pass through untouched.
+ * Builds the interceptor factory. Other activities (`sendAlert`, `handlerNames`), and a payload
+ * activity whose first argument is not a job execution input (`{job_id, scheduled_time}`), pass
+ * through untouched.
  */
 export function executionInterceptor({
   metrics,
@@ -93,7 +97,8 @@ export function executionInterceptor({
   return (ctx) => ({
     inbound: {
       async execute(input, next) {
-        const execution = executionInput(input.args);
+        // Only the payload activity is a job execution (not the alert or registry activities).
+        const execution = ctx.info.activityType === PAYLOAD_ACTIVITY ? executionInput(input.args) : null;
         if (execution === null) return next(input);
         const { attempt } = ctx.info;
         const startedAt = now();

@@ -24,10 +24,15 @@ function setup() {
   let clock = SCHEDULED_MS + 250;
   const factory = executionInterceptor({ metrics, logger, workerIdentity: 'w-1', now: () => clock });
   const heartbeats: unknown[] = [];
-  const run = async (attempt: number, body: (ctx: Context) => Promise<unknown>, args: unknown[] = []) => {
+  const run = async (
+    attempt: number,
+    body: (ctx: Context) => Promise<unknown>,
+    args: unknown[] = [],
+    activityType = 'runPayload',
+  ) => {
     const controller = new AbortController();
     const ctx = {
-      info: { attempt },
+      info: { attempt, activityType },
       cancellationSignal: controller.signal,
       heartbeatFn: (details?: unknown) => heartbeats.push(details),
       heartbeat(details?: unknown) {
@@ -112,6 +117,9 @@ describe('executionInterceptor', () => {
   test('other activities pass through uncounted', async () => {
     const { registry, lines, run } = setup();
     expect(await run(1, async () => 'plain', [{ something: 'else' }])).toBe('plain');
+    // An alert carries job_id and scheduled_time too, but it is not an execution of the job.
+    const alert = { event: 'failed', job_id: 'job_1', scheduled_time: SCHEDULED, idempotency_key: 'job_1:alert' };
+    expect(await run(1, async () => ({ sent: true }), [alert], 'sendAlert')).toEqual({ sent: true });
     expect(
       sampleValue(await registry.metrics(), 'scheduler_executions_total', { status: 'succeeded' }),
     ).toBeUndefined();
