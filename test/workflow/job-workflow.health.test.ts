@@ -4,6 +4,7 @@
  * success within `expected_within` turns `late`; `notify.events` chooses what is sent; the
  * JobHealth search attribute follows the state.
  */
+import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
 import type { JobSubmissionInput } from '../../src/domain/job-spec';
@@ -103,6 +104,36 @@ describe('jobWorkflow: health and alerts', () => {
       expect(double.alerts[1]?.health).toMatchObject({ state: 'ok', consecutive_failures: 0 });
       await waitFor('JobHealth ok', async () => (await healthAttributes(handle)).state === 'ok');
       expect((await healthAttributes(handle)).lastSuccess?.toISOString()).toBe(recovered.health.last_success_time);
+    });
+  });
+
+  it('an alert its receiver refuses is given up; the job goes on and the next transition alerts again', async () => {
+    const id = testSlug();
+    const nowMs = await env.currentTimeMs();
+    const spec = buildSpec(id, nowMs, {
+      frequency: 'interval',
+      every: '1m',
+      retry: { max_retries: 0, initial_interval: '1s', backoff_coefficient: 1 },
+    });
+    const double = new PayloadDouble(failing);
+    const refused: string[] = [];
+    double.activities.sendAlert = async (input) => {
+      refused.push(input.event);
+      throw ApplicationFailure.nonRetryable('HTTP 410 from the receiver', 'AlertRejected');
+    };
+    const worker = await createTestWorker(env, id, double);
+    await worker.runUntil(async () => {
+      const handle = await startJob(env, id, spec);
+      await env.sleep('1m');
+      await waitFor('the refused failed alert', () => refused.length >= 1);
+      double.behaviour = succeed;
+      await env.sleep('2m');
+      await waitFor('the refused recovered alert', () => refused.length >= 2);
+      expect(refused).toEqual(['failed', 'recovered']);
+      const d = await describeJob(handle);
+      expect(d.health.state).toBe('ok');
+      expect(d.status).not.toBe('failed');
+      await handle.terminate('test done');
     });
   });
 
