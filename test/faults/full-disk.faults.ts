@@ -154,11 +154,14 @@ test('full disk under the server: 503 with Retry-After, nothing lost, service re
       periodic.every((id) => sink.callsFor(id).some((c) => c.receivedAt > freedAt + 3_000)),
     { timeoutMs: 60_000, what: 'every accepted job at the sink' },
   );
+  // The fault lasts until the disk has room again: an attempt that reached the sink while it was
+  // full could not have its result stored, so it was in flight; it ends at the freeing.
   const { figures, ledgers } = await judge({
     stack,
     sink,
     jobIds: accepted,
-    faultAtMs: fullAt,
+    faultAtMs: freedAt,
+    inFlightSlackMs: freedAt - fullAt + 5_000,
     cutoffMs: Date.now() - 3_000,
   });
   console.log(formatFigures(`full disk (${accepted.length} jobs accepted)`, figures));
