@@ -24,10 +24,7 @@
  * resource" line for the 4xx answers the steps provoke on purpose (bad cron, Bob's job, a bad key).
  */
 import { execFileSync } from 'node:child_process';
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, test } from 'vitest';
@@ -35,6 +32,12 @@ import { clockChangeNotes } from '../../console/src/lib/clock-changes';
 import { contrastRatio } from '../../console/src/lib/contrast';
 import { plainMessage } from '../../console/src/lib/messages';
 import { SchedulerClient } from '../../src/client';
+import {
+  type AlertReceiver,
+  type ReceivedAlert,
+  signatureVerifies,
+  startAlertReceiver,
+} from '../helpers/alert-receiver';
 import { ADMIN, ALICE, BOB, type TestCaller } from '../helpers/api-keys';
 import { type Json, type Stack, startStack } from '../helpers/e2e-stack';
 import { sleep, waitFor } from '../helpers/wait';
@@ -70,22 +73,14 @@ let bobJobId = '';
 /** Jobs created for the bulk actions (never run: first run an hour ahead). */
 const bulkIds: string[] = [];
 
-/** An alert as the receiver got it: headers, the raw body (what the signature covers) and its JSON. */
-interface ReceivedAlert {
-  headers: IncomingHttpHeaders;
-  raw: string;
-  body: Json;
-}
 /** The alert receiver: a node:http server on 127.0.0.1 answering 204 to every POST. */
-let receiver: Server;
+let receiver: AlertReceiver;
 let receiverUrl = '';
-const alerts: ReceivedAlert[] = [];
+let alerts: ReceivedAlert[] = [];
 
 /** True when the alert's Scheduler-Signature is the HMAC-SHA256 of its raw body with {@link SECRET}. */
 function verifies(alert: ReceivedAlert): boolean {
-  const expected = Buffer.from(`sha256=${createHmac('sha256', SECRET).update(alert.raw).digest('hex')}`);
-  const given = Buffer.from(String(alert.headers['scheduler-signature'] ?? ''));
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return signatureVerifies(alert, SECRET);
 }
 
 /**
@@ -224,17 +219,9 @@ beforeAll(async () => {
     execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-console.js')], { cwd: ROOT, stdio: 'inherit' });
   }
   mkdirSync(SHOTS, { recursive: true });
-  receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      alerts.push({ headers: req.headers, raw, body: JSON.parse(raw) });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/alerts`;
+  receiver = await startAlertReceiver();
+  receiverUrl = receiver.url;
+  alerts = receiver.alerts;
   [stack, browser] = await Promise.all([
     startStack({
       cliPath,
@@ -257,7 +244,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await stack?.stop();
-  await new Promise((resolve) => receiver?.close(resolve));
+  await receiver?.close();
 });
 
 beforeEach(({ onTestFailed }) => {

@@ -2,15 +2,19 @@
  * Job health, alerts and what a run did, on the real stack (embedded Temporal dev server, worker
  * and API as separate processes): a job whose runs fail turns `failing` in GET /jobs/{id}, its
  * row and the overview; `GET /jobs?health=failing` lists exactly the caller's failing jobs; the
- * alert receiver (a node:http server on 127.0.0.1) gets exactly one signed `failed` alert with
- * its Idempotency-Key, then, after a PATCH to a handler that succeeds, exactly one `recovered`
- * alert and the job turns `ok`; a run's output and attempts come from
- * GET /jobs/{id}/executions/{execution_id}; GET /handlers lists what the worker registers.
+ * alert receiver (test/helpers/alert-receiver.ts, on 127.0.0.1) gets exactly one signed `failed`
+ * alert with its Idempotency-Key, then, after a PATCH to a handler that succeeds, exactly one
+ * `recovered` alert and the job turns `ok`; a run's output and attempts come from
+ * GET /jobs/{id}/executions/{execution_id}; GET /handlers lists what the worker registers; a real
+ * worker outage longer than catchup_window sends one `missed` alert.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  type AlertReceiver,
+  type ReceivedAlert,
+  signatureVerifies,
+  startAlertReceiver,
+} from '../helpers/alert-receiver';
 import { ALICE, BOB } from '../helpers/api-keys';
 import { type Json, type Stack, startStack } from '../helpers/e2e-stack';
 import { waitFor } from '../helpers/wait';
@@ -18,29 +22,15 @@ import { waitFor } from '../helpers/wait';
 const SECRET = 'whsec_test_0123456789abcdef';
 const WAIT = { timeoutMs: 60_000, intervalMs: 250 };
 
-interface ReceivedAlert {
-  headers: IncomingHttpHeaders;
-  raw: string;
-  body: Json;
-}
-
 let stack: Stack;
-let receiver: Server;
+let receiver: AlertReceiver;
 let receiverUrl: string;
-const alerts: ReceivedAlert[] = [];
+let alerts: ReceivedAlert[] = [];
 
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      alerts.push({ headers: req.headers, raw, body: JSON.parse(raw) });
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/alerts`;
+  receiver = await startAlertReceiver();
+  receiverUrl = receiver.url;
+  alerts = receiver.alerts;
   const cliPath = inject('temporalCliPath');
   if (cliPath === null) throw new Error('no Temporal CLI: global setup could not install one');
   stack = await startStack({
@@ -54,7 +44,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.stop();
-  await new Promise((resolve) => receiver?.close(resolve));
+  await receiver?.close();
 });
 
 /** A per-2-second cron job of `caller` running `handler` (args `args`). */
@@ -77,9 +67,7 @@ async function createJob(caller: typeof ALICE, name: string, handler: string, ex
 }
 
 function verifies(alert: ReceivedAlert): boolean {
-  const expected = Buffer.from(`sha256=${createHmac('sha256', SECRET).update(alert.raw).digest('hex')}`);
-  const given = Buffer.from(String(alert.headers['scheduler-signature'] ?? ''));
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return signatureVerifies(alert, SECRET);
 }
 
 describe('health, alerts and runs on the real stack', () => {
