@@ -5,11 +5,11 @@
  * AUTH_DISABLED=true says so loudly and needs no key.
  */
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Child, startEntry, stopProcess, waitForOutput } from '../../src/dev/processes';
 import { freePorts } from '../helpers/e2e-stack';
+import { childPids, commandLine } from '../helpers/procfs';
 import { startDevServerEnv } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
 
@@ -32,30 +32,6 @@ function childEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
     LOG_LEVEL: 'info',
     ...extra,
   };
-}
-
-/** Process ids whose parent is `ppid` (from /proc). */
-function childPids(ppid: number): number[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .map(Number)
-    .filter((pid) => {
-      try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === ppid;
-      } catch {
-        return false; // exited meanwhile
-      }
-    });
-}
-
-/** The command line of a process, arguments joined by spaces ('' once it has exited). */
-function commandLine(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-  } catch {
-    return '';
-  }
 }
 
 beforeAll(async () => {

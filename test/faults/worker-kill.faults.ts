@@ -12,7 +12,7 @@
  * - `npm start` (src/dev/main.ts): kill -9 of its worker, the launcher restarts it and a periodic
  *   HTTP job goes on, nothing lost.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
@@ -20,6 +20,7 @@ import { type Child, startEntry, stopProcess, waitForOutput } from '../../src/de
 import type { ExecutionRecord } from '../../src/domain/job-state';
 import { type Sink, type SinkCall, startSink } from '../helpers/e2e-sink';
 import { type ApiResponse, cleanEnv, freePorts, type Json, type Stack, startStack } from '../helpers/e2e-stack';
+import { childPids, commandLine } from '../helpers/procfs';
 import { sleep, waitFor } from '../helpers/wait';
 import { account, formatFigures } from './lib/accounting';
 import {
@@ -215,30 +216,6 @@ describe('kill -9 of one of two workers', () => {
     expect(redone.length).toBeLessThanOrEqual(Math.ceil(2_000 / ITEM_MS));
   });
 });
-
-/** Process ids whose parent is `ppid` (from /proc). */
-function childPids(ppid: number): number[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .map(Number)
-    .filter((pid) => {
-      try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === ppid;
-      } catch {
-        return false; // exited meanwhile
-      }
-    });
-}
-
-/** The command line of a process, arguments joined by spaces ('' once it has exited). */
-function commandLine(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-  } catch {
-    return '';
-  }
-}
 
 /** An API client for a URL and key, shaped like {@link Stack.request}. */
 function apiAt(url: string, key: string): ApiClient {
