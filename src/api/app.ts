@@ -178,7 +178,7 @@ export function createApp({
     ...(httpAllowTargets !== undefined ? { httpAllowTargets } : {}),
   });
   app.post('/jobs', handlerNameGuard(handlerNames));
-  app.use('/jobs', jobsRouter(jobs, logger, new JobControl(client)));
+  app.use('/jobs', jobsRouter(jobs, logger, new JobControl()));
   app.use('/workers', workersRouter(new WorkerService({ client, taskQueue, ...(now ? { now } : {}) }), taskQueue));
   app.use('/handlers', handlersRouter(client, taskQueue, handlerNames, now));
   app.use('/job/executions', executionsRouter(new ExecutionService(client)));

@@ -5,7 +5,7 @@
  * Queries, updates and refusal types come from the workflow's contract (src/workflows/contract.ts),
  * which holds definitions only.
  */
-import { type Client, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { LedgerPage } from '../../contract';
 import { parseDuration } from '../../domain/duration';
@@ -73,13 +73,6 @@ export function nextRunTimes(
  * query), pause, resume and trigger one.
  */
 export class JobControl {
-  /**
-   * @param _client the API's Temporal client (app.ts wires it); the operations act through the
-   *   handle of the resolved job instead.
-   */
-  // biome-ignore lint/complexity/noUselessConstructor: keeps the `new JobControl(client)` wiring of app.ts
-  constructor(_client?: Client) {}
-
   /** `POST /jobs/{id}/pause`. @returns the job's state after the workflow accepted it. */
   pause(job: OwnedJob): Promise<JobDescription> {
     return this.update(job, pauseUpdate, []);
