@@ -3,25 +3,17 @@
  * amber, ok green, unknown grey) and a sentence that says what it means for this job. Pure
  * functions (no DOM), unit-tested in test/unit/console-lib.test.ts.
  */
+import type { HealthState, JobHealthView, JobSubmissionFields } from '../../../src/contract';
 import { formatTime } from './format';
 
 /** The health states of the API (`GET /jobs?health=`), in the order the console lists them. */
-export const HEALTH_STATES = ['failing', 'late', 'ok', 'unknown'] as const;
-export type HealthState = (typeof HEALTH_STATES)[number];
+export const HEALTH_STATES = ['failing', 'late', 'ok', 'unknown'] as const satisfies readonly HealthState[];
 
-/** A job's `health` as `GET /jobs` rows and `GET /jobs/{id}` carry it. */
-export interface HealthLike {
-  state: string;
-  consecutive_failures: number;
-  last_success_time: string | null;
-  last_failure: { scheduled_time: string; error: { type: string; message: string } | null } | null;
-}
+/** A job's `health` as the contract has it; the state word may be one this console does not know yet. */
+export type HealthLike = Omit<JobHealthView, 'state'> & { state: string };
 
 /** What the job's spec says about lateness (both optional durations like "1h"). */
-export interface LatenessRules {
-  expected_within?: string | undefined;
-  max_lateness?: string | undefined;
-}
+export type LatenessRules = Pick<JobSubmissionFields, 'expected_within' | 'max_lateness'>;
 
 /** The colour family of a state: failing `bad`, late `warn`, ok `good`, anything else `neutral`. */
 export function healthTone(state: string): 'bad' | 'warn' | 'good' | 'neutral' {
