@@ -5,7 +5,8 @@
  * Order of the middleware: security headers (helmet; no CORS headers: cross-origin
  * browser calls are refused by default) → public routes (`/healthz`, `/readyz`,
  * `/openapi.json`, `/docs`, the console's page `/` and `/assets`) → API key (401) → write log with the acting user →
- * per-user write rate limit (429) → JSON body (64 KB, 413) → feature routes →
+ * per-user write rate limit (429) → `POST /jobs:batch` (its own 8 MB JSON body) → JSON body (64 KB, 413) →
+ * feature routes →
  * 404 → problem+json errors.
  */
 import type { Client } from '@temporalio/client';
@@ -23,6 +24,7 @@ import { executionsRouter, executionsRoutes } from './executions/routes';
 import { ExecutionService } from './executions/service';
 import { handlerNameGuard } from './handler-names';
 import { handlersRouter, handlersRoutes } from './handlers/routes';
+import { batchHandlers, batchRoutes } from './jobs/batch';
 import { JobControl } from './jobs/control';
 import { jobsRouter, jobsRoutes } from './jobs/routes';
 import { JobService } from './jobs/service';
@@ -46,6 +48,7 @@ export const BODY_LIMIT = '64kb';
 export const API_ROUTES: ApiRoute[] = [
   ...operationsRoutes,
   ...jobsRoutes,
+  ...batchRoutes,
   ...schedulesRoutes,
   ...workersRoutes,
   ...handlersRoutes,
@@ -167,9 +170,6 @@ export function createApp({
   app.use('/codec', codecRouter({ client, auth, logger, uiUrl: consoleOptions?.temporalUiUrl })); // own auth + CORS
   app.use(authenticate(auth));
   app.use(writeLog(logger));
-  app.use(userRateLimits(rateLimit ?? { submissionsPerMinute: 1000, writesPerMinute: 1000 }));
-  app.use(express.json({ limit: BODY_LIMIT, strict: false, type: ['application/json', 'application/*+json'] }));
-
   const jobs = new JobService({
     client,
     taskQueue,
@@ -177,6 +177,12 @@ export function createApp({
     ...(fireLeadMs !== undefined ? { fireLeadMs } : {}),
     ...(httpAllowTargets !== undefined ? { httpAllowTargets } : {}),
   });
+  const limits = userRateLimits(rateLimit ?? { submissionsPerMinute: 1000, writesPerMinute: 1000 });
+  app.use(limits.middleware);
+  // Before the 64 KB JSON parser: the batch has its own body limit. The colon is literal (escaped).
+  app.post('/jobs\\:batch', ...batchHandlers({ jobs, limits, logger, ...(handlerNames ? { handlerNames } : {}) }));
+  app.use(express.json({ limit: BODY_LIMIT, strict: false, type: ['application/json', 'application/*+json'] }));
+
   app.post('/jobs', handlerNameGuard(handlerNames));
   app.use('/jobs', jobsRouter(jobs, logger, new JobControl()));
   app.use('/workers', workersRouter(new WorkerService({ client, taskQueue, ...(now ? { now } : {}) }), taskQueue));

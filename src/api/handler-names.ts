@@ -26,26 +26,32 @@ export function isKnownHandler(name: string, patterns: readonly string[]): boole
 }
 
 /**
+ * Refuses a submission whose `handler` payload names a handler outside `patterns` (no check
+ * when `patterns` is undefined). Anything else passes: the submission schema validates the rest.
+ * @throws ProblemError 400 `validation-error` on the field `payload.name`.
+ */
+export function checkHandlerName(submission: unknown, patterns: readonly string[] | undefined): void {
+  const payload = (submission as { payload?: { type?: unknown; name?: unknown } } | undefined)?.payload;
+  if (
+    patterns !== undefined &&
+    payload?.type === 'handler' &&
+    typeof payload.name === 'string' &&
+    !isKnownHandler(payload.name, patterns)
+  ) {
+    const message = `no handler named "${payload.name}" is registered (known: ${patterns.join(', ')})`;
+    throw new ProblemError(400, 'Invalid request', 'invalid body: payload.name', 'validation-error', {
+      errors: [{ field: 'payload.name', message }],
+    });
+  }
+}
+
+/**
  * Middleware for `POST /jobs`: 400 (`payload.name`) for a handler name outside `patterns`;
  * passes everything else on to the jobs router (which validates the rest).
  */
 export function handlerNameGuard(patterns: readonly string[] | undefined): RequestHandler {
   return (req, _res, next) => {
-    const payload = (req.body as { payload?: { type?: unknown; name?: unknown } } | undefined)?.payload;
-    if (
-      patterns !== undefined &&
-      payload?.type === 'handler' &&
-      typeof payload.name === 'string' &&
-      !isKnownHandler(payload.name, patterns)
-    ) {
-      const message = `no handler named "${payload.name}" is registered (known: ${patterns.join(', ')})`;
-      next(
-        new ProblemError(400, 'Invalid request', 'invalid body: payload.name', 'validation-error', {
-          errors: [{ field: 'payload.name', message }],
-        }),
-      );
-      return;
-    }
+    checkHandlerName(req.body, patterns);
     next();
   };
 }

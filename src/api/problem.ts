@@ -9,7 +9,7 @@ import { isGrpcServiceError } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { ErrorRequestHandler, Request, Response } from 'express';
 import type { z } from 'zod';
-import type { FieldError } from '../contract';
+import type { FieldError, ProblemDetails } from '../contract';
 import type { Logger } from '../logger';
 
 /** One invalid field: dotted path from the body root (e.g. `retry.max_retries`). */
@@ -87,19 +87,21 @@ export function requestPath(req: Request): string {
   return query === -1 ? url : url.slice(0, query);
 }
 
+/** The problem document (RFC 9457) of `problem`; `instance` is the request path it answers. */
+export function problemDocument(problem: ProblemError, instance?: string): ProblemDetails {
+  return {
+    type: `/problems/${problem.slug}`,
+    title: problem.title,
+    status: problem.status,
+    detail: problem.message,
+    ...(instance !== undefined ? { instance } : {}),
+    ...problem.extra,
+  };
+}
+
 /** Sends a problem response. */
 export function sendProblem(res: Response, problem: ProblemError, instance?: string): void {
-  res
-    .status(problem.status)
-    .type('application/problem+json')
-    .json({
-      type: `/problems/${problem.slug}`,
-      title: problem.title,
-      status: problem.status,
-      detail: problem.message,
-      ...(instance !== undefined ? { instance } : {}),
-      ...problem.extra,
-    });
+  res.status(problem.status).type('application/problem+json').json(problemDocument(problem, instance));
 }
 
 const GRPC_UNAVAILABLE = 14;

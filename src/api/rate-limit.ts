@@ -1,5 +1,6 @@
 /**
- * Rate limits (express-rate-limit). Per user per minute: job submissions (`POST /jobs`), other
+ * Rate limits (express-rate-limit). Per user per minute: job submissions (`POST /jobs`, and each
+ * item of `POST /jobs:batch`), other
  * writes (every other non-GET request, so routes added later are covered too) and reads (GET and
  * HEAD). Per client address per minute: failed logins (401), counted before the key is checked so
  * that a refused address cannot go on trying keys. Answers carry `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset`
@@ -63,23 +64,77 @@ function limiter(limit: number, what: string, store: Store | undefined): Request
   });
 }
 
-/**
- * Middleware (after authentication): counts and limits the caller's submissions, other writes and
- * reads, each in its own bucket. OPTIONS is never limited.
- */
-export function userRateLimits(options: RateLimitOptions): RequestHandler {
-  const submissions = limiter(options.submissionsPerMinute, 'job submissions', options.store?.('submit:'));
+/** What {@link UserRateLimits.takeSubmissions} granted. */
+export interface SubmissionGrant {
+  /** How many of the asked submissions fit in the caller's bucket (0 to the number asked). */
+  granted: number;
+  /** The limit per minute. */
+  limit: number;
+  /** Submissions left in the window after this grant. */
+  remaining: number;
+  /** Seconds until the window resets (at least 1). */
+  resetSeconds: number;
+}
+
+/** The per-user limits: the middleware, and item counting for batch submissions. */
+export interface UserRateLimits {
+  /**
+   * Middleware (after authentication): counts and limits the caller's submissions, other writes and
+   * reads, each in its own bucket. OPTIONS is never limited; `POST /jobs:batch` is not counted
+   * here (its items are, through {@link takeSubmissions}).
+   */
+  middleware: RequestHandler;
+  /**
+   * Counts up to `count` job submissions of `userId` against the submissions bucket (the one
+   * `POST /jobs` uses), one at a time, and stops at the limit: a batch gets what is left of the
+   * caller's minute, and its other items are refused with 429.
+   */
+  takeSubmissions(userId: string, count: number): Promise<SubmissionGrant>;
+}
+
+/** Path of the batch submission route, counted by items rather than by requests. */
+export const BATCH_SUBMISSION_PATH = '/jobs:batch';
+
+/** Builds the per-user limits (see {@link UserRateLimits}). */
+export function userRateLimits(options: RateLimitOptions): UserRateLimits {
+  const submitStore = options.store?.('submit:') ?? new MemoryStore();
+  const submissions = limiter(options.submissionsPerMinute, 'job submissions', submitStore);
   const writes = limiter(options.writesPerMinute, 'writes', options.store?.('write:'));
   const reads = limiter(options.readsPerMinute ?? DEFAULT_READS_PER_MINUTE, 'reads', options.store?.('read:'));
-  return (req, res, next) => {
+  const limit = options.submissionsPerMinute;
+  const middleware: RequestHandler = (req, res, next) => {
     if (req.method === 'OPTIONS') {
       next();
       return;
     }
     if (req.method === 'GET' || req.method === 'HEAD') return reads(req, res, next);
+    if (req.method === 'POST' && req.path === BATCH_SUBMISSION_PATH) {
+      next();
+      return;
+    }
     const isSubmission = req.method === 'POST' && (req.path === '/jobs' || req.path === '/jobs/');
     return (isSubmission ? submissions : writes)(req, res, next);
   };
+  const takeSubmissions = async (userId: string, count: number): Promise<SubmissionGrant> => {
+    let granted = 0;
+    let hits = 0;
+    let resetTime: Date | undefined;
+    while (granted < count) {
+      const info = await submitStore.increment(userId);
+      resetTime = info.resetTime;
+      hits = info.totalHits;
+      if (hits > limit) {
+        await submitStore.decrement(userId);
+        hits -= 1;
+        break;
+      }
+      granted += 1;
+    }
+    if (count === 0) hits = (await submitStore.get?.(userId))?.totalHits ?? 0;
+    const resetSeconds = Math.max(1, Math.ceil(((resetTime?.getTime() ?? Date.now() + WINDOW_MS) - Date.now()) / 1000));
+    return { granted, limit, remaining: Math.max(0, limit - hits), resetSeconds };
+  };
+  return { middleware, takeSubmissions };
 }
 
 /**

@@ -7,6 +7,7 @@
  * Pure: zod and the domain's pure modules only (no express, no Temporal), so Node and the
  * browser bundle can both import it.
  */
+export * from './batch';
 export * from './common';
 export * from './console';
 export * from './handlers';

@@ -2,7 +2,8 @@
  * The API's Prometheus metrics and its `/metrics` endpoint, as one Express router that
  * `createApp` mounts first: it times every request and serves the registry.
  * - `scheduler_http_request_duration_seconds{method,route,status}`: latency histogram;
- * - `scheduler_job_submissions_total{outcome}`: `POST /jobs` answers, `accepted` (201) or `rejected`;
+ * - `scheduler_job_submissions_total{outcome}`: job submissions, `accepted` (201) or `rejected`: one per
+ *   `POST /jobs` answer, one per item of `POST /jobs:batch` (its route sets `res.locals.submissionOutcomes`);
  * - `scheduler_http_errors_total{route,status}`: answers with status >= 400;
  * - the Node process metrics of prom-client (`process_*`, `nodejs_*`).
  */
@@ -25,10 +26,20 @@ function trackRoute(req: Request): () => string {
     set(value: unknown) {
       current = value;
       const path = (value as { path?: unknown } | undefined)?.path;
-      if (typeof path === 'string') template = `${req.baseUrl}${path === '/' && req.baseUrl ? '' : path}` || '/';
+      // A literal colon is escaped in Express paths (`/jobs\\:batch`); the label shows the path as requested.
+      if (typeof path === 'string')
+        template = `${req.baseUrl}${path === '/' && req.baseUrl ? '' : path}`.replaceAll('\\', '') || '/';
     },
   });
   return () => template;
+}
+
+/** Submissions one request made, when it made several (`res.locals.submissionOutcomes`). */
+export interface SubmissionOutcomes {
+  /** Jobs created (201). */
+  accepted: number;
+  /** Items refused or replayed (any other status). */
+  rejected: number;
 }
 
 /**
@@ -69,7 +80,11 @@ export function apiMetrics(registry?: Registry, guard?: RequestHandler): Router 
       const status = String(res.statusCode);
       stop({ method: req.method, route, status });
       if (res.statusCode >= 400) errors.inc({ route, status });
-      if (req.method === 'POST' && route === '/jobs') {
+      const outcomes = res.locals.submissionOutcomes as SubmissionOutcomes | undefined;
+      if (outcomes !== undefined) {
+        if (outcomes.accepted > 0) submissions.inc({ outcome: 'accepted' }, outcomes.accepted);
+        if (outcomes.rejected > 0) submissions.inc({ outcome: 'rejected' }, outcomes.rejected);
+      } else if (req.method === 'POST' && route === '/jobs') {
         submissions.inc({ outcome: res.statusCode === 201 ? 'accepted' : 'rejected' });
       }
     });
