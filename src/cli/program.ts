@@ -6,9 +6,10 @@
  * (README "Configuration"), set before the process's config is loaded.
  */
 import { readFileSync } from 'node:fs';
+import { SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
-import { SchedulerApiError, SchedulerClient } from '../client';
-import type { JobStatus, JobSubmission } from '../contract';
+import { type CreateManyProgress, SchedulerApiError, SchedulerClient } from '../client';
+import type { BatchJob, JobStatus, JobSubmission } from '../contract';
 
 /** What the program needs from its surroundings (tests pass their own). */
 export interface ProgramIo {
@@ -19,6 +20,8 @@ export interface ProgramIo {
   /** Environment for defaults (SCHEDULER_API_URL, SCHEDULER_API_KEY) and for `api`/`worker` options. */
   env: NodeJS.ProcessEnv;
   fetch?: typeof fetch;
+  /** Where the progress bar of a bulk create is drawn (only on a terminal); default stderr. */
+  progress?: NodeJS.WritableStream;
   /** Starters of the long-running processes (lazily imported by default). */
   run?: { dev(): Promise<void>; api(): Promise<void>; worker(): Promise<void> };
 }
@@ -47,6 +50,30 @@ function readSpec(options: { file?: string; json?: string }): unknown {
   } catch (err) {
     throw new InvalidArgumentError(`the job spec is not JSON: ${(err as Error).message}`);
   }
+}
+
+/** True when the file holds JSON Lines (one job spec per line): a `.jsonl` or `.ndjson` name. */
+function isJsonLines(path: string | undefined): boolean {
+  return path !== undefined && /\.(jsonl|ndjson)$/i.test(path);
+}
+
+/**
+ * The job specs of a JSON Lines text (RFC 7464's newline-delimited cousin: one JSON value per
+ * line, blank lines skipped).
+ * @throws InvalidArgumentError naming the first line that is not JSON.
+ */
+export function parseJsonLines(text: string): unknown[] {
+  const specs: unknown[] = [];
+  text.split(/\r?\n/).forEach((line, index) => {
+    if (line.trim() === '') return;
+    try {
+      specs.push(JSON.parse(line));
+    } catch (err) {
+      throw new InvalidArgumentError(`line ${index + 1} is not JSON: ${(err as Error).message}`);
+    }
+  });
+  if (specs.length === 0) throw new InvalidArgumentError('the file holds no job spec');
+  return specs;
 }
 
 /**
@@ -114,12 +141,55 @@ export function buildProgram(io: ProgramIo): Command {
     }
   };
 
+  /**
+   * Submits the specs of a JSON Lines file through POST /jobs:batch (SchedulerClient.createMany):
+   * a progress bar on a terminal, one result per line (JSON Lines, input order) on `out`, the
+   * totals on `err`; exit status 1 when an item failed.
+   */
+  const createMany = async (path: string, batchSize: number | undefined) => {
+    let specs: unknown[];
+    try {
+      specs = parseJsonLines(readFileSync(path === '-' ? 0 : path, 'utf8'));
+    } catch (err) {
+      return program.error(`error: ${(err as Error).message}`);
+    }
+    const stream = io.progress ?? process.stderr;
+    const bar = new SingleBar({
+      stream,
+      format: 'submitting [{bar}] {value}/{total} jobs | {created} created, {replayed} replayed, {failed} failed',
+      hideCursor: true,
+    });
+    const counts = (p: CreateManyProgress) => ({ created: p.created, replayed: p.replayed, failed: p.failed });
+    bar.start(specs.length, 0, { created: 0, replayed: 0, failed: 0 });
+    try {
+      const result = await client().createMany(specs as BatchJob[], {
+        ...(batchSize !== undefined ? { batchSize } : {}),
+        onProgress: (p) => bar.update(p.done, counts(p)),
+      });
+      bar.stop();
+      for (const item of result.results) io.out(JSON.stringify(item));
+      io.err(`${result.total} jobs: ${result.created} created, ${result.replayed} replayed, ${result.failed} failed`);
+      if (result.failed > 0) process.exitCode = 1;
+    } catch (err) {
+      bar.stop();
+      await print(() => Promise.reject(err));
+    }
+  };
+
   jobs
     .command('create')
-    .description('submit a job (the POST /jobs body, from a file, stdin (-) or inline)')
+    .description(
+      'submit a job (the POST /jobs body, from a file, stdin (-) or inline), or many: a .jsonl file ' +
+        '(or --jsonl) holds one job spec per line, sent through POST /jobs:batch',
+    )
     .option('-f, --file <path>', 'JSON file with the job spec, or - for stdin')
     .option('--json <spec>', 'the job spec as a JSON string')
-    .action((opts: { file?: string; json?: string }) => {
+    .option('--jsonl', 'the file holds JSON Lines: one job spec per line (default for .jsonl and .ndjson names)')
+    .option('--batch-size <n>', 'jobs per POST /jobs:batch request (<= 1000)', positiveInt)
+    .action((opts: { file?: string; json?: string; jsonl?: boolean; batchSize?: number }) => {
+      if (opts.file !== undefined && opts.json === undefined && (opts.jsonl || isJsonLines(opts.file))) {
+        return createMany(opts.file, opts.batchSize);
+      }
       let spec: unknown;
       try {
         spec = readSpec(opts);

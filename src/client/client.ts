@@ -20,6 +20,43 @@ export interface CreateOptions {
   idempotencyKey?: string | false;
 }
 
+/** Most items of one `POST /jobs:batch` (the contract's `MAX_BATCH_JOBS`; the client imports no zod). */
+const MAX_BATCH_JOBS = 1_000;
+
+/** Totals of a {@link SchedulerClient.createMany} so far. */
+export interface CreateManyProgress {
+  /** Items given. */
+  total: number;
+  /** Items answered for good (created, replayed, or failed with a status not tried again). */
+  done: number;
+  /** Jobs created (201). */
+  created: number;
+  /** Jobs an `idempotency_key` had created before (200). */
+  replayed: number;
+  /** Items refused (any other status). */
+  failed: number;
+}
+
+/** Answer of {@link SchedulerClient.createMany}: the totals, and one result per item in input order. */
+export interface CreateManyResult extends CreateManyProgress {
+  results: C.BatchItemResult[];
+}
+
+/** Options of {@link SchedulerClient.createMany}. */
+export interface CreateManyOptions {
+  /** Items per `POST /jobs:batch` request, 1 to 1,000 (default 1,000). */
+  batchSize?: number;
+  /** Requests in flight at once (default 2). */
+  concurrency?: number;
+  /**
+   * Give each item without an `idempotency_key` a new random one (default true): a request sent
+   * again after a lost answer then creates nothing twice.
+   */
+  idempotent?: boolean;
+  /** Called after each answered request with the totals so far. */
+  onProgress?: (progress: CreateManyProgress) => void;
+}
+
 /** Options of {@link SchedulerClient}. */
 export interface SchedulerClientOptions {
   /** Where the API is, e.g. `http://127.0.0.1:3000`; `''` for the page's own origin in a browser. */
@@ -121,6 +158,78 @@ export class SchedulerClient {
       idempotent: key !== false,
     });
     return { ...body, created: status === 201 };
+  }
+
+  /**
+   * Submits many jobs through `POST /jobs:batch`, {@link CreateManyOptions.batchSize} per request.
+   * Each item is answered on its own: a bad item never stops the others. Items answered 429 (past
+   * the submission rate limit) or 503 are sent again after the answer's `Retry-After` (else the
+   * backoff), until a try admits none of them `retry.attempts` times in a row; their last answer
+   * is then their result.
+   * @returns one result per item, in input order, and the totals.
+   * @throws SchedulerApiError when a whole request is refused (e.g. 400 for an empty list);
+   *   SchedulerConnectionError when no answer came.
+   */
+  async createMany(submissions: readonly C.BatchJob[], options: CreateManyOptions = {}): Promise<CreateManyResult> {
+    const batchSize = options.batchSize ?? MAX_BATCH_JOBS;
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH_JOBS) {
+      throw new RangeError(`batchSize must be a whole number from 1 to ${MAX_BATCH_JOBS}`);
+    }
+    const items =
+      options.idempotent === false
+        ? submissions
+        : submissions.map((s) =>
+            s.idempotency_key === undefined ? { ...s, idempotency_key: newIdempotencyKey() } : s,
+          );
+    const results = new Array<C.BatchItemResult>(items.length);
+    const progress: CreateManyProgress = { total: items.length, done: 0, created: 0, replayed: 0, failed: 0 };
+    const chunks: number[][] = [];
+    for (let i = 0; i < items.length; i += batchSize) {
+      chunks.push(Array.from({ length: Math.min(batchSize, items.length - i) }, (_, k) => i + k));
+    }
+    const settle = (index: number, result: C.BatchItemResult) => {
+      results[index] = result;
+      progress.done += 1;
+      if (result.status === 201) progress.created += 1;
+      else if (result.status === 200) progress.replayed += 1;
+      else progress.failed += 1;
+    };
+    const sendChunk = async (chunk: number[]): Promise<void> => {
+      let pending = chunk;
+      for (let idle = 0; pending.length > 0; ) {
+        const { body, headers } = await this.send<C.BatchResult>({
+          method: 'POST',
+          path: '/jobs:batch',
+          body: { jobs: pending.map((i) => items[i]) },
+          idempotent: options.idempotent !== false || pending.every((i) => items[i]?.idempotency_key !== undefined),
+        });
+        const again: number[] = [];
+        body.results.forEach((result, k) => {
+          const index = pending[k] as number;
+          if (RETRY_STATUSES.includes(result.status)) {
+            results[index] = result;
+            again.push(index);
+          } else settle(index, result);
+        });
+        idle = again.length === pending.length ? idle + 1 : 0;
+        options.onProgress?.({ ...progress });
+        if (again.length === 0) return;
+        if (idle >= this.retry.attempts) {
+          for (const index of again) settle(index, results[index] as C.BatchItemResult);
+          options.onProgress?.({ ...progress });
+          return;
+        }
+        const retryAfter = retryAfterMs(headers.get('retry-after'), Date.now());
+        await this.sleep(retryAfter ?? (backoffMs(this.retry, Math.max(1, idle), null, this.random()) as number));
+        pending = again;
+      }
+    };
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < chunks.length) await sendChunk(chunks[next++] as number[]);
+    };
+    await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 2, chunks.length) }, lane));
+    return { ...progress, results };
   }
 
   /** A job: status, next and last run, health, counters, spec, recent executions (`GET /jobs/{id}`). */
@@ -240,7 +349,7 @@ export class SchedulerClient {
    * Sends a call, trying again after 429, 503 and (idempotent calls) no answer.
    * @throws SchedulerApiError for an error answer; SchedulerConnectionError when no answer came.
    */
-  private async send<T>(call: Call): Promise<{ status: number; body: T }> {
+  private async send<T>(call: Call): Promise<{ status: number; body: T; headers: Headers }> {
     const url = `${this.baseUrl}${call.path}`;
     for (let attempt = 1; ; attempt++) {
       let response: Response;
@@ -252,7 +361,9 @@ export class SchedulerClient {
         await this.sleep(wait);
         continue;
       }
-      if (response.ok) return { status: response.status, body: (await readJson(response)) as T };
+      if (response.ok) {
+        return { status: response.status, body: (await readJson(response)) as T, headers: response.headers };
+      }
       const retryAfter = retryAfterMs(response.headers.get('retry-after'), Date.now());
       const error = await apiError(response, retryAfter);
       const wait =

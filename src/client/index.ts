@@ -15,6 +15,9 @@
  */
 export type {
   AttemptRecord,
+  BatchItemResult,
+  BatchJob,
+  BatchResult,
   CancelledJob,
   ConsoleConfig,
   CreatedJob,
@@ -55,6 +58,9 @@ export type {
 } from '../contract';
 export {
   type CreateJobResult,
+  type CreateManyOptions,
+  type CreateManyProgress,
+  type CreateManyResult,
   type CreateOptions,
   newIdempotencyKey,
   SchedulerClient,

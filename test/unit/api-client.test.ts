@@ -206,3 +206,57 @@ describe('typed calls', () => {
     ]);
   });
 });
+
+describe('createMany (POST /jobs:batch)', () => {
+  const item = (status: number) =>
+    status < 300
+      ? { status, job: created }
+      : { status, problem: { type: '/problems/x', title: 't', status, detail: 'd' } };
+
+  it('sends batches of batchSize in order, gives each item an idempotency key, and counts the results', async () => {
+    const { client, sent } = scripted([
+      json(200, { results: [item(201), item(200)] }),
+      json(207, { results: [item(400)] }),
+    ]);
+    const progress: number[] = [];
+    const result = await client.createMany([submission, submission, { ...submission, idempotency_key: 'mine' }], {
+      batchSize: 2,
+      concurrency: 1,
+      onProgress: (p) => progress.push(p.done),
+    });
+    expect(sent.map((s) => s.url)).toEqual(['http://api.test/jobs:batch', 'http://api.test/jobs:batch']);
+    const bodies = sent.map((s) => JSON.parse(s.body as string) as { jobs: { idempotency_key: string }[] });
+    expect(bodies.map((b) => b.jobs.length)).toEqual([2, 1]);
+    const keys = bodies.flatMap((b) => b.jobs.map((j) => j.idempotency_key));
+    expect(new Set(keys).size).toBe(3);
+    expect(keys[2]).toBe('mine');
+    expect(result).toMatchObject({ total: 3, done: 3, created: 1, replayed: 1, failed: 1 });
+    expect(result.results.map((r) => r.status)).toEqual([201, 200, 400]);
+    expect(progress).toEqual([2, 3]);
+  });
+
+  it('sends items answered 429 again after Retry-After, and only those; gives up after `attempts` tries without progress', async () => {
+    const { client, sent, waits } = scripted([
+      json(207, { results: [item(201), item(429), item(429)] }, { 'retry-after': '7' }),
+      json(207, { results: [item(201), item(429)] }, { 'retry-after': '3' }),
+      json(207, { results: [item(429)] }, { 'retry-after': '3' }),
+      json(207, { results: [item(429)] }, { 'retry-after': '3' }),
+      json(207, { results: [item(429)] }, { 'retry-after': '3' }),
+    ]);
+    const jobs = ['a', 'b', 'c'].map((name) => ({ ...submission, name }));
+    const result = await client.createMany(jobs);
+    const names = sent.map((s) =>
+      (JSON.parse(s.body as string) as { jobs: { name: string }[] }).jobs.map((j) => j.name),
+    );
+    expect(names).toEqual([['a', 'b', 'c'], ['b', 'c'], ['c'], ['c'], ['c']]);
+    expect(waits).toEqual([7_000, 3_000, 3_000, 3_000]);
+    expect(result.results.map((r) => r.status)).toEqual([201, 201, 429]);
+    expect(result).toMatchObject({ created: 2, failed: 1, done: 3 });
+  });
+
+  it('refuses a batchSize outside 1 to 1,000', async () => {
+    const { client } = scripted([]);
+    await expect(client.createMany([submission], { batchSize: 1_001 })).rejects.toThrow(RangeError);
+    await expect(client.createMany([submission], { batchSize: 0 })).rejects.toThrow(RangeError);
+  });
+});

@@ -5,8 +5,10 @@
  * variable before it starts anything.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { buildProgram } from '../../src/cli/program';
@@ -35,6 +37,18 @@ beforeAll(async () => {
         body: Buffer.concat(chunks).toString(),
         ...(req.headers['idempotency-key'] ? { idempotencyKey: String(req.headers['idempotency-key']) } : {}),
       });
+      if (req.url === '/jobs:batch') {
+        // Each item named `bad` is refused; the others are created.
+        const { jobs } = JSON.parse(Buffer.concat(chunks).toString()) as { jobs: { name: string }[] };
+        const results = jobs.map((j, i) =>
+          j.name === 'bad'
+            ? { status: 400, problem: { title: 'Invalid request', status: 400, detail: 'invalid job: cron' } }
+            : { status: 201, job: { job_id: `job_${j.name}_${i}`, status: 'pending', next_run_time: null } },
+        );
+        res.writeHead(results.every((r) => r.status === 201) ? 200 : 207, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ results }));
+        return;
+      }
       if (req.url?.startsWith('/jobs/missing')) {
         res.writeHead(404, { 'content-type': 'application/problem+json' });
         res.end(JSON.stringify({ title: 'Not Found', status: 404, detail: 'no job missing' }));
@@ -88,6 +102,38 @@ describe('scheduler jobs', () => {
     ]);
     expect(JSON.parse(r.out)).toEqual({ ok: true, method: 'POST', url: '/jobs', created: true });
     expect(process.exitCode).toBeUndefined();
+  });
+
+  test('create --file x.jsonl sends the lines through POST /jobs:batch and prints one result per line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-jsonl-'));
+    const file = join(dir, 'specs.jsonl');
+    const line = (name: string) => JSON.stringify({ name, frequency: 'once', payload: { type: 'handler', name: 'x' } });
+    writeFileSync(file, `${line('a')}\n\n${line('bad')}\r\n${line('c')}\n`);
+    try {
+      const r = await run(['jobs', '--api-url', apiUrl, 'create', '--file', file, '--batch-size', '2']);
+      expect(seen.map((s) => [s.method, s.url])).toEqual([
+        ['POST', '/jobs:batch'],
+        ['POST', '/jobs:batch'],
+      ]);
+      const sent = seen.map((s) => JSON.parse(s.body) as { jobs: { name: string; idempotency_key: string }[] });
+      expect(sent.map((b) => b.jobs.map((j) => j.name))).toEqual([['a', 'bad'], ['c']]);
+      expect(sent.flatMap((b) => b.jobs.map((j) => j.idempotency_key))).toEqual([
+        expect.any(String),
+        expect.any(String),
+        expect.any(String),
+      ]);
+      const results = r.out.split('\n').map((l) => JSON.parse(l) as { status: number });
+      expect(results.map((x) => x.status)).toEqual([201, 400, 201]);
+      expect(r.err).toBe('3 jobs: 2 created, 0 replayed, 1 failed');
+      expect(process.exitCode).toBe(1);
+      // A line that is not JSON is named before anything is sent.
+      seen.length = 0;
+      writeFileSync(file, `${line('a')}\n{oops\n`);
+      await expect(run(['jobs', '--api-url', apiUrl, 'create', '--file', file])).rejects.toThrow(/line 2 is not JSON/);
+      expect(seen).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('list passes the filters as query parameters; the URL and key come from the environment', async () => {
