@@ -147,7 +147,7 @@ export const envSchema = z.object({
   API_KEYS_FILE: path.optional(),
   /** `true` turns authentication off (every caller is the admin `anonymous`); logged loudly at start. */
   AUTH_DISABLED: bool.default(false),
-  /** Job submissions (POST /jobs) per user per minute. */
+  /** Job submissions per user per minute: each `POST /jobs`, and each item of `POST /jobs:batch`. */
   RATE_LIMIT_SUBMISSIONS_PER_MINUTE: positiveInt.default(1000),
   /** Other writes (DELETE, PATCH, POST on a job) per user per minute. */
   RATE_LIMIT_WRITES_PER_MINUTE: positiveInt.default(1000),
