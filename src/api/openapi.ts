@@ -1,9 +1,11 @@
 /**
  * The OpenAPI 3.1 document, generated from the REST contract (src/contract), the zod schemas the
- * routes validate with (no hand-kept copy). Each feature lists its routes as {@link ApiRoute} entries next to its router;
- * adding a route to the document is one entry in such a list. The usual problem answers (400, 401,
+ * routes validate with (no hand-kept copy). Each feature declares its operations in a
+ * {@link RouteTable}, each beside its handler: the same declaration mounts the handler on the
+ * feature's router and puts the operation in the document. The usual problem answers (400, 401,
  * 404, 413, 415, 429, 503) are added from what the route declares.
  */
+import { type Request, type Response, Router } from 'express';
 import type { ZodObject, ZodType } from 'zod';
 import { createDocument, type oas31 } from 'zod-openapi';
 import { healthSchema, problemSchema } from '../contract';
@@ -94,36 +96,142 @@ function operation(route: ApiRoute): Record<string, unknown> {
   };
 }
 
-/** Routes of the app itself (health, documentation). */
+/**
+ * A route as declared in a {@link RouteTable} (or with {@link apiRoute}): the {@link ApiRoute} fields
+ * with the request parts and the success answers written flat.
+ */
+export interface RouteSpec {
+  summary: string;
+  description?: string;
+  /** The operation's tag; default the table's. */
+  tag?: string;
+  /** Answered without an API key (health, docs). */
+  public?: boolean;
+  body?: ZodType;
+  query?: ZodObject;
+  path?: ZodObject;
+  headers?: ZodObject;
+  /** Success answers by status: `[description, schema]` (no schema: an empty answer), or an {@link ApiResponse}. */
+  ok: Record<number, [description: string, schema?: ZodType] | ApiResponse>;
+  /** Other answers specific to the route (e.g. 409), added to the standard ones. */
+  problems?: Record<number, string>;
+}
+
+/** The {@link ApiRoute} of a route declared as a {@link RouteSpec}. */
+export function apiRoute(
+  method: ApiRoute['method'],
+  path: string,
+  operationId: string,
+  tag: string,
+  { summary, description, public: isPublic, body, query, path: params, headers, ok, problems, ...spec }: RouteSpec,
+): ApiRoute {
+  const request = Object.fromEntries(
+    Object.entries({ body, query, path: params, headers }).filter(([, schema]) => schema !== undefined),
+  );
+  const responses = Object.fromEntries(
+    Object.entries(ok).map(([status, answer]) => {
+      if (!Array.isArray(answer)) return [status, answer];
+      const [text, schema] = answer;
+      return [status, schema ? { description: text, schema } : { description: text }];
+    }),
+  );
+  return {
+    method,
+    path,
+    operationId,
+    summary,
+    ...(description !== undefined ? { description } : {}),
+    tag: spec.tag ?? tag,
+    ...(isPublic ? { public: true } : {}),
+    ...(Object.keys(request).length > 0 ? { request } : {}),
+    responses,
+    ...(problems ? { problems } : {}),
+  };
+}
+
+/**
+ * A handler of a {@link RouteTable}: Express's request and answer, and the collaborators the router
+ * was built with. Express 5 forwards a rejected promise to the problem handler.
+ */
+export type RouteHandler<D> = (req: Request, res: Response, deps: D) => void | Promise<void>;
+
+/**
+ * One feature's routes, each operation declared beside its handler:
+ * `table.get('/jobs/{job_id}', 'getJob', { summary, path: jobPathSchema, ok: { 200: ['The job', jobViewSchema] }, handle })`.
+ * {@link routes} lists them for the OpenAPI document; {@link router} mounts the handlers at the
+ * same paths (OpenAPI path template below the table's prefix, `{job_id}` as `:job_id`).
+ * @typeParam D the collaborators every handler receives (services, clock, caches of one router).
+ */
+export class RouteTable<D> {
+  /** The documented routes, in declaration order. */
+  readonly routes: ApiRoute[] = [];
+  readonly #handlers: { method: ApiRoute['method']; path: string; handle: RouteHandler<D> }[] = [];
+
+  /**
+   * @param prefix where the router is mounted, e.g. `/jobs`; every path declared starts with it.
+   * @param tag the default tag of its operations.
+   */
+  constructor(
+    readonly prefix: string,
+    readonly tag: string,
+  ) {}
+
+  get(path: string, operationId: string, spec: RouteSpec & { handle: RouteHandler<D> }): void {
+    this.#add('get', path, operationId, spec);
+  }
+
+  post(path: string, operationId: string, spec: RouteSpec & { handle: RouteHandler<D> }): void {
+    this.#add('post', path, operationId, spec);
+  }
+
+  patch(path: string, operationId: string, spec: RouteSpec & { handle: RouteHandler<D> }): void {
+    this.#add('patch', path, operationId, spec);
+  }
+
+  delete(path: string, operationId: string, spec: RouteSpec & { handle: RouteHandler<D> }): void {
+    this.#add('delete', path, operationId, spec);
+  }
+
+  /** A router with every handler of the table, acting with `deps`; mount it at {@link prefix}. */
+  router(deps: D): Router {
+    const router = Router({ caseSensitive: true });
+    for (const { method, path, handle } of this.#handlers) {
+      router[method](path, (req, res) => handle(req, res, deps));
+    }
+    return router;
+  }
+
+  #add(
+    method: ApiRoute['method'],
+    path: string,
+    operationId: string,
+    { handle, ...spec }: RouteSpec & { handle: RouteHandler<D> },
+  ): void {
+    if (!path.startsWith(this.prefix)) throw new Error(`${operationId}: ${path} is not below ${this.prefix}`);
+    this.routes.push(apiRoute(method, path, operationId, this.tag, spec));
+    const below = path.slice(this.prefix.length).replace(/\{(\w+)\}/g, ':$1');
+    this.#handlers.push({ method, path: below === '' ? '/' : below, handle });
+  }
+}
+
+/** Routes of the app itself (health, documentation); their handlers are the app's (app.ts). */
 export const operationsRoutes: ApiRoute[] = [
-  {
-    method: 'get',
-    path: '/healthz',
-    operationId: 'health',
+  apiRoute('get', '/healthz', 'health', 'operations', {
     summary: 'Liveness: the API process answers',
-    tag: 'operations',
     public: true,
-    responses: { 200: { description: 'Alive', schema: healthSchema } },
-  },
-  {
-    method: 'get',
-    path: '/readyz',
-    operationId: 'ready',
+    ok: { 200: ['Alive', healthSchema] },
+  }),
+  apiRoute('get', '/readyz', 'ready', 'operations', {
     summary: 'Readiness: Temporal answers',
-    tag: 'operations',
     public: true,
-    responses: { 200: { description: 'Ready', schema: healthSchema } },
+    ok: { 200: ['Ready', healthSchema] },
     problems: { 503: 'Temporal unavailable' },
-  },
-  {
-    method: 'get',
-    path: '/openapi.json',
-    operationId: 'openapi',
+  }),
+  apiRoute('get', '/openapi.json', 'openapi', 'operations', {
     summary: 'This OpenAPI 3.1 document',
-    tag: 'operations',
     public: true,
-    responses: { 200: { description: 'The document' } },
-  },
+    ok: { 200: ['The document'] },
+  }),
 ];
 
 /**

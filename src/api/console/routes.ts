@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import express, { Router } from 'express';
 import { type ConsoleConfig, consoleConfigSchema } from '../../contract';
 import { principalOf } from '../auth';
-import type { ApiRoute } from '../openapi';
+import { type ApiRoute, RouteTable } from '../openapi';
 import { notFound, ProblemError, sendProblem } from '../problem';
 
 /** Where `npm run build:console` writes the console (git-ignored). */
@@ -68,29 +68,26 @@ export function consoleStaticRouter(options: ConsoleOptions = {}): Router {
 
 export type { ConsoleConfig } from '../../contract';
 
+/** What `/console/config` answers besides the caller: the namespace and the Temporal Web UI base URL. */
+const table = new RouteTable<Omit<ConsoleConfig, 'user_id' | 'role'>>('/console', 'console');
+
+table.get('/console/config', 'consoleConfig', {
+  summary: 'Who the caller is, and the Temporal Web UI base URL (for the job console)',
+  ok: { 200: ['The configuration', consoleConfigSchema] },
+  handle(_req, res, config) {
+    const { user_id, role } = principalOf(res);
+    res.json({ user_id, role, ...config } satisfies ConsoleConfig);
+  },
+});
+
 /**
  * `GET /console/config` (behind the API key): who the caller is and where the Temporal Web UI is;
  * the console calls it at sign-in to check the key.
  */
 export function consoleConfigRouter(namespace: string, options: ConsoleOptions = {}): Router {
   const temporalUiUrl = (options.temporalUiUrl ?? DEFAULT_TEMPORAL_UI_URL).replace(/\/+$/, '');
-  const router = Router({ caseSensitive: true });
-  router.get('/config', (_req, res) => {
-    const { user_id, role } = principalOf(res);
-    const config: ConsoleConfig = { user_id, role, namespace, temporal_ui_url: temporalUiUrl };
-    res.json(config);
-  });
-  return router;
+  return table.router({ namespace, temporal_ui_url: temporalUiUrl });
 }
 
 /** The console's documented routes (the static page and assets are not API operations). */
-export const consoleRoutes: ApiRoute[] = [
-  {
-    method: 'get',
-    path: '/console/config',
-    operationId: 'consoleConfig',
-    summary: 'Who the caller is, and the Temporal Web UI base URL (for the job console)',
-    tag: 'console',
-    responses: { 200: { description: 'The configuration', schema: consoleConfigSchema } },
-  },
-];
+export const consoleRoutes: ApiRoute[] = table.routes;

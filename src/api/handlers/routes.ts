@@ -10,11 +10,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { Router } from 'express';
+import type { Router } from 'express';
 import { type HandlersAnswer, handlersQuerySchema, handlersSchema } from '../../contract';
 import type { handlerNamesWorkflow } from '../../workflows/handler-names';
 import { assertQueueGranted, principalOf } from '../auth';
-import type { ApiRoute } from '../openapi';
+import { type ApiRoute, RouteTable } from '../openapi';
 import { ProblemError, parseOr400 } from '../problem';
 
 /** How long an answer from the workers is reused (ms). */
@@ -24,19 +24,29 @@ export const HANDLER_NAMES_WAIT_MS = 5_000;
 
 export type { HandlersAnswer } from '../../contract';
 
-/**
- * Builds the `/handlers` router.
- * @param configured `HANDLER_NAMES` patterns, or undefined to ask the workers.
- */
-export function handlersRouter(
-  client: Client,
-  defaultQueue: string,
-  configured: readonly string[] | undefined,
-  now: () => number = Date.now,
-): Router {
-  const router = Router({ caseSensitive: true });
-  const cache = new Map<string, { answer: HandlersAnswer; atMs: number }>();
-  router.get('/', async (req, res) => {
+/** Collaborators of the `/handlers` handler; `cache` holds the workers' answers by task queue. */
+interface HandlersDeps {
+  client: Client;
+  defaultQueue: string;
+  configured: readonly string[] | undefined;
+  now: () => number;
+  cache: Map<string, { answer: HandlersAnswer; atMs: number }>;
+}
+
+const table = new RouteTable<HandlersDeps>('/handlers', 'workers');
+
+table.get('/handlers', 'listHandlers', {
+  summary: 'Handler names the workers register (for payload.name)',
+  description:
+    'From HANDLER_NAMES when the API has it; otherwise asked of a worker of the task queue and reused for 30 s.',
+  query: handlersQuerySchema,
+  ok: { 200: ['The names', handlersSchema] },
+  problems: {
+    403: 'The task queue is not granted to the key',
+    404: 'No worker polls the task queue',
+    503: 'The workers of the task queue did not answer in time',
+  },
+  async handle(req, res, { client, defaultQueue, configured, now, cache }) {
     const query = parseOr400(handlersQuerySchema, req.query, 'query');
     const queue = query.task_queue ?? defaultQueue;
     assertQueueGranted(principalOf(res), query.task_queue, defaultQueue, 'task_queue');
@@ -63,8 +73,20 @@ export function handlersRouter(
     };
     cache.set(queue, { answer, atMs: now() });
     res.json(answer);
-  });
-  return router;
+  },
+});
+
+/**
+ * Builds the `/handlers` router.
+ * @param configured `HANDLER_NAMES` patterns, or undefined to ask the workers.
+ */
+export function handlersRouter(
+  client: Client,
+  defaultQueue: string,
+  configured: readonly string[] | undefined,
+  now: () => number = Date.now,
+): Router {
+  return table.router({ client, defaultQueue, configured, now, cache: new Map() });
 }
 
 /**
@@ -106,21 +128,4 @@ async function askWorkers(client: Client, queue: string): Promise<string[]> {
 }
 
 /** The `/handlers` route, for the OpenAPI document. */
-export const handlersRoutes: ApiRoute[] = [
-  {
-    method: 'get',
-    path: '/handlers',
-    operationId: 'listHandlers',
-    summary: 'Handler names the workers register (for payload.name)',
-    description:
-      'From HANDLER_NAMES when the API has it; otherwise asked of a worker of the task queue and reused for 30 s.',
-    tag: 'workers',
-    request: { query: handlersQuerySchema },
-    responses: { 200: { description: 'The names', schema: handlersSchema } },
-    problems: {
-      403: 'The task queue is not granted to the key',
-      404: 'No worker polls the task queue',
-      503: 'The workers of the task queue did not answer in time',
-    },
-  },
-];
+export const handlersRoutes: ApiRoute[] = table.routes;

@@ -3,7 +3,7 @@
  * can check an expression (and its DST behaviour) before they submit. Computed by
  * `planOccurrences`, the function the job workflow itself walks its schedule with.
  */
-import { Router } from 'express';
+import type { Router } from 'express';
 import {
   type SchedulePreview,
   type SchedulePreviewRequest,
@@ -12,7 +12,7 @@ import {
 } from '../../contract';
 import { planOccurrences } from '../../domain/preview';
 import { firstOccurrence, type ScheduleFields } from '../../domain/schedule';
-import type { ApiRoute } from '../openapi';
+import { type ApiRoute, RouteTable } from '../openapi';
 import { parseOr400, requireJsonBody } from '../problem';
 
 /**
@@ -30,31 +30,28 @@ export function previewSchedule(request: SchedulePreviewRequest, nowMs: number):
   return { run_times: runs.map((t) => new Date(t).toISOString()) };
 }
 
+const table = new RouteTable<() => number>('/schedules', 'schedules');
+
+table.post('/schedules/preview', 'previewSchedule', {
+  summary: 'Preview the run times of a schedule',
+  description:
+    'The next run times of a job with these schedule fields submitted at `from` (default now), computed by ' +
+    'the function the job workflow walks its schedule with. Creates nothing.',
+  body: schedulePreviewRequestSchema,
+  ok: { 200: ['Planned run times', schedulePreviewSchema] },
+  handle(req, res, now) {
+    requireJsonBody(req, 'the schedule');
+    res.json(previewSchedule(parseOr400(schedulePreviewRequestSchema, req.body, 'body'), now()));
+  },
+});
+
 /**
  * Builds the `/schedules` router.
  * @param now clock, epoch ms (the default `from`).
  */
 export function schedulesRouter(now: () => number = Date.now): Router {
-  const router = Router({ caseSensitive: true });
-  router.post('/preview', (req, res) => {
-    requireJsonBody(req, 'the schedule');
-    res.json(previewSchedule(parseOr400(schedulePreviewRequestSchema, req.body, 'body'), now()));
-  });
-  return router;
+  return table.router(now);
 }
 
 /** The `/schedules` routes, for the OpenAPI document. */
-export const schedulesRoutes: ApiRoute[] = [
-  {
-    method: 'post',
-    path: '/schedules/preview',
-    operationId: 'previewSchedule',
-    summary: 'Preview the run times of a schedule',
-    description:
-      'The next run times of a job with these schedule fields submitted at `from` (default now), computed by ' +
-      'the function the job workflow walks its schedule with. Creates nothing.',
-    tag: 'schedules',
-    request: { body: schedulePreviewRequestSchema },
-    responses: { 200: { description: 'Planned run times', schema: schedulePreviewSchema } },
-  },
-];
+export const schedulesRoutes: ApiRoute[] = table.routes;

@@ -8,13 +8,13 @@
  */
 
 import type { Client } from '@temporalio/client';
-import { Router } from 'express';
+import type { Router } from 'express';
 import { MAX_JOBS_COUNTED, type OverviewStats, overviewQuerySchema, overviewSchema } from '../../contract';
 import type { ExecutionRecord } from '../../domain/job-state';
 import { executionsQuery } from '../../workflows/contract';
 import { type Principal, principalOf } from '../auth';
 import type { JobService } from '../jobs/service';
-import type { ApiRoute } from '../openapi';
+import { type ApiRoute, RouteTable } from '../openapi';
 import { parseOr400 } from '../problem';
 import { computeOverview, OVERVIEW_WINDOW_MS } from './overview';
 
@@ -27,12 +27,26 @@ export const OVERVIEW_TTL_MS = 4_000;
 /** Ledger queries in flight at once for one overview. */
 export const LEDGER_QUERIES_AT_ONCE = 5;
 
-/** Builds the `/stats` router. */
-export function statsRouter(jobs: JobService, client: Client, now: () => number = Date.now): Router {
-  const router = Router({ caseSensitive: true });
-  // One computation per caller and filter at a time, reused for OVERVIEW_TTL_MS.
-  const recent = new Map<string, { atMs: number; answer: Promise<OverviewStats> }>();
-  router.get('/overview', async (req, res) => {
+/** Collaborators of the `/stats` handler; `recent` holds one computation per caller and filter at a time. */
+interface StatsDeps {
+  jobs: JobService;
+  client: Client;
+  now: () => number;
+  recent: Map<string, { atMs: number; answer: Promise<OverviewStats> }>;
+}
+
+const table = new RouteTable<StatsDeps>('/stats', 'stats');
+
+table.get('/stats/overview', 'statsOverview', {
+  summary: 'Overview figures: jobs per status and health, runs per hour (24 h), fire lag p50/p99',
+  description:
+    `Over the caller's jobs (admins: all, or \`user_id\`): status counts of the newest ${MAX_JOBS_COUNTED} jobs; ` +
+    `succeeded and failed ledger entries per UTC hour and the fire lag, read from the ledgers of the ` +
+    `${MAX_LEDGERS_READ} most recently run jobs. One caller's figures are reused for ${OVERVIEW_TTL_MS / 1000} s.`,
+  query: overviewQuerySchema,
+  ok: { 200: ['The figures', overviewSchema] },
+  problems: { 403: "A user asked for another user's figures" },
+  async handle(req, res, { jobs, client, now, recent }) {
     const query = parseOr400(overviewQuerySchema, req.query, 'query');
     const principal = principalOf(res);
     const key = `${principal.role}:${principal.user_id}:${query.user_id ?? ''}`;
@@ -46,8 +60,12 @@ export function statsRouter(jobs: JobService, client: Client, now: () => number 
       answer.catch(() => recent.delete(key));
     }
     res.json(await entry.answer);
-  });
-  return router;
+  },
+});
+
+/** Builds the `/stats` router; one caller's answer is reused for {@link OVERVIEW_TTL_MS}. */
+export function statsRouter(jobs: JobService, client: Client, now: () => number = Date.now): Router {
+  return table.router({ jobs, client, now, recent: new Map() });
 }
 
 /** Reads the inputs of one overview: one visibility listing, then the recent ledgers, a few at a time. */
@@ -88,19 +106,4 @@ async function computeFor(
 }
 
 /** The `/stats` routes, for the OpenAPI document. */
-export const statsRoutes: ApiRoute[] = [
-  {
-    method: 'get',
-    path: '/stats/overview',
-    operationId: 'statsOverview',
-    summary: 'Overview figures: jobs per status and health, runs per hour (24 h), fire lag p50/p99',
-    description:
-      `Over the caller's jobs (admins: all, or \`user_id\`): status counts of the newest ${MAX_JOBS_COUNTED} jobs; ` +
-      `succeeded and failed ledger entries per UTC hour and the fire lag, read from the ledgers of the ` +
-      `${MAX_LEDGERS_READ} most recently run jobs. One caller's figures are reused for ${OVERVIEW_TTL_MS / 1000} s.`,
-    tag: 'stats',
-    request: { query: overviewQuerySchema },
-    responses: { 200: { description: 'The figures', schema: overviewSchema } },
-    problems: { 403: "A user asked for another user's figures" },
-  },
-];
+export const statsRoutes: ApiRoute[] = table.routes;
