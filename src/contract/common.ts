@@ -4,6 +4,27 @@
  */
 import { z } from 'zod';
 
+/** A string, or null when the value is unknown or absent. */
+export const nullableString = z.string().nullable();
+/** A number, or null when the value is unknown or absent. */
+export const nullableNumber = z.number().nullable();
+
+/**
+ * An object schema that the OpenAPI document shows as the named component `id` (and refers to by it).
+ * @param id the component's name, e.g. `JobPage`.
+ */
+export function component<T extends z.core.$ZodLooseShape>(id: string, shape: T) {
+  return z.object(shape).meta({ id });
+}
+
+/**
+ * The `next_page_token` of a page: what to pass as `page_token` for the next page, null on the last.
+ * @param description what the next page holds, and when there is none.
+ */
+export function nextPageTokenSchema(description: string) {
+  return nullableString.meta({ description });
+}
+
 /** An instant as the API writes it: UTC RFC 3339 with milliseconds (`2026-01-01T09:00:00.000Z`). */
 export const utcTimeSchema = z.string().meta({ description: 'UTC RFC 3339', example: '2026-01-01T09:00:00.000Z' });
 

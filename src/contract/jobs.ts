@@ -15,7 +15,14 @@ import {
   plainTextSchema,
   type Weekday,
 } from '../domain/job-spec';
-import { executionErrorSchema, pageTokenSchema, utcTimeSchema } from './common';
+import {
+  component,
+  executionErrorSchema,
+  nextPageTokenSchema,
+  nullableString,
+  pageTokenSchema,
+  utcTimeSchema,
+} from './common';
 
 export type { HealthState } from '../domain/health';
 export type { JobStatus } from '../domain/job-spec';
@@ -113,77 +120,68 @@ export const idempotencyKeySchema = z
 /** Headers of `POST /jobs`. */
 export const createJobHeadersSchema = z.object({ 'Idempotency-Key': idempotencyKeySchema.optional() });
 
+/** What every answer to a request on one job starts with: the job and its status after the request. */
+const jobStateShape = { job_id: z.string(), status: jobStatusSchema };
+
 /** `201` (and idempotent `200`) answer of `POST /jobs`. */
-export const createdJobSchema = z
-  .object({
-    job_id: z.string(),
-    status: jobStatusSchema,
-    next_run_time: utcTimeSchema.nullable().meta({ description: 'First occurrence (UTC); null when it never fires.' }),
-  })
-  .meta({ id: 'CreatedJob' });
+export const createdJobSchema = component('CreatedJob', {
+  ...jobStateShape,
+  next_run_time: utcTimeSchema.nullable().meta({ description: 'First occurrence (UTC); null when it never fires.' }),
+});
 /** Answer of `POST /jobs`. */
 export type CreatedJob = z.output<typeof createdJobSchema>;
 
 /** A job's health (src/domain/health.ts `JobHealth`). */
-export const jobHealthSchema = z
-  .object({
-    state: z.enum(HEALTH_STATES).meta({
+export const jobHealthSchema = component('JobHealth', {
+  state: z.enum(HEALTH_STATES).meta({
+    description:
+      '`failing`: the latest run failed; `late`: no success within `expected_within`, or a run started later ' +
+      'than `max_lateness`; `ok`: the latest run succeeded on time; `unknown`: no run has ended yet.',
+  }),
+  consecutive_failures: z.number().int().meta({ description: 'Runs failed since the last success.' }),
+  last_success_time: utcTimeSchema.nullable().meta({ description: 'When the latest successful run ended (UTC).' }),
+  last_failure: z
+    .object({ scheduled_time: utcTimeSchema, error: executionErrorSchema.nullable() })
+    .nullable()
+    .meta({
       description:
-        '`failing`: the latest run failed; `late`: no success within `expected_within`, or a run started later ' +
-        'than `max_lateness`; `ok`: the latest run succeeded on time; `unknown`: no run has ended yet.',
+        'The latest failed run since the last success. In `GET /jobs` rows (read from visibility) its `error` is null: ' +
+        '`GET /jobs/{job_id}` has it.',
     }),
-    consecutive_failures: z.number().int().meta({ description: 'Runs failed since the last success.' }),
-    last_success_time: utcTimeSchema.nullable().meta({ description: 'When the latest successful run ended (UTC).' }),
-    last_failure: z
-      .object({ scheduled_time: utcTimeSchema, error: executionErrorSchema.nullable() })
-      .nullable()
-      .meta({
-        description:
-          'The latest failed run since the last success. In `GET /jobs` rows (read from visibility) its `error` is null: ' +
-          '`GET /jobs/{job_id}` has it.',
-      }),
-  })
-  .meta({ id: 'JobHealth' });
+});
 /** A job's health. */
 export type JobHealthView = z.output<typeof jobHealthSchema>;
 
 /** What every answer about a job starts with: identity, status, next and last run. */
 const jobHeadShape = {
   job_id: z.string(),
-  name: z.string().nullable(),
-  user_id: z.string().nullable(),
+  name: nullableString,
+  user_id: nullableString,
   status: jobStatusSchema,
   next_run_time: utcTimeSchema.nullable(),
   last_run_time: utcTimeSchema.nullable(),
 };
 
 /** One row of `GET /jobs`, read from visibility (search attributes). */
-export const jobSummarySchema = z
-  .object({
-    ...jobHeadShape,
-    started_at: utcTimeSchema.nullable().meta({ description: "When the job's current workflow run started (UTC)." }),
-    health: jobHealthSchema,
-  })
-  .meta({ id: 'JobSummary' });
+export const jobSummarySchema = component('JobSummary', {
+  ...jobHeadShape,
+  started_at: utcTimeSchema.nullable().meta({ description: "When the job's current workflow run started (UTC)." }),
+  health: jobHealthSchema,
+});
 /** One row of `GET /jobs`. */
 export type JobSummary = z.output<typeof jobSummarySchema>;
 
 /** Answer of `GET /jobs`. */
-export const jobPageSchema = z
-  .object({
-    jobs: z.array(jobSummarySchema),
-    next_page_token: z
-      .string()
-      .nullable()
-      .meta({ description: 'Pass as `page_token` for the next page; null on the last page.' }),
-  })
-  .meta({ id: 'JobPage' });
+export const jobPageSchema = component('JobPage', {
+  jobs: z.array(jobSummarySchema),
+  next_page_token: nextPageTokenSchema('Pass as `page_token` for the next page; null on the last page.'),
+});
 /** A page of `GET /jobs`. */
 export type JobPage = z.output<typeof jobPageSchema>;
 
 const attemptRecordSchema = z.object({
   attempt: z.number().int().meta({ description: '1-based.' }),
-  worker_id: z.string().nullable(),
+  worker_id: nullableString,
   started_at: utcTimeSchema,
   finished_at: utcTimeSchema.nullable().meta({ description: 'Null while it runs.' }),
   status: z.enum(['running', 'succeeded', 'failed', 'timed_out', 'worker_lost', 'cancelled']),
@@ -191,51 +189,49 @@ const attemptRecordSchema = z.object({
 });
 
 /** One entry of a job's ledger: an occurrence and how it ended (src/domain/job-state.ts `ExecutionRecord`). */
-export const executionRecordSchema = z
-  .object({
-    execution_id: z.string().meta({ description: '`<job_id>:<scheduled_time>`, also the idempotency key sent.' }),
-    seq: z.number().int().optional().meta({
-      description: "The entry's number in the job's ledger, 1 for the first; newer entries have greater ones.",
-    }),
-    scheduled_time: utcTimeSchema,
-    started_at: utcTimeSchema,
-    finished_at: utcTimeSchema,
-    status: z.enum(['succeeded', 'failed', 'skipped', 'cancelled']),
-    attempts: z.number().int().nullable(),
-    worker_id: z.string().nullable(),
-    http_status: z.number().int().optional(),
-    http: z
-      .object({
-        status: z.number().int(),
-        headers: z.record(z.string(), z.string()),
-        body_excerpt: z.string(),
-      })
-      .optional()
-      .meta({
-        description:
-          "`http` jobs: the last attempt's answer: status, chosen headers (content-type, location, retry-after, " +
-          "request ids…) and the first 2 KB of the body. Kept for the job's 10 newest ledger entries.",
-      }),
-    output: z.unknown().optional().meta({
+export const executionRecordSchema = component('ExecutionRecord', {
+  execution_id: z.string().meta({ description: '`<job_id>:<scheduled_time>`, also the idempotency key sent.' }),
+  seq: z.number().int().optional().meta({
+    description: "The entry's number in the job's ledger, 1 for the first; newer entries have greater ones.",
+  }),
+  scheduled_time: utcTimeSchema,
+  started_at: utcTimeSchema,
+  finished_at: utcTimeSchema,
+  status: z.enum(['succeeded', 'failed', 'skipped', 'cancelled']),
+  attempts: z.number().int().nullable(),
+  worker_id: nullableString,
+  http_status: z.number().int().optional(),
+  http: z
+    .object({
+      status: z.number().int(),
+      headers: z.record(z.string(), z.string()),
+      body_excerpt: z.string(),
+    })
+    .optional()
+    .meta({
       description:
-        "`handler` jobs: the handler's return value (JSON, at most 8 KB). Kept for the job's 10 newest ledger entries.",
+        "`http` jobs: the last attempt's answer: status, chosen headers (content-type, location, retry-after, " +
+        "request ids…) and the first 2 KB of the body. Kept for the job's 10 newest ledger entries.",
     }),
-    output_truncated: z
-      .boolean()
-      .optional()
-      .meta({ description: "True when `output` is the first 8 KB of the return value's JSON text (a string)." }),
-    error: executionErrorSchema.optional(),
-    reason: z.enum(['overlap', 'paused', 'misfire']).optional(),
-    trigger: z.enum(['schedule', 'manual']).optional(),
-    attempt_history: z.array(attemptRecordSchema).optional(),
-    count: z.number().int().optional().meta({
-      description: '`skipped` entries: how many consecutive skipped occurrences with this reason it stands for.',
-    }),
-    last_scheduled_time: utcTimeSchema
-      .optional()
-      .meta({ description: 'Aggregated `skipped` entries: the newest occurrence it stands for.' }),
-  })
-  .meta({ id: 'ExecutionRecord' });
+  output: z.unknown().optional().meta({
+    description:
+      "`handler` jobs: the handler's return value (JSON, at most 8 KB). Kept for the job's 10 newest ledger entries.",
+  }),
+  output_truncated: z
+    .boolean()
+    .optional()
+    .meta({ description: "True when `output` is the first 8 KB of the return value's JSON text (a string)." }),
+  error: executionErrorSchema.optional(),
+  reason: z.enum(['overlap', 'paused', 'misfire']).optional(),
+  trigger: z.enum(['schedule', 'manual']).optional(),
+  attempt_history: z.array(attemptRecordSchema).optional(),
+  count: z.number().int().optional().meta({
+    description: '`skipped` entries: how many consecutive skipped occurrences with this reason it stands for.',
+  }),
+  last_scheduled_time: utcTimeSchema
+    .optional()
+    .meta({ description: 'Aggregated `skipped` entries: the newest occurrence it stands for.' }),
+});
 /** One ledger entry. */
 export type ExecutionRecord = z.output<typeof executionRecordSchema>;
 /** One attempt of a ledger entry. */
@@ -250,48 +246,38 @@ export const ledgerQuerySchema = z.strictObject({
 export type LedgerParams = z.input<typeof ledgerQuerySchema>;
 
 /** Answer of `GET /jobs/{job_id}/executions`: ledger entries, newest first. */
-export const ledgerPageSchema = z
-  .object({
-    job_id: z.string(),
-    executions: z.array(executionRecordSchema),
-    next_page_token: z
-      .string()
-      .nullable()
-      .meta({ description: 'Pass as `page_token` for older entries; null when the window has no more.' }),
-  })
-  .meta({ id: 'LedgerPage' });
+export const ledgerPageSchema = component('LedgerPage', {
+  job_id: z.string(),
+  executions: z.array(executionRecordSchema),
+  next_page_token: nextPageTokenSchema('Pass as `page_token` for older entries; null when the window has no more.'),
+});
 /** A page of a job's ledger. */
 export type LedgerPage = z.output<typeof ledgerPageSchema>;
 
 /** The attempt in flight, from Temporal's pending-activity information. */
-export const runningAttemptSchema = z
-  .object({
-    execution_id: z.string().meta({ description: "The occurrence's idempotency key." }),
-    attempt: z.number().int(),
-    state: z.enum(['scheduled', 'started', 'cancel_requested']).meta({
-      description: '`scheduled`: waiting for a worker or for its retry backoff.',
-    }),
-    worker_id: z.string().nullable().meta({ description: 'The worker that took the attempt; null before one did.' }),
-    started_at: utcTimeSchema.nullable(),
-    last_heartbeat_at: utcTimeSchema.nullable(),
-    last_failure: z
-      .string()
-      .nullable()
-      .meta({ description: 'Error of the previous attempt, while this one waits for its retry.' }),
-  })
-  .meta({ id: 'RunningAttempt' });
+export const runningAttemptSchema = component('RunningAttempt', {
+  execution_id: z.string().meta({ description: "The occurrence's idempotency key." }),
+  attempt: z.number().int(),
+  state: z.enum(['scheduled', 'started', 'cancel_requested']).meta({
+    description: '`scheduled`: waiting for a worker or for its retry backoff.',
+  }),
+  worker_id: nullableString.meta({ description: 'The worker that took the attempt; null before one did.' }),
+  started_at: utcTimeSchema.nullable(),
+  last_heartbeat_at: utcTimeSchema.nullable(),
+  last_failure: nullableString.meta({
+    description: 'Error of the previous attempt, while this one waits for its retry.',
+  }),
+});
 /** The attempt in flight. */
 export type RunningAttempt = z.output<typeof runningAttemptSchema>;
 
 /** The job spec as stored: the submission with its defaults, plus id, owner and submission time. */
-export const jobSpecSchema = z
-  .object({
-    ...jobSubmissionSchema.shape,
-    job_id: z.string(),
-    user_id: z.string().meta({ description: 'The owner: the user of the API key that submitted the job.' }),
-    created_at: utcTimeSchema.meta({ description: 'When the API accepted the job.' }),
-  })
-  .meta({ id: 'JobSpec' });
+export const jobSpecSchema = component('JobSpec', {
+  ...jobSubmissionSchema.shape,
+  job_id: z.string(),
+  user_id: z.string().meta({ description: 'The owner: the user of the API key that submitted the job.' }),
+  created_at: utcTimeSchema.meta({ description: 'When the API accepted the job.' }),
+});
 /** The job spec as a job's answers show it. */
 export type JobSpecView = z.output<typeof jobSpecSchema>;
 
@@ -307,73 +293,65 @@ const ledgerCountsSchema = z.object({
  * the executions (src/domain/job-state.ts `JobDescription`); or, when no worker answered the
  * `describe` query, the visibility row with `details_unavailable`.
  */
-export const jobViewSchema = z
-  .object({
-    ...jobHeadShape,
-    started_at: utcTimeSchema.nullable().optional().meta({ description: 'Rows read from visibility only.' }),
-    counts: ledgerCountsSchema
-      .optional()
-      .meta({ description: 'Occurrences per outcome over the life of the job (the ledger).' }),
-    retry_count: z.number().int().optional(),
-    paused: z.boolean().optional().meta({ description: 'True between pause and resume.' }),
-    health: jobHealthSchema,
-    running_attempt: runningAttemptSchema
-      .nullable()
-      .optional()
-      .meta({ description: "The attempt in flight, from Temporal's pending-activity information; null when none." }),
-    generation: z.number().int().optional().meta({ description: 'How many times the job continued as new.' }),
-    next_occurrence: utcTimeSchema.nullable().optional().meta({
-      description: 'Scheduled time of the next occurrence not yet handled; `next_run_time` is when it fires.',
-    }),
-    scheduled_runs: z.number().int().optional().meta({ description: 'Scheduled occurrences started (`max_runs`).' }),
-    ledger_seq: z.number().int().optional().meta({ description: '`seq` of the newest ledger entry.' }),
-    waiting: z
-      .array(utcTimeSchema)
-      .optional()
-      .meta({ description: 'Scheduled occurrences waiting to run (caught up or buffered), oldest first.' }),
-    last_execution: executionRecordSchema.nullable().optional(),
-    next_run_times: z
-      .array(utcTimeSchema)
-      .optional()
-      .meta({ description: 'The next planned fire times (at most 5); empty when paused or ended.' }),
-    spec: jobSpecSchema.optional(),
-    executions: z.array(executionRecordSchema).optional(),
-    temporal: z.object({
-      workflow_id: z.string(),
-      run_id: z.string(),
-      status: z.string().meta({ description: "Temporal's workflow status, e.g. RUNNING, COMPLETED, CANCELLED" }),
-    }),
-    details_unavailable: z.string().optional().meta({ description: "Why the job's own details could not be read." }),
-  })
-  .meta({ id: 'JobView' });
+export const jobViewSchema = component('JobView', {
+  ...jobHeadShape,
+  started_at: utcTimeSchema.nullable().optional().meta({ description: 'Rows read from visibility only.' }),
+  counts: ledgerCountsSchema
+    .optional()
+    .meta({ description: 'Occurrences per outcome over the life of the job (the ledger).' }),
+  retry_count: z.number().int().optional(),
+  paused: z.boolean().optional().meta({ description: 'True between pause and resume.' }),
+  health: jobHealthSchema,
+  running_attempt: runningAttemptSchema
+    .nullable()
+    .optional()
+    .meta({ description: "The attempt in flight, from Temporal's pending-activity information; null when none." }),
+  generation: z.number().int().optional().meta({ description: 'How many times the job continued as new.' }),
+  next_occurrence: utcTimeSchema.nullable().optional().meta({
+    description: 'Scheduled time of the next occurrence not yet handled; `next_run_time` is when it fires.',
+  }),
+  scheduled_runs: z.number().int().optional().meta({ description: 'Scheduled occurrences started (`max_runs`).' }),
+  ledger_seq: z.number().int().optional().meta({ description: '`seq` of the newest ledger entry.' }),
+  waiting: z
+    .array(utcTimeSchema)
+    .optional()
+    .meta({ description: 'Scheduled occurrences waiting to run (caught up or buffered), oldest first.' }),
+  last_execution: executionRecordSchema.nullable().optional(),
+  next_run_times: z
+    .array(utcTimeSchema)
+    .optional()
+    .meta({ description: 'The next planned fire times (at most 5); empty when paused or ended.' }),
+  spec: jobSpecSchema.optional(),
+  executions: z.array(executionRecordSchema).optional(),
+  temporal: z.object({
+    workflow_id: z.string(),
+    run_id: z.string(),
+    status: z.string().meta({ description: "Temporal's workflow status, e.g. RUNNING, COMPLETED, CANCELLED" }),
+  }),
+  details_unavailable: z.string().optional().meta({ description: "Why the job's own details could not be read." }),
+});
 /** `GET /jobs/{job_id}` as a client reads it. */
 export type JobDetails = z.output<typeof jobViewSchema>;
 
 /** Answer of `POST /jobs/{job_id}/pause` and `/resume`. */
-export const jobControlStateSchema = z
-  .object({
-    job_id: z.string(),
-    status: jobStatusSchema,
-    paused: z.boolean(),
-    next_run_time: utcTimeSchema
-      .nullable()
-      .optional()
-      .meta({ description: '`resume`: the next occurrence (UTC); null when the job has no more.' }),
-  })
-  .meta({ id: 'JobControlState' });
+export const jobControlStateSchema = component('JobControlState', {
+  ...jobStateShape,
+  paused: z.boolean(),
+  next_run_time: utcTimeSchema
+    .nullable()
+    .optional()
+    .meta({ description: '`resume`: the next occurrence (UTC); null when the job has no more.' }),
+});
 /** Answer of pause and resume. */
 export type JobControlState = z.output<typeof jobControlStateSchema>;
 
 /** Answer of `PATCH /jobs/{job_id}`: the changed job. */
-export const jobUpdatedSchema = z
-  .object({
-    job_id: z.string(),
-    status: jobStatusSchema,
-    next_run_time: utcTimeSchema.nullable(),
-    next_run_times: z.array(utcTimeSchema).meta({ description: 'The next planned fire times under the new spec.' }),
-    spec: jobSpecSchema,
-  })
-  .meta({ id: 'JobUpdated' });
+export const jobUpdatedSchema = component('JobUpdated', {
+  ...jobStateShape,
+  next_run_time: utcTimeSchema.nullable(),
+  next_run_times: z.array(utcTimeSchema).meta({ description: 'The next planned fire times under the new spec.' }),
+  spec: jobSpecSchema,
+});
 /** Answer of `PATCH /jobs/{job_id}`. */
 export type JobUpdated = z.output<typeof jobUpdatedSchema>;
 
@@ -388,26 +366,22 @@ export const triggerRequestSchema = z
 export type TriggerRequest = z.input<typeof triggerRequestSchema>;
 
 /** Answer (202) of `POST /jobs/{job_id}/trigger`. */
-export const triggerAcceptedSchema = z
-  .object({
-    job_id: z.string(),
-    execution_id: z.string().meta({ description: '`<job_id>:manual:<time>`, also the idempotency key of the run.' }),
-    scheduled_time: utcTimeSchema.meta({ description: "When it was requested: the run's `scheduled_time`." }),
-    status: z
-      .enum(['started', 'queued'])
-      .meta({ description: '`started` at once, or `queued` behind the running occurrence.' }),
-  })
-  .meta({ id: 'TriggerAccepted' });
+export const triggerAcceptedSchema = component('TriggerAccepted', {
+  job_id: z.string(),
+  execution_id: z.string().meta({ description: '`<job_id>:manual:<time>`, also the idempotency key of the run.' }),
+  scheduled_time: utcTimeSchema.meta({ description: "When it was requested: the run's `scheduled_time`." }),
+  status: z
+    .enum(['started', 'queued'])
+    .meta({ description: '`started` at once, or `queued` behind the running occurrence.' }),
+});
 /** Answer of trigger. */
 export type TriggerAccepted = z.output<typeof triggerAcceptedSchema>;
 
 /** Answer of `DELETE /jobs/{job_id}`. */
-export const cancelledJobSchema = z
-  .object({
-    job_id: z.string(),
-    status: jobStatusSchema.meta({ description: '`cancelled`, or the current status while the job winds down (202).' }),
-  })
-  .meta({ id: 'CancelledJob' });
+export const cancelledJobSchema = component('CancelledJob', {
+  ...jobStateShape,
+  status: jobStatusSchema.meta({ description: '`cancelled`, or the current status while the job winds down (202).' }),
+});
 /** Answer of cancel. */
 export type CancelledJob = z.output<typeof cancelledJobSchema>;
 

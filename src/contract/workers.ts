@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { identifierSchema } from '../domain/job-spec';
-import { executionErrorSchema, utcTimeSchema } from './common';
+import { component, executionErrorSchema, nullableNumber, nullableString, utcTimeSchema } from './common';
 
 /** Query string of `GET /workers` and `GET /workers/{worker_id}`. */
 export const workersQuerySchema = z.strictObject({
@@ -21,37 +21,30 @@ export const workerPathSchema = z.object({ worker_id: workerIdSchema });
 /** A worker's health: by heartbeat age; `stopped` when it said it shut down. */
 export const WORKER_HEALTH = ['healthy', 'unhealthy', 'stopped'] as const;
 
-const nullableString = z.string().nullable();
-const nullableNumber = z.number().nullable();
-
 /** One worker, from its last heartbeat. */
-export const workerViewSchema = z
-  .object({
-    worker_id: z
-      .string()
-      .meta({ description: 'The worker identity (WORKER_IDENTITY), as recorded with each attempt.' }),
-    instance_key: z.string().meta({ description: 'Unique per worker process start.' }),
-    host: nullableString,
-    process_id: nullableString,
-    task_queue: z.string(),
-    status: z.enum(WORKER_HEALTH).meta({ description: '`healthy`, `unhealthy` (3 missed heartbeats) or `stopped`' }),
-    temporal_status: z.string().meta({ description: "Temporal's word, e.g. `RUNNING`, `SHUTTING_DOWN`, `SHUTDOWN`." }),
-    last_heartbeat: utcTimeSchema.nullable(),
-    heartbeat_age_ms: nullableNumber.meta({ description: 'API clock minus `last_heartbeat`.' }),
-    heartbeat_interval_ms: nullableNumber.meta({ description: 'Measured between the last two heartbeats.' }),
-    started_at: utcTimeSchema.nullable(),
-    capacity: nullableNumber.meta({ description: 'Attempts at once (MAX_CONCURRENT_EXECUTIONS)' }),
-    load: nullableNumber.meta({ description: 'Attempts running now' }),
-    cpu_usage: nullableNumber.meta({ description: 'Host CPU use, 0–1.' }),
-    memory_usage: nullableNumber.meta({ description: 'Host memory use, 0–1.' }),
-    sdk: z.string(),
-  })
-  .meta({ id: 'Worker' });
+export const workerViewSchema = component('Worker', {
+  worker_id: z.string().meta({ description: 'The worker identity (WORKER_IDENTITY), as recorded with each attempt.' }),
+  instance_key: z.string().meta({ description: 'Unique per worker process start.' }),
+  host: nullableString,
+  process_id: nullableString,
+  task_queue: z.string(),
+  status: z.enum(WORKER_HEALTH).meta({ description: '`healthy`, `unhealthy` (3 missed heartbeats) or `stopped`' }),
+  temporal_status: z.string().meta({ description: "Temporal's word, e.g. `RUNNING`, `SHUTTING_DOWN`, `SHUTDOWN`." }),
+  last_heartbeat: utcTimeSchema.nullable(),
+  heartbeat_age_ms: nullableNumber.meta({ description: 'API clock minus `last_heartbeat`.' }),
+  heartbeat_interval_ms: nullableNumber.meta({ description: 'Measured between the last two heartbeats.' }),
+  started_at: utcTimeSchema.nullable(),
+  capacity: nullableNumber.meta({ description: 'Attempts at once (MAX_CONCURRENT_EXECUTIONS)' }),
+  load: nullableNumber.meta({ description: 'Attempts running now' }),
+  cpu_usage: nullableNumber.meta({ description: 'Host CPU use, 0–1.' }),
+  memory_usage: nullableNumber.meta({ description: 'Host memory use, 0–1.' }),
+  sdk: z.string(),
+});
 /** One worker. */
 export type WorkerView = z.output<typeof workerViewSchema>;
 
 /** Answer of `GET /workers`: newest heartbeat first. */
-export const workerListSchema = z.object({ workers: z.array(workerViewSchema) }).meta({ id: 'WorkerList' });
+export const workerListSchema = component('WorkerList', { workers: z.array(workerViewSchema) });
 /** Answer of `GET /workers`. */
 export type WorkerList = z.output<typeof workerListSchema>;
 
@@ -80,30 +73,26 @@ export const workerExecutionsQuerySchema = z.strictObject({
 export type WorkerExecutionsParams = z.input<typeof workerExecutionsQuerySchema>;
 
 /** One attempt on a worker. */
-export const workerExecutionSchema = z
-  .object({
-    job_id: z.string(),
-    name: z.string().nullable(),
-    user_id: z.string().nullable(),
-    execution_id: z.string().nullable().meta({ description: 'The occurrence key `<job_id>:<scheduled_time>`.' }),
-    attempt: z.number().nullable(),
-    worker_id: z.string(),
-    status: z.enum(ATTEMPT_STATUSES),
-    started_at: utcTimeSchema.nullable(),
-    finished_at: utcTimeSchema.nullable(),
-    error: executionErrorSchema.optional(),
-  })
-  .meta({ id: 'WorkerExecution' });
+export const workerExecutionSchema = component('WorkerExecution', {
+  job_id: z.string(),
+  name: nullableString,
+  user_id: nullableString,
+  execution_id: nullableString.meta({ description: 'The occurrence key `<job_id>:<scheduled_time>`.' }),
+  attempt: nullableNumber,
+  worker_id: z.string(),
+  status: z.enum(ATTEMPT_STATUSES),
+  started_at: utcTimeSchema.nullable(),
+  finished_at: utcTimeSchema.nullable(),
+  error: executionErrorSchema.optional(),
+});
 /** One attempt on a worker. */
 export type WorkerExecution = z.output<typeof workerExecutionSchema>;
 
 /** Answer of `GET /job/executions`. */
-export const workerExecutionsSchema = z
-  .object({
-    worker_id: z.string(),
-    status: z.enum(ATTEMPT_STATUSES),
-    executions: z.array(workerExecutionSchema),
-  })
-  .meta({ id: 'WorkerExecutions' });
+export const workerExecutionsSchema = component('WorkerExecutions', {
+  worker_id: z.string(),
+  status: z.enum(ATTEMPT_STATUSES),
+  executions: z.array(workerExecutionSchema),
+});
 /** Answer of `GET /job/executions`. */
 export type WorkerExecutions = z.output<typeof workerExecutionsSchema>;
