@@ -18,7 +18,7 @@ import type { Logger } from '../../logger';
 import type { SubmissionOutcomes } from '../../observability/http-metrics';
 import { type Principal, principalOf } from '../auth';
 import { checkHandlerName } from '../handler-names';
-import type { ApiRoute } from '../openapi';
+import { type ApiRoute, apiRoute } from '../openapi';
 import {
   ProblemError,
   parseOr400,
@@ -180,21 +180,17 @@ export function batchHandlers(deps: BatchDeps): RequestHandler[] {
 
 /** `POST /jobs:batch` in the OpenAPI document. */
 export const batchRoutes: ApiRoute[] = [
-  {
-    method: 'post',
-    path: '/jobs:batch',
-    operationId: 'createJobs',
+  apiRoute('post', '/jobs:batch', 'createJobs', 'jobs', {
     summary: 'Submit up to 1,000 jobs in one request',
     description:
       'Each item is validated and started like POST /jobs (with `idempotency_key` in place of the header) and ' +
       'answered in `results`, in order: 201 with the job, 200 for an idempotent replay, or the status and problem ' +
       'of that item (400, 403, 409, 413, 429, 503). A bad item never blocks the others. The submission rate limit ' +
       'counts items; items past it get 429 and the answer carries Retry-After.',
-    tag: 'jobs',
-    request: { body: batchRequestSchema },
-    responses: {
-      200: { description: 'Every item was created or replayed', schema: batchResultSchema },
-      207: { description: 'Some items failed: see each result', schema: batchResultSchema },
+    body: batchRequestSchema,
+    ok: {
+      200: ['Every item was created or replayed', batchResultSchema],
+      207: ['Some items failed: see each result', batchResultSchema],
     },
-  },
+  }),
 ];
