@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- <name>…] [-- --smoke]`: runs the benchmarks (all, or the named ones, in the
- * fixed order fire-lag, burst, submit, overhead, dormant, storage, peers), writes each result to
+ * fixed order fire-lag, burst, submit, overhead, dormant, storage, peers, scale), writes each result to
  * bench/results/<name>.json and re-renders BENCHMARKS.md from every result file (a single benchmark
  * replaces only its own section). Everything a benchmark starts is stopped when it ends, fails, or
  * on Ctrl-C. Settings: BENCH_SCALE (full | smoke), BENCH_REPEATS (3), BENCH_WORKERS (2),
@@ -15,6 +15,7 @@ import { dormant } from './benches/dormant';
 import { fireLag } from './benches/fire-lag';
 import { overhead } from './benches/overhead';
 import { peers } from './benches/peers';
+import { scale } from './benches/scale';
 import { storage } from './benches/storage';
 import { submit } from './benches/submit';
 import { cleanupAll } from './lib/cleanup';
@@ -30,7 +31,7 @@ import { machineInfo } from './lib/machine';
 import { type BenchResult, renderBenchmarks } from './lib/report';
 import { serverDynamicConfig } from './lib/stack';
 
-const BENCHMARKS: Benchmark[] = [fireLag, burst, submit, overhead, dormant, storage, peers];
+const BENCHMARKS: Benchmark[] = [fireLag, burst, submit, overhead, dormant, storage, peers, scale];
 const RESULTS_DIR = join(PROJECT_ROOT, 'bench', 'results');
 const REPORT = join(PROJECT_ROOT, 'BENCHMARKS.md');
 

@@ -1,0 +1,129 @@
+/**
+ * The multi-shard Temporal server on PostgreSQL for the benchmarks, built the way the cluster test
+ * suite builds it (test/cluster/postgres.ts and test/cluster/temporal-server.ts, which this reuses):
+ * a throw-away PostgreSQL in a temp dir (fsync off), the schema set up by docker-compose.yml's
+ * `temporal-schema` script, a Temporal server process with N history shards built from its Go module
+ * (scripts/cluster/build-server.sh), the namespace and search attributes registered by the
+ * `temporal-setup` script. All on 127.0.0.1; everything is registered for cleanup.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Postgres, startPostgres } from '../../test/cluster/postgres';
+import {
+  freeServerPorts,
+  prepareNamespace,
+  setupSchema,
+  TemporalServer,
+  writeServerConfig,
+} from '../../test/cluster/temporal-server';
+import { onCleanup } from './cleanup';
+import { freePorts, tempDir } from './stack';
+
+/** The two databases of the Temporal server. */
+export const CLUSTER_DATABASES = ['temporal', 'temporal_visibility'] as const;
+
+/** Size of one table (with its indexes and TOAST), bytes. */
+export interface TableBytes {
+  database: string;
+  table: string;
+  bytes: number;
+}
+
+/** A running Temporal server on PostgreSQL. */
+export interface ClusterServer {
+  /** Its frontend, `127.0.0.1:<port>`. */
+  address: string;
+  /** Temp dir of the cluster (PostgreSQL data in `pg/`); use it as the app's data dir too. */
+  baseDir: string;
+  shards: number;
+  pg: Postgres;
+  /** The Temporal server process (stop / start again on the same database). */
+  server: TemporalServer;
+  /** `pg_database_size` of `temporal` and `temporal_visibility`, bytes. */
+  databaseBytes(): Record<(typeof CLUSTER_DATABASES)[number], number>;
+  /** The `count` largest tables of both databases (total relation size: heap, indexes, TOAST), largest first. */
+  largestTables(count: number): TableBytes[];
+  /** Pid of the PostgreSQL postmaster (its backends are its children), or 0 when unknown. */
+  postgresPid(): number;
+  /** Stops the Temporal server, then PostgreSQL (idempotent; the temp dir goes at cleanup). */
+  stop(): Promise<void>;
+}
+
+/** Options of {@link startClusterServer}. */
+export interface ClusterOptions {
+  /** Short name (temp dir prefix). */
+  name: string;
+  /** History shards (fixed when the cluster is created). */
+  shards: number;
+}
+
+/**
+ * Starts PostgreSQL and the Temporal server, sets up the schema and the namespace `default`.
+ * @throws {Error} when the server binaries are missing (run scripts/cluster/build-server.sh), or
+ *   PostgreSQL is not installed, or a setup step fails (with its output).
+ */
+export async function startClusterServer(options: ClusterOptions): Promise<ClusterServer> {
+  const baseDir = tempDir(options.name);
+  const [pgPort] = (await freePorts(1)) as [number];
+  const pg = startPostgres(baseDir, pgPort);
+  let pgStopped = false;
+  const stopPg = onCleanup(`PostgreSQL ${options.name}`, () => {
+    if (!pgStopped) pg.stop();
+    pgStopped = true;
+  });
+  setupSchema(pg);
+  const ports = await freeServerPorts();
+  const configFile = writeServerConfig(baseDir, pg, ports, options.shards);
+  const server = new TemporalServer(configFile, `127.0.0.1:${ports.frontend}`);
+  const stopServer = onCleanup(`Temporal server ${options.name}`, () => server.stop());
+  try {
+    await server.start();
+    await prepareNamespace(server.address, 'default');
+  } catch (err) {
+    const diagnostics = server.diagnostics().split('\n').slice(-40).join('\n');
+    await stopServer();
+    await stopPg();
+    throw new Error(`the Temporal server on PostgreSQL did not start: ${(err as Error).message}\n${diagnostics}`);
+  }
+  const rows = (text: string) =>
+    text
+      .trim()
+      .split('\n')
+      .filter((line) => line.length > 0)
+      .map((line) => line.split('|'));
+  return {
+    address: server.address,
+    baseDir,
+    shards: options.shards,
+    pg,
+    server,
+    databaseBytes() {
+      const sizes = CLUSTER_DATABASES.map((db) => `pg_database_size('${db}')`).join(', ');
+      const [row] = rows(pg.sql('postgres', `SELECT ${sizes}`));
+      return { temporal: Number(row?.[0]), temporal_visibility: Number(row?.[1]) };
+    },
+    largestTables(count) {
+      const tables: TableBytes[] = [];
+      for (const database of CLUSTER_DATABASES) {
+        const out = pg.sql(
+          database,
+          "SELECT c.relname, pg_total_relation_size(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'r' AND n.nspname = 'public' ORDER BY 2 DESC LIMIT " +
+            String(count),
+        );
+        for (const [table, bytes] of rows(out)) tables.push({ database, table: table ?? '?', bytes: Number(bytes) });
+      }
+      return tables.sort((a, b) => b.bytes - a.bytes).slice(0, count);
+    },
+    postgresPid() {
+      try {
+        return Number(readFileSync(join(pg.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]) || 0;
+      } catch {
+        return 0;
+      }
+    },
+    async stop() {
+      await stopServer();
+      await stopPg();
+    },
+  };
+}
