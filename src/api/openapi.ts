@@ -159,7 +159,9 @@ export type RouteHandler<D> = (req: Request, res: Response, deps: D) => void | P
  * One feature's routes, each operation declared beside its handler:
  * `table.get('/jobs/{job_id}', 'getJob', { summary, path: jobPathSchema, ok: { 200: ['The job', jobViewSchema] }, handle })`.
  * {@link routes} lists them for the OpenAPI document; {@link router} mounts the handlers at the
- * same paths (OpenAPI path template below the table's prefix, `{job_id}` as `:job_id`).
+ * same paths (the OpenAPI path template below the table's prefix, `{job_id}` as `:job_id`). A route
+ * whose handler needs middleware of its own before it (e.g. another body limit) is mounted by the
+ * app and documented with {@link apiRoute}.
  * @typeParam D the collaborators every handler receives (services, clock, caches of one router).
  */
 export class RouteTable<D> {
@@ -209,7 +211,11 @@ export class RouteTable<D> {
   ): void {
     if (!path.startsWith(this.prefix)) throw new Error(`${operationId}: ${path} is not below ${this.prefix}`);
     this.routes.push(apiRoute(method, path, operationId, this.tag, spec));
-    const below = path.slice(this.prefix.length).replace(/\{(\w+)\}/g, ':$1');
+    // A literal colon (e.g. `/jobs:batch`) is escaped; `{name}` becomes Express's `:name`.
+    const below = path
+      .slice(this.prefix.length)
+      .replace(/:/g, '\\:')
+      .replace(/\{(\w+)\}/g, ':$1');
     this.#handlers.push({ method, path: below === '' ? '/' : below, handle });
   }
 }
