@@ -4,10 +4,13 @@
  * a throw-away PostgreSQL in a temp dir (fsync off), the schema set up by docker-compose.yml's
  * `temporal-schema` script, a Temporal server process with N history shards built from its Go module
  * (scripts/cluster/build-server.sh), the namespace and search attributes registered by the
- * `temporal-setup` script. All on 127.0.0.1; everything is registered for cleanup.
+ * `temporal-setup` script. Once set up, the server runs with the deployment's dynamic config
+ * (deploy/dynamicconfig.yaml, as docker-compose.yml mounts it) instead of the test suite's. All on
+ * 127.0.0.1; everything is registered for cleanup.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PROJECT_ROOT } from '../../src/dev/temporal-cli';
 import { type Postgres, startPostgres } from '../../test/cluster/postgres';
 import {
   freeServerPorts,
@@ -55,6 +58,22 @@ export interface ClusterOptions {
   name: string;
   /** History shards (fixed when the cluster is created). */
   shards: number;
+  /** More dynamic config (`KEY=VALUE`, e.g. BENCH_SERVER_DYNAMIC_CONFIG), after the deployment's. */
+  dynamicConfig?: readonly string[];
+}
+
+/**
+ * The deployment's dynamic config (deploy/dynamicconfig.yaml) followed by `extra` entries
+ * (`KEY=VALUE`, the value written as YAML as is: numbers, booleans or strings).
+ */
+export function deploymentDynamicConfig(extra: readonly string[] = []): string {
+  const lines = [readFileSync(join(PROJECT_ROOT, 'deploy', 'dynamicconfig.yaml'), 'utf8').trimEnd()];
+  for (const entry of extra) {
+    const eq = entry.indexOf('=');
+    if (eq <= 0) throw new Error(`dynamic config entry "${entry}" is not KEY=VALUE`);
+    lines.push(`${entry.slice(0, eq)}:`, `  - value: ${entry.slice(eq + 1)}`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 /**
@@ -79,6 +98,11 @@ export async function startClusterServer(options: ClusterOptions): Promise<Clust
   try {
     await server.start();
     await prepareNamespace(server.address, 'default');
+    // The test suite's dynamic config refreshes the search attribute cache on every read (for the
+    // setup above); from here on the server runs as deployed.
+    writeFileSync(join(baseDir, 'dynamicconfig.yaml'), deploymentDynamicConfig(options.dynamicConfig));
+    await server.stop();
+    await server.start();
   } catch (err) {
     const diagnostics = server.diagnostics().split('\n').slice(-40).join('\n');
     await stopServer();

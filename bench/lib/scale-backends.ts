@@ -8,7 +8,7 @@ import type { Client } from '@temporalio/client';
 import type { Child } from '../../src/dev/processes';
 import { type App, startApp } from './app';
 import { type ClusterServer, startClusterServer } from './cluster';
-import { type Stack, startStack } from './stack';
+import { type Stack, serverDynamicConfig, startStack } from './stack';
 
 /** Names of the backends (BENCH_SCALE_BACKENDS). */
 export const SCALE_BACKENDS = ['sqlite', 'postgres'] as const;
@@ -121,7 +121,11 @@ async function startSqlite(options: ScaleBackendOptions): Promise<ScaleBackend> 
 }
 
 async function startPostgresBackend(options: ScaleBackendOptions): Promise<ScaleBackend> {
-  const cluster: ClusterServer = await startClusterServer({ name: 'scale-postgres', shards: options.shards });
+  const cluster: ClusterServer = await startClusterServer({
+    name: 'scale-postgres',
+    shards: options.shards,
+    dynamicConfig: serverDynamicConfig(),
+  });
   const taskQueue = `bench-scale-postgres-${Date.now().toString(36)}`;
   const appOptions = {
     name: 'scale-postgres',
@@ -140,7 +144,7 @@ async function startPostgresBackend(options: ScaleBackendOptions): Promise<Scale
   };
   const backend: ScaleBackend = {
     name: 'postgres',
-    describe: `Temporal server built from its Go module, ${cluster.shards} history shards, on PostgreSQL (local, fsync off)`,
+    describe: `Temporal server built from its Go module (deploy/dynamicconfig.yaml), ${cluster.shards} history shards, on PostgreSQL (local, fsync off)`,
     apiUrl: app.apiUrl,
     apiKey: app.apiKey,
     client: app.client,
