@@ -54,21 +54,49 @@ export function RateBar({ rate }: { rate: SuccessRate }) {
 }
 
 /**
+ * The palette colour of a badge: `--<tone>` (styles.css) for its text and border, `--<tone>-bg`
+ * behind it; `neutral` is the grey of ended things (`--ended`).
+ */
+function toneStyle(tone: 'pending' | 'running' | 'warn' | 'good' | 'bad' | 'neutral') {
+  const colour = tone === 'neutral' ? 'ended' : tone;
+  return { '--tone': `var(--${colour})`, '--tone-bg': `var(--${colour}-bg)` };
+}
+
+/**
  * A job's health state as a badge (failing red, late amber, ok green, unknown grey); `title` may
  * explain it (a tooltip). Screen readers hear "Health: failing".
  */
 export function HealthBadge({ state, title }: { state: string; title?: string }) {
   return (
-    <span class={`badge health health-${healthTone(state)}`} data-health={state} title={title}>
+    <span class="badge health" style={toneStyle(healthTone(state))} data-health={state} title={title}>
       <span class="visually-hidden">Health: </span>
       {state}
     </span>
   );
 }
 
-/** A job, ledger or worker status word as a coloured badge (the word itself is the text). */
+/** The tone of a job, ledger, attempt or worker status word; an unknown word is `neutral` (grey). */
+const STATUS_TONES: Record<string, 'pending' | 'running' | 'warn' | 'good' | 'bad'> = {
+  pending: 'pending',
+  healthy: 'pending',
+  running: 'running',
+  paused: 'warn',
+  skipped: 'warn',
+  completed: 'good',
+  succeeded: 'good',
+  failed: 'bad',
+  timed_out: 'bad',
+  worker_lost: 'bad',
+  unhealthy: 'bad',
+};
+
+/** A job, ledger, attempt or worker status word as a coloured badge (the word itself is the text). */
 export function StatusBadge({ status }: { status: string }) {
-  return <span class={`badge status-${status.replace(/[^a-z_]/g, '')}`}>{status}</span>;
+  return (
+    <span class="badge" style={toneStyle(STATUS_TONES[status] ?? 'neutral')}>
+      {status}
+    </span>
+  );
 }
 
 /** A polite live region: results of actions, loading and errors. */

@@ -34,15 +34,6 @@ interface RunLinks {
   runId: string;
 }
 
-const ATTEMPT_STATUS_BADGE: Record<string, string> = {
-  succeeded: 'succeeded',
-  failed: 'failed',
-  timed_out: 'failed',
-  worker_lost: 'failed',
-  cancelled: 'cancelled',
-  running: 'running',
-};
-
 /**
  * The expanded part of a run: its attempts (number, worker, start, end, status, error), its output
  * (pretty JSON, or the cut text with a note) or HTTP answer (status, headers, body excerpt), and a
@@ -70,7 +61,7 @@ function RunDetails({ run, links, loading }: { run: ExecutionRecord; links: RunL
                   <td>{formatTime(a.started_at)}</td>
                   <td>{a.finished_at ? formatTime(a.finished_at) : 'running'}</td>
                   <td>
-                    <span class={`badge status-${ATTEMPT_STATUS_BADGE[a.status] ?? 'cancelled'}`}>{a.status}</span>
+                    <StatusBadge status={a.status} />
                   </td>
                   <td class="attempt-error">
                     {a.error ? (

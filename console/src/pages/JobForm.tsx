@@ -69,6 +69,43 @@ export function inputId(path: string): string {
 
 type Errors = Record<string, string[]>;
 
+/**
+ * One checkbox per option (its label `label(option)`, default the option itself); `onChange` gets
+ * the checked options in the order of `options`.
+ */
+function Checkboxes<T extends string>({
+  name,
+  options,
+  label = (option) => option,
+  checked,
+  onChange,
+}: {
+  name?: string;
+  options: readonly T[];
+  label?: (option: T) => string;
+  checked: readonly string[];
+  onChange: (checked: T[]) => void;
+}) {
+  return options.map((option) => (
+    <label key={option} class="check">
+      <input
+        type="checkbox"
+        name={name}
+        value={option}
+        checked={checked.includes(option)}
+        onChange={(e) =>
+          onChange(
+            e.currentTarget.checked
+              ? options.filter((o) => o === option || checked.includes(o))
+              : options.filter((o) => o !== option && checked.includes(o)),
+          )
+        }
+      />
+      {label(option)}
+    </label>
+  ));
+}
+
 function Field({
   path,
   label,
@@ -117,9 +154,8 @@ function Field({
   );
 }
 
-/** A text field of the form: its API path, form field, label, hint and input attributes. */
+/** A text field of the form: its form field (the API path is the field's, FIELD_PATHS), label, hint and input attributes. */
 interface TextFieldSpec {
-  path: string;
   key: keyof JobForm;
   label: string;
   hint?: string;
@@ -129,21 +165,18 @@ interface TextFieldSpec {
 /** The text fields of the "Health and alerts" section. */
 const ALERT_FIELDS: TextFieldSpec[] = [
   {
-    path: 'expected_within',
     key: 'expected_within',
     label: 'Expect a success within (optional)',
     hint: 'If no run succeeds for this long, the job turns late. A duration such as "1h" or "26h"; empty: never late for this reason.',
     input: { autocomplete: 'off' },
   },
   {
-    path: 'max_lateness',
     key: 'max_lateness',
     label: 'Max lateness (optional)',
     hint: 'A run that starts this long after its scheduled time turns the job late, e.g. "5m"; empty: no limit.',
     input: { autocomplete: 'off' },
   },
   {
-    path: 'notify.url',
     key: 'notify_url',
     label: 'Alert URL (optional)',
     hint: "Where alerts are POSTed (http:// or https://). Empty: the workers' NOTIFY_URL, if they have one.",
@@ -285,7 +318,7 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
     );
   /** A text field with its label, hint and errors. */
   const textField = (f: TextFieldSpec) => (
-    <Field key={f.path} path={f.path} label={f.label} {...(f.hint ? { hint: f.hint } : {})} errors={errors}>
+    <Field key={f.key} path={FIELD_PATHS[f.key]} label={f.label} {...(f.hint ? { hint: f.hint } : {})} errors={errors}>
       {text(f.key, f.input)}
     </Field>
   );
@@ -360,7 +393,7 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
         <div class="form-main">
           <fieldset>
             <legend>Job</legend>
-            {textField({ path: 'name', key: 'name', label: 'Name', input: { required: true, autocomplete: 'off' } })}
+            {textField({ key: 'name', label: 'Name', input: { required: true, autocomplete: 'off' } })}
           </fieldset>
           <fieldset>
             <legend>Schedule</legend>
@@ -379,7 +412,6 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
             )}
             {freq === 'interval' &&
               textField({
-                path: 'every',
                 key: 'every',
                 label: 'Every',
                 hint: 'A duration: "2s", "15m", "1h30m"',
@@ -392,23 +424,11 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
               <div class="field" data-field="days_of_week">
                 <fieldset class="inline" aria-describedby={errors.days_of_week ? 'f-days_of_week-error' : undefined}>
                   <legend>Days of the week</legend>
-                  {WEEKDAYS.map((d) => (
-                    <label key={d} class="check">
-                      <input
-                        type="checkbox"
-                        checked={form.days_of_week.includes(d)}
-                        onChange={(e) =>
-                          set(
-                            'days_of_week',
-                            e.currentTarget.checked
-                              ? WEEKDAYS.filter((w) => w === d || form.days_of_week.includes(w))
-                              : form.days_of_week.filter((w) => w !== d),
-                          )
-                        }
-                      />
-                      {d}
-                    </label>
-                  ))}
+                  <Checkboxes
+                    options={WEEKDAYS}
+                    checked={form.days_of_week}
+                    onChange={(days) => set('days_of_week', days)}
+                  />
                 </fieldset>
                 {errors.days_of_week && (
                   <p id="f-days_of_week-error" class="field-error" data-error-for="days_of_week">
@@ -418,7 +438,6 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
               </div>
             )}
             {textField({
-              path: 'timezone',
               key: 'timezone',
               label: 'Time zone',
               hint: 'IANA name, e.g. Europe/Berlin',
@@ -431,29 +450,22 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
             </datalist>
             <details>
               <summary>Bounds and jitter</summary>
-              <Field
-                path="start_at"
-                label="Starts at (optional)"
-                hint="No run before this time. RFC 3339, e.g. 2026-11-24T00:00:00+08:00"
-                errors={errors}
-              >
-                {text('start_at')}
-              </Field>
-              <Field
-                path="end_at"
-                label="Ends at (optional)"
-                hint="No run after this time; then the job completes"
-                errors={errors}
-              >
-                {text('end_at')}
-              </Field>
               {textField({
-                path: 'max_runs',
+                key: 'start_at',
+                label: 'Starts at (optional)',
+                hint: 'No run before this time. RFC 3339, e.g. 2026-11-24T00:00:00+08:00',
+              })}
+              {textField({
+                key: 'end_at',
+                label: 'Ends at (optional)',
+                hint: 'No run after this time; then the job completes',
+              })}
+              {textField({
                 key: 'max_runs',
                 label: 'Max runs (optional)',
                 input: { inputMode: 'numeric' },
               })}
-              {textField({ path: 'jitter', key: 'jitter', label: 'Jitter (optional)', hint: 'e.g. "5m"' })}
+              {textField({ key: 'jitter', label: 'Jitter (optional)', hint: 'e.g. "5m"' })}
             </details>
           </fieldset>
           <fieldset>
@@ -487,7 +499,6 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
                   {select('http_method', ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'])}
                 </Field>
                 {textField({
-                  path: 'payload.url',
                   key: 'http_url',
                   label: 'URL',
                   input: { type: 'url', autocomplete: 'off' },
@@ -499,7 +510,6 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
                   {area('http_body')}
                 </Field>
                 {textField({
-                  path: 'payload.timeout',
                   key: 'http_timeout',
                   label: 'Request timeout (optional)',
                   hint: 'default "30s"',
@@ -512,32 +522,28 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
             <fieldset>
               <legend>Retry</legend>
               {textField({
-                path: 'retry.max_retries',
                 key: 'retry_max_retries',
                 label: 'Max retries',
                 hint: 'default 3',
                 input: { inputMode: 'numeric' },
               })}
               {textField({
-                path: 'retry.initial_interval',
                 key: 'retry_initial_interval',
                 label: 'Initial interval',
                 hint: 'default "1s"',
               })}
               {textField({
-                path: 'retry.backoff_coefficient',
                 key: 'retry_backoff_coefficient',
                 label: 'Backoff coefficient',
                 hint: 'default 2',
                 input: { inputMode: 'decimal' },
               })}
-              {textField({ path: 'retry.max_interval', key: 'retry_max_interval', label: 'Max interval (optional)' })}
+              {textField({ key: 'retry_max_interval', label: 'Max interval (optional)' })}
             </fieldset>
             <fieldset>
               <legend>Limits and policies</legend>
-              {textField({ path: 'timeout', key: 'timeout', label: 'Attempt timeout', hint: 'default "5m"' })}
+              {textField({ key: 'timeout', label: 'Attempt timeout', hint: 'default "5m"' })}
               {textField({
-                path: 'heartbeat_timeout',
                 key: 'heartbeat_timeout',
                 label: 'Heartbeat timeout',
                 hint: 'default "10s"',
@@ -546,13 +552,11 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
                 {select('misfire_policy', ['latest', 'skip', 'all'])}
               </Field>
               {textField({
-                path: 'catchup_window',
                 key: 'catchup_window',
                 label: 'Catch-up window',
                 hint: 'default "1h"',
               })}
               {textField({
-                path: 'max_catchup',
                 key: 'max_catchup',
                 label: 'Max catch-up',
                 hint: 'default 100',
@@ -569,7 +573,7 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
               >
                 {select('run_as', ['activity', 'local_activity'])}
               </Field>
-              {textField({ path: 'queue', key: 'queue', label: 'Task queue (optional)' })}
+              {textField({ key: 'queue', label: 'Task queue (optional)' })}
             </fieldset>
           </details>
           <details class="alerts-section">
@@ -587,25 +591,13 @@ export function JobFormPage({ jobId }: { jobId?: string }) {
                   aria-describedby={errors['notify.events'] ? 'f-notify-events-error' : 'f-notify-events-hint'}
                 >
                   <legend>Alert on</legend>
-                  {ALERT_EVENTS.map((event) => (
-                    <label key={event} class="check">
-                      <input
-                        type="checkbox"
-                        name="notify_events"
-                        value={event}
-                        checked={form.notify_events.includes(event)}
-                        onChange={(e) =>
-                          set(
-                            'notify_events',
-                            e.currentTarget.checked
-                              ? ALERT_EVENTS.filter((w) => w === event || form.notify_events.includes(w))
-                              : form.notify_events.filter((w) => w !== event),
-                          )
-                        }
-                      />
-                      {EVENT_TEXT[event]}
-                    </label>
-                  ))}
+                  <Checkboxes
+                    name="notify_events"
+                    options={ALERT_EVENTS}
+                    label={(event) => EVENT_TEXT[event]}
+                    checked={form.notify_events}
+                    onChange={(events) => set('notify_events', events)}
+                  />
                 </fieldset>
                 <p id="f-notify-events-hint" class="hint">
                   None checked: the job sends no alert.
