@@ -8,7 +8,11 @@
  * a status and user filter, fire lag and missed occurrences of the firing jobs over a window, and
  * the restart time of the whole stack on the same database with its first page after the restart.
  *
- * Settings: BENCH_SCALE_SIZES (comma list), BENCH_SCALE_BACKENDS (sqlite,postgres),
+ * A run of some backends keeps the figures of the others from the previous result of the same scale,
+ * so the backends can be run one at a time (`BENCH_SCALE_BACKENDS=postgres`).
+ *
+ * Settings: BENCH_SCALE_SIZES (comma list; BENCH_SCALE_SIZES_SQLITE / _POSTGRES per backend),
+ * BENCH_SCALE_BACKENDS (sqlite,postgres),
  * BENCH_SCALE_SEED_BUDGET_S (per size), BENCH_SCALE_WINDOW_MIN, BENCH_SCALE_SHARDS,
  * BENCH_SCALE_SINGLE_S, BENCH_SCALE_BATCH, BENCH_SCALE_IN_FLIGHT (see {@link scaleSettings}).
  */
@@ -44,8 +48,11 @@ const LIST_PACE_MS = 250;
 
 /** The benchmark's settings, from the environment. */
 export interface ScaleSettings {
-  /** Job counts, ascending (BENCH_SCALE_SIZES; full 10,000/100,000/300,000, smoke 1,000/3,000). */
-  sizes: number[];
+  /**
+   * Job counts of each backend, ascending: BENCH_SCALE_SIZES_SQLITE / BENCH_SCALE_SIZES_POSTGRES, else
+   * BENCH_SCALE_SIZES, else full 10,000/100,000/300,000, smoke 1,000/3,000.
+   */
+  sizes: Record<ScaleBackendName, number[]>;
   /** Backends in run order (BENCH_SCALE_BACKENDS, default sqlite,postgres). */
   backends: ScaleBackendName[];
   /** Seeding budget of each size step, ms (BENCH_SCALE_SEED_BUDGET_S; full 2,700 s, smoke 240 s). */
@@ -87,8 +94,11 @@ export function scaleSettings(smoke: boolean): ScaleSettings {
       throw new Error(`BENCH_SCALE_BACKENDS: unknown backend "${b}" (known: ${SCALE_BACKENDS.join(', ')})`);
     }
   }
+  const defaultSizes = envSizes('BENCH_SCALE_SIZES', smoke ? [1_000, 3_000] : [10_000, 100_000, 300_000]);
   return {
-    sizes: envSizes('BENCH_SCALE_SIZES', smoke ? [1_000, 3_000] : [10_000, 100_000, 300_000]),
+    sizes: Object.fromEntries(
+      SCALE_BACKENDS.map((b) => [b, envSizes(`BENCH_SCALE_SIZES_${b.toUpperCase()}`, defaultSizes)]),
+    ) as Record<ScaleBackendName, number[]>,
     backends: backends as ScaleBackendName[],
     seedBudgetMs: envInt('BENCH_SCALE_SEED_BUDGET_S', smoke ? 240 : 2_700) * 1000,
     windowMin: envInt('BENCH_SCALE_WINDOW_MIN', smoke ? 1 : 3),
@@ -350,7 +360,7 @@ async function runBackend(
     const base = backend.storage();
     out.base = base;
     let seeded = 0;
-    for (const size of settings.sizes) {
+    for (const size of settings.sizes[name]) {
       if (seeded >= size) continue;
       const t0 = Date.now();
       const deadlineMs = t0 + settings.seedBudgetMs;
@@ -502,40 +512,69 @@ export const scale: Benchmark = {
     const smoke = ctx.scale === 'smoke';
     const settings = scaleSettings(smoke);
     const cache = ctx.workerEnv.WORKER_MAX_CACHED_WORKFLOWS ?? '10000 (default)';
-    const sections: Section[] = [];
-    const goals: GoalCheck[] = [];
-    const notes: string[] = [];
+    /** Sections, goals and notes of each backend (`<backend>: …`), this run's or kept from the previous result. */
+    const parts = new Map<ScaleBackendName, { sections: Section[]; goals: GoalCheck[]; notes: string[] }>();
+    const ran: string[] = [];
     for (const name of settings.backends) {
+      const part = { sections: [] as Section[], goals: [] as GoalCheck[], notes: [] as string[] };
+      parts.set(name, part);
       const out: { describe: string; base: StorageFigures | null; sizes: SizeFigures[] } = {
         describe: name,
         base: null,
         sizes: [],
       };
-      log('scale', `${name}: sizes ${settings.sizes.join(' → ')}`);
+      log('scale', `${name}: sizes ${settings.sizes[name].join(' → ')}`);
       try {
         await runBackend(ctx, settings, name, out);
       } catch (err) {
         console.error(`[scale] ${name} failed: ${(err as Error).stack ?? err}`);
-        notes.push(`${name}: FAILED after ${out.sizes.length} size(s): ${(err as Error).message.split('\n')[0]}`);
+        part.notes.push(`${name}: FAILED after ${out.sizes.length} size(s): ${(err as Error).message.split('\n')[0]}`);
       }
       const base = out.base;
-      if (base === null) continue;
+      if (base === null || out.sizes.length === 0) continue;
+      ran.push(`${name} ${out.sizes.map((f) => f.seeded.toLocaleString('en-US')).join(' → ')}`);
       out.sizes.forEach((f, k) => {
-        sections.push({
+        part.sections.push({
           title: `${name}: ${f.seeded.toLocaleString('en-US')} jobs (size ${f.planned.toLocaleString('en-US')}) on the ${out.describe}, ${ctx.workers} worker(s)`,
           repeats: 1,
           metrics: sizeMetrics(f, base, out.sizes[k - 1] ?? null, cache),
         });
       });
-      goals.push(...backendGoals(name, out.sizes, base, smoke));
+      part.goals.push(...backendGoals(name, out.sizes, base, smoke));
       const short = out.sizes.filter((f) => f.seeded < f.planned);
       if (short.length > 0) {
-        notes.push(
+        part.notes.push(
           `${name}: the seeding budget (${settings.seedBudgetMs / 1000} s per size) stopped at ${short.map((f) => `${f.seeded.toLocaleString('en-US')} of ${f.planned.toLocaleString('en-US')}`).join(', ')}; the figures are for the jobs reached.`,
         );
       }
     }
-    if (sections.length === 0) throw new Error(`no backend finished a size: ${notes.join('; ')}`);
+    const kept: Record<string, string | number | boolean> = {};
+    const previous = ctx.previous.get('scale');
+    if (previous && previous.scale === ctx.scale) {
+      for (const name of SCALE_BACKENDS.filter((b) => !settings.backends.includes(b))) {
+        const mine = (text: string) => text.startsWith(`${name}: `);
+        const sectionsKept = previous.sections.filter((sec) => mine(sec.title));
+        if (sectionsKept.length === 0) continue;
+        parts.set(name, {
+          sections: sectionsKept,
+          goals: previous.goals.filter((g) => mine(g.goal)),
+          notes: [
+            ...previous.notes.filter(mine),
+            `${name}: figures kept from the run of ${previous.date} (\`${previous.command}\`, sizes ${previous.settings[`sizes.${name}`] ?? previous.settings.sizes ?? '?'}); this run measured ${settings.backends.join(', ')}.`,
+          ],
+        });
+        kept[`sizes.${name}`] = previous.settings[`sizes.${name}`] ?? '?';
+      }
+    }
+    const ordered = SCALE_BACKENDS.flatMap((b) => {
+      const part = parts.get(b);
+      return part ? [part] : [];
+    });
+    const sections = ordered.flatMap((p) => p.sections);
+    const goals = ordered.flatMap((p) => p.goals);
+    const notes = ordered.flatMap((p) => p.notes);
+    notes.unshift(`Measured in this run: ${ran.join('; ') || 'nothing'} jobs.`);
+    if (ran.length === 0) throw new Error(`no backend finished a size: ${notes.join('; ')}`);
     notes.push(
       `Each size is one run: the jobs of the previous size stay and the step adds the rest (seeding budget ${settings.seedBudgetMs / 1000} s per step, BENCH_SCALE_SEED_BUDGET_S). Storage per job is the growth since the empty store, divided by the jobs seeded.`,
       `GET /jobs is measured at ${1000 / LIST_PACE_MS} calls per second, below the Temporal frontend's default visibility rate limit (frontend.namespaceRPS.visibility = 10 per second per namespace, shared by every API instance and user); the back-to-back figures show what happens above it on the PostgreSQL server: refused calls that the client retries after about 1–2 s. The embedded dev server does not show it.`,
@@ -548,7 +587,8 @@ export const scale: Benchmark = {
     );
     return {
       settings: {
-        sizes: settings.sizes.join('/'),
+        ...Object.fromEntries(settings.backends.map((b) => [`sizes.${b}`, settings.sizes[b].join('/')])),
+        ...kept,
         backends: settings.backends.join(','),
         workers: ctx.workers,
         WORKER_MAX_CACHED_WORKFLOWS: cache,
