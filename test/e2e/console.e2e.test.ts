@@ -308,7 +308,8 @@ describe('job console in Chromium against the real stack', () => {
       .poll(() => fieldError('retry.max_retries').textContent(), { timeout: WAIT })
       .toBe(plainMessage('retry.max_retries', 'Too small: expected number to be >=0'));
     expect(await fieldError('retry.max_retries').textContent()).toBe('Enter a number of at least 0.');
-    expect(await page.getByLabel('Max retries').isVisible()).toBe(true);
+    // The submit opens the section that holds the refused field (the form renders that after the message).
+    await page.getByLabel('Max retries').waitFor({ state: 'visible', timeout: WAIT });
     expect(await page.locator('.field-error').allTextContents()).toEqual(['Enter a number of at least 0.']);
     expect(await page.locator('main').textContent()).not.toMatch(/Too small|expected|received/);
     expect(posts).toHaveLength(1);
