@@ -330,7 +330,11 @@ function makeJob(dueIso: string): (i: number) => Record<string, unknown> {
       : { name: `scale-${i}`, frequency: 'once', execution_time: dueIso, payload };
 }
 
-/** Runs every size on one backend; returns the figures of the sizes it finished. */
+/**
+ * Runs every size on one backend, growing one set of jobs, and fills `out` as it goes: the
+ * backend's description, its empty storage (`base`) and the figures of each size it finished
+ * (kept when a later size fails).
+ */
 async function runBackend(
   ctx: BenchContext,
   settings: ScaleSettings,
