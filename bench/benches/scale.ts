@@ -1,6 +1,5 @@
 /**
- * scale: how the cost of a sleeping job grows with the number of jobs (issue 19, "A million
- * jobs"), on two backends: the embedded dev server (SQLite, what `npm start` gives) and the
+ * scale: how the cost of a sleeping job grows with the number of jobs, on two backends: the embedded dev server (SQLite, what `npm start` gives) and the
  * multi-shard Temporal server on PostgreSQL (the cluster test suite's). The set of jobs grows from
  * one size to the next (10,000 → 100,000 → 300,000; smoke 1,000 → 3,000), seeded through
  * `POST /jobs:batch`. 99 % are one-time jobs due in a year, 1 % cron jobs firing every minute. At
@@ -146,11 +145,14 @@ function workerRss(backend: ScaleBackend): number {
   return backend.workers.reduce((sum, w) => sum + rssBytes(w.process.pid ?? 0), 0);
 }
 
-/** CPU time so far of the server processes and of all workers, ms. */
-function cpuSample(backend: ScaleBackend): { server: number; workers: number } {
+/** CPU time so far of the server processes and of all workers, ms, and of each server process by label. */
+function cpuSample(backend: ScaleBackend): { server: number; workers: number; byProcess: Record<string, number> } {
+  const byProcess: Record<string, number> = {};
+  for (const p of backend.serverProcesses()) byProcess[p.label] = p.pid > 0 ? cpuMs(p.pid) : 0;
   return {
-    server: backend.serverProcesses().reduce((s, p) => s + (p.pid > 0 ? cpuMs(p.pid) : 0), 0),
+    server: Object.values(byProcess).reduce((s, v) => s + v, 0),
     workers: backend.workers.reduce((s, w) => s + cpuMs(w.process.pid ?? 0), 0),
+    byProcess,
   };
 }
 
@@ -198,6 +200,12 @@ interface FiringFigures {
   /** CPU of the server processes and of the workers over the window, % of one core. */
   serverCpuPct: number;
   workerCpuPct: number;
+  /** CPU of each server process (by label) over the window, % of one core. */
+  processCpuPct: Record<string, number>;
+  /** PostgreSQL write-ahead log written and transactions committed over the window (PostgreSQL only). */
+  walBytes: number | null;
+  commits: number | null;
+  windowMs: number;
 }
 
 /**
@@ -215,8 +223,10 @@ async function firingWindow(
   log('scale', `${backend.name}: firing window of ${minutes} min from ${new Date(start).toISOString()}`);
   await sleep(start - Date.now());
   const cpu0 = cpuSample(backend);
+  const db0 = backend.database ? { wal: backend.database.walBytes(), commits: backend.database.commits() } : null;
   await sleep(end - Date.now());
   const cpu1 = cpuSample(backend);
+  const db1 = backend.database ? { wal: backend.database.walBytes(), commits: backend.database.commits() } : null;
   const expected = new Map<string, number>();
   for (const jobId of firingJobIds) {
     for (const t of periodicTimes(0, 60, start, end)) expected.set(idempotencyKey(jobId, t), t);
@@ -235,6 +245,15 @@ async function firingWindow(
     lag: report.lag,
     serverCpuPct: (100 * (cpu1.server - cpu0.server)) / (end - start),
     workerCpuPct: (100 * (cpu1.workers - cpu0.workers)) / (end - start),
+    processCpuPct: Object.fromEntries(
+      Object.entries(cpu1.byProcess).map(([label, ms]) => [
+        label,
+        (100 * (ms - (cpu0.byProcess[label] ?? 0))) / (end - start),
+      ]),
+    ),
+    walBytes: db0 && db1 ? db1.wal - db0.wal : null,
+    commits: db0 && db1 ? db1.commits - db0.commits : null,
+    windowMs: end - start,
   };
 }
 
@@ -246,6 +265,9 @@ interface SizeFigures {
   seedS: number;
   bulkRate: number;
   single: { submitted: number; rate: number } | null;
+  /** PostgreSQL WAL bytes and commits per job seeded in this step (PostgreSQL only). */
+  seedWalPerJob: number | null;
+  seedCommitsPerJob: number | null;
   storageRunning: StorageFigures;
   storageAtRest: StorageFigures;
   rssSeeded: number;
@@ -314,6 +336,28 @@ function sizeMetrics(f: SizeFigures, base: StorageFigures, previous: SizeFigures
     metric('minutes of the window without any start', 'count', [f.firing.silentMinutes]),
     metric('server CPU in the window (Temporal, PostgreSQL)', '% of a core', [f.firing.serverCpuPct]),
     metric('workers CPU in the window (all)', '% of a core', [f.firing.workerCpuPct]),
+  );
+  // Per occurrence of the window: what each process spent, sleeping jobs' upkeep included.
+  const perOccurrence = (pct: number) => (pct / 100) * (f.firing.windowMs / Math.max(1, f.firing.expected));
+  for (const [label, pct] of Object.entries(f.firing.processCpuPct)) {
+    metrics.push(metric(`${label} CPU per occurrence in the window`, 'ms', [perOccurrence(pct)]));
+  }
+  metrics.push(metric('workers CPU per occurrence in the window', 'ms', [perOccurrence(f.firing.workerCpuPct)]));
+  if (f.firing.walBytes !== null && f.firing.commits !== null) {
+    const occurrences = Math.max(1, f.firing.expected);
+    metrics.push(
+      metric('PostgreSQL WAL per occurrence in the window', 'bytes', [f.firing.walBytes / occurrences]),
+      metric('PostgreSQL commits per occurrence in the window', 'count', [f.firing.commits / occurrences]),
+      metric('PostgreSQL commits per second in the window', '1/s', [f.firing.commits / (f.firing.windowMs / 1000)]),
+    );
+  }
+  if (f.seedWalPerJob !== null && f.seedCommitsPerJob !== null) {
+    metrics.push(
+      metric('PostgreSQL WAL per job seeded', 'bytes', [f.seedWalPerJob]),
+      metric('PostgreSQL commits per job seeded', 'count', [f.seedCommitsPerJob]),
+    );
+  }
+  metrics.push(
     metric('restart of the whole stack until all ready', 's', [f.restartS]),
     metric('first GET /jobs page after the restart', 'ms', [f.firstPageMs]),
     metric('GET /jobs … p50 after the restart', 'ms', [f.listAfterRestart.p50]),
@@ -384,6 +428,8 @@ async function runBackend(
         seeded += s.submitted;
         log('scale', `${name}: single submit ${s.submitted} jobs, ${s.rate.toFixed(1)}/s`);
       }
+      const db0 = backend.database ? { wal: backend.database.walBytes(), commits: backend.database.commits() } : null;
+      const seededBefore = seeded;
       const bulk = await seedRange(backend, seeded, size, make, keyOf, {
         label: `${name} → ${size}`,
         batchSize: settings.batchSize,
@@ -393,6 +439,10 @@ async function runBackend(
       });
       seeded += bulk.seeded;
       const seedS = (Date.now() - t0) / 1000;
+      const db1 = backend.database ? { wal: backend.database.walBytes(), commits: backend.database.commits() } : null;
+      const seededNow = Math.max(1, seeded - seededBefore);
+      const seedWalPerJob = db0 && db1 ? (db1.wal - db0.wal) / seededNow : null;
+      const seedCommitsPerJob = db0 && db1 ? (db1.commits - db0.commits) / seededNow : null;
       const running = await countRunning(backend, seeded, smoke ? 30_000 : 120_000);
       log(
         'scale',
@@ -424,6 +474,8 @@ async function runBackend(
         seedS,
         bulkRate: bulk.rate,
         single,
+        seedWalPerJob,
+        seedCommitsPerJob,
         storageRunning,
         storageAtRest: atRest,
         rssSeeded,
@@ -451,8 +503,14 @@ function times(x: number): string {
   return Number.isFinite(x) ? `${x.toFixed(2)}×` : 'n/a';
 }
 
-/** The goals of issue 19 for one backend. */
-function backendGoals(name: string, sizes: SizeFigures[], base: StorageFigures, smoke: boolean): GoalCheck[] {
+/** The scale goals of one backend: flat cost per job, list latency, bulk submission. */
+function backendGoals(
+  name: string,
+  sizes: SizeFigures[],
+  base: StorageFigures,
+  smoke: boolean,
+  cachedJobs: number,
+): GoalCheck[] {
   const first = sizes[0];
   const last = sizes[sizes.length - 1];
   if (!first || !last) {
@@ -467,7 +525,9 @@ function backendGoals(name: string, sizes: SizeFigures[], base: StorageFigures, 
       : '';
   const perJob = (f: SizeFigures) => (f.storageAtRest.total - base.total) / f.seeded;
   const storageRatio = ratio(perJob(last), perJob(first));
-  const rssRatio = ratio(last.rssSeeded, first.rssSeeded);
+  // Workers cache at most `cachedJobs` workflows in all: below that, their memory still grows with the jobs.
+  const full = sizes.find((f) => f.seeded >= cachedJobs) ?? first;
+  const rssRatio = ratio(last.rssSeeded, full.rssSeeded);
   const goals: GoalCheck[] = [
     {
       goal: `${name}: storage per job at the largest size within 1.2× of the smallest`,
@@ -475,9 +535,9 @@ function backendGoals(name: string, sizes: SizeFigures[], base: StorageFigures, 
       met: decided ? storageRatio <= 1.2 : null,
     },
     {
-      goal: `${name}: worker RSS at the largest size within 1.2× of the smallest`,
-      measured: `${(first.rssSeeded / MiB).toFixed(0)} MiB at ${n(first.seeded)} → ${(last.rssSeeded / MiB).toFixed(0)} MiB at ${n(last.seeded)} (${times(rssRatio)}, after seeding)${sizeNote}`,
-      met: decided ? rssRatio <= 1.2 : null,
+      goal: `${name}: worker RSS at the largest size within 1.2× of the smallest size with full workflow caches (${n(cachedJobs)} jobs)`,
+      measured: `${(full.rssSeeded / MiB).toFixed(0)} MiB at ${n(full.seeded)} → ${(last.rssSeeded / MiB).toFixed(0)} MiB at ${n(last.seeded)} (${times(rssRatio)}, after seeding)${sizeNote}`,
+      met: decided && full !== last ? rssRatio <= 1.2 : null,
     },
     {
       goal: `${name}: GET /jobs p99 (limit=50, status and user filter) ≤ 300 ms at the largest size`,
@@ -500,7 +560,7 @@ function backendGoals(name: string, sizes: SizeFigures[], base: StorageFigures, 
 /** The `scale` benchmark (see the module comment); run by bench/run.ts. */
 export const scale: Benchmark = {
   name: 'scale',
-  title: 'Scale of sleeping jobs (issue 19)',
+  title: 'Scale of sleeping jobs',
   description:
     'One growing set of jobs per backend, (a) the embedded dev server on its SQLite file (what `npm start` gives) and ' +
     '(b) the Temporal server built from its Go module with several history shards on PostgreSQL (the cluster test ' +
@@ -516,6 +576,7 @@ export const scale: Benchmark = {
     const smoke = ctx.scale === 'smoke';
     const settings = scaleSettings(smoke);
     const cache = ctx.workerEnv.WORKER_MAX_CACHED_WORKFLOWS ?? '10000 (default)';
+    const cacheSize = Number(ctx.workerEnv.WORKER_MAX_CACHED_WORKFLOWS ?? 10_000);
     /** Sections, goals and notes of each backend (`<backend>: …`), this run's or kept from the previous result. */
     const parts = new Map<ScaleBackendName, { sections: Section[]; goals: GoalCheck[]; notes: string[] }>();
     const ran: string[] = [];
@@ -544,7 +605,7 @@ export const scale: Benchmark = {
           metrics: sizeMetrics(f, base, out.sizes[k - 1] ?? null, cache),
         });
       });
-      part.goals.push(...backendGoals(name, out.sizes, base, smoke));
+      part.goals.push(...backendGoals(name, out.sizes, base, smoke, ctx.workers * cacheSize));
       const short = out.sizes.filter((f) => f.seeded < f.planned);
       if (short.length > 0) {
         part.notes.push(
@@ -581,7 +642,8 @@ export const scale: Benchmark = {
     if (ran.length === 0) throw new Error(`no backend finished a size: ${notes.join('; ')}`);
     notes.push(
       `Each size is one run: the jobs of the previous size stay and the step adds the rest (seeding budget ${settings.seedBudgetMs / 1000} s per step, BENCH_SCALE_SEED_BUDGET_S). Storage per job is the growth since the empty store, divided by the jobs seeded.`,
-      `GET /jobs is measured at ${1000 / LIST_PACE_MS} calls per second, below the Temporal frontend's default visibility rate limit (frontend.namespaceRPS.visibility = 10 per second per namespace, shared by every API instance and user); the back-to-back figures show what happens above it on the PostgreSQL server: refused calls that the client retries after about 1–2 s. The embedded dev server does not show it.`,
+      `GET /jobs is measured at ${1000 / LIST_PACE_MS} calls per second, and back to back. Temporal's frontend limits visibility calls per namespace and frontend (frontend.namespaceRPS.visibility, default 10 per second, shared by every API instance and user; refused calls are retried by the client after about 1–2 s); deploy/dynamicconfig.yaml, which the PostgreSQL server runs with, raises it to 100. The embedded dev server has no such limit.`,
+      'PostgreSQL server: one process per role (frontend; history; matching with the internal worker service) on one config, so each role’s CPU is measured on its own. CPU per occurrence = the process’s CPU over the firing window ÷ the occurrences expected in it (the upkeep of the sleeping jobs included); WAL and commits from pg_current_wal_lsn and pg_stat_database.',
       `Sleeping jobs have the status \`pending\` (\`running\` means an occurrence is in progress), so the list measured is \`GET /jobs?${LIST_QUERY}\`: a page of the bench user’s sleeping jobs, the admin’s \`user_id\` filter and the status filter together; the user is the only one, so the filter matches every job.`,
       `Worker RSS: the sum over the ${ctx.workers} worker processes; each keeps at most WORKER_MAX_CACHED_WORKFLOWS=${cache} workflows in its sticky cache, so memory should stop growing once the caches are full. After the restart the caches are empty.`,
       `Firing: 1 job in ${FIRING_EVERY} fires at second 0 of every minute (all at once); the window is ${settings.windowMin} whole minute(s) after the seeding, on the same stack. Missed = an occurrence of the window with no start within ${smoke ? 20 : 45} s after the window; lag = body start − scheduled time.`,

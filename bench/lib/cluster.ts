@@ -25,6 +25,13 @@ import { freePorts, tempDir } from './stack';
 /** The two databases of the Temporal server. */
 export const CLUSTER_DATABASES = ['temporal', 'temporal_visibility'] as const;
 
+/** The server's roles, one process each, in start order (the frontend first: the others are started once it answers). */
+const SERVICE_ROLES: { label: string; services: string[] }[] = [
+  { label: 'frontend', services: ['frontend'] },
+  { label: 'history', services: ['history'] },
+  { label: 'matching', services: ['matching', 'worker'] },
+];
+
 /** Size of one table (with its indexes and TOAST), bytes. */
 export interface TableBytes {
   database: string;
@@ -40,8 +47,19 @@ export interface ClusterServer {
   baseDir: string;
   shards: number;
   pg: Postgres;
-  /** The Temporal server process (stop / start again on the same database). */
-  server: TemporalServer;
+  /**
+   * The Temporal server's processes, one per role (`frontend`, `history`, `matching` with the
+   * internal `worker` service), so that the CPU of each role can be measured on its own.
+   */
+  servers: { label: string; server: TemporalServer }[];
+  /** Starts the server's processes (frontend first), and waits until the frontend answers. */
+  startServers(): Promise<void>;
+  /** Stops the server's processes (PostgreSQL stays up). */
+  stopServers(): Promise<void>;
+  /** Bytes PostgreSQL has written to its write-ahead log so far (pg_current_wal_lsn). */
+  walBytes(): number;
+  /** Transactions committed so far in both databases (pg_stat_database.xact_commit). */
+  commits(): number;
   /** `pg_database_size` of `temporal` and `temporal_visibility`, bytes. */
   databaseBytes(): Record<(typeof CLUSTER_DATABASES)[number], number>;
   /** The `count` largest tables of both databases (total relation size: heap, indexes, TOAST), largest first. */
@@ -93,8 +111,23 @@ export async function startClusterServer(options: ClusterOptions): Promise<Clust
   setupSchema(pg);
   const ports = await freeServerPorts();
   const configFile = writeServerConfig(baseDir, pg, ports, options.shards);
-  const server = new TemporalServer(configFile, `127.0.0.1:${ports.frontend}`);
-  const stopServer = onCleanup(`Temporal server ${options.name}`, () => server.stop());
+  const address = `127.0.0.1:${ports.frontend}`;
+  const server = new TemporalServer(configFile, address);
+  // Once set up, the server runs as one process per role on the same config (ports and membership).
+  const servers = SERVICE_ROLES.map(({ label, services }) => ({
+    label,
+    server: new TemporalServer(configFile, address, services),
+  }));
+  const startServers = async () => {
+    for (const { server: role } of servers) await role.start();
+  };
+  const stopServers = async () => {
+    for (const { server: role } of [...servers].reverse()) await role.stop();
+  };
+  const stopServer = onCleanup(`Temporal server ${options.name}`, async () => {
+    await server.stop();
+    await stopServers();
+  });
   try {
     await server.start();
     await prepareNamespace(server.address, 'default');
@@ -102,9 +135,14 @@ export async function startClusterServer(options: ClusterOptions): Promise<Clust
     // setup above); from here on the server runs as deployed.
     writeFileSync(join(baseDir, 'dynamicconfig.yaml'), deploymentDynamicConfig(options.dynamicConfig));
     await server.stop();
-    await server.start();
+    await startServers();
   } catch (err) {
-    const diagnostics = server.diagnostics().split('\n').slice(-40).join('\n');
+    const diagnostics = [server, ...servers.map((r) => r.server)]
+      .map((r) => r.diagnostics())
+      .join('\n')
+      .split('\n')
+      .slice(-60)
+      .join('\n');
     await stopServer();
     await stopPg();
     throw new Error(`the Temporal server on PostgreSQL did not start: ${(err as Error).message}\n${diagnostics}`);
@@ -116,11 +154,24 @@ export async function startClusterServer(options: ClusterOptions): Promise<Clust
       .filter((line) => line.length > 0)
       .map((line) => line.split('|'));
   return {
-    address: server.address,
+    address,
     baseDir,
     shards: options.shards,
     pg,
-    server,
+    servers,
+    startServers,
+    stopServers,
+    walBytes() {
+      const [row] = rows(pg.sql('postgres', "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')"));
+      return Number(row?.[0]);
+    },
+    commits() {
+      const list = CLUSTER_DATABASES.map((db) => `'${db}'`).join(', ');
+      const [row] = rows(
+        pg.sql('postgres', `SELECT sum(xact_commit) FROM pg_stat_database WHERE datname IN (${list})`),
+      );
+      return Number(row?.[0]);
+    },
     databaseBytes() {
       const sizes = CLUSTER_DATABASES.map((db) => `pg_database_size('${db}')`).join(', ');
       const [row] = rows(pg.sql('postgres', `SELECT ${sizes}`));

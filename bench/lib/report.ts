@@ -38,7 +38,7 @@ export interface Section {
   metrics: Metric[];
 }
 
-/** A goal of the issue and how far the measurement is from it. Never a test. */
+/** A goal and how far the measurement is from it. Never a test. */
 export interface GoalCheck {
   goal: string;
   measured: string;
@@ -70,7 +70,7 @@ export interface BenchResult {
 }
 
 /** The benchmarks in report order. */
-export const BENCH_ORDER = ['fire-lag', 'burst', 'submit', 'overhead', 'dormant', 'storage', 'peers'] as const;
+export const BENCH_ORDER = ['fire-lag', 'burst', 'submit', 'overhead', 'dormant', 'storage', 'peers', 'scale'] as const;
 
 /** Builds a metric from its runs. */
 export function metric(name: string, unit: string, runs: number[]): Metric {
@@ -177,7 +177,13 @@ Expected duration of a full run, estimated from the smoke run's rates on a share
 | \`dormant\` | 100,000 jobs or 240 s of seeding, whichever comes first | 6.5 min |
 | \`storage\` | 2,000 one-time jobs as one burst, on 3 SQLite settings × 3 runs, a fresh stack each | 10 min |
 | \`peers\` | 10,000 jobs over a minute (2 windows) and a 50,000 burst, BullMQ and pg-boss | 9.5 min |
-| total | | about 87 min |`;
+| total | | about 87 min |
+
+\`scale\` runs only when named (\`npm run bench -- scale\`): one growing set of jobs per backend (embedded
+dev server on SQLite, and the multi-shard server on PostgreSQL), 10,000 → 100,000 → 300,000 jobs by
+default (\`BENCH_SCALE_SIZES\`, or per backend \`BENCH_SCALE_SIZES_SQLITE\` / \`_POSTGRES\`;
+\`BENCH_SCALE_BACKENDS\` picks the backends). Seeding runs at 100–200 jobs/s here, so 300,000 jobs take
+about 50 minutes on PostgreSQL and 40–70 on SQLite, plus about 6 minutes per size.`;
 
 /**
  * The whole BENCHMARKS.md: the header, then every result in {@link BENCH_ORDER} (others after, by name).

@@ -48,6 +48,8 @@ export interface ScaleBackend {
   serverProcesses(): WatchedProcess[];
   /** Storage now (running). */
   storage(): StorageFigures;
+  /** The database server's write counters (PostgreSQL only): WAL bytes and commits so far. */
+  database?: { walBytes(): number; commits(): number };
   /**
    * Stops everything (API, workers, Temporal server; PostgreSQL stays up as a database server
    * would), measures storage at rest, then starts it all again on the same database and task
@@ -144,7 +146,7 @@ async function startPostgresBackend(options: ScaleBackendOptions): Promise<Scale
   };
   const backend: ScaleBackend = {
     name: 'postgres',
-    describe: `Temporal server built from its Go module (deploy/dynamicconfig.yaml), ${cluster.shards} history shards, on PostgreSQL (local, fsync off)`,
+    describe: `Temporal server built from its Go module (deploy/dynamicconfig.yaml; one process each for frontend, history and matching), ${cluster.shards} history shards, on PostgreSQL (local, fsync off)`,
     apiUrl: app.apiUrl,
     apiKey: app.apiKey,
     client: app.client,
@@ -152,16 +154,20 @@ async function startPostgresBackend(options: ScaleBackendOptions): Promise<Scale
     recordDir: app.recordDir,
     workers: app.workers,
     serverProcesses: () => [
-      { label: 'Temporal server', pid: cluster.server.child?.process.pid ?? 0 },
+      ...cluster.servers.map(({ label, server }) => ({
+        label: `Temporal ${label}`,
+        pid: server.child?.process.pid ?? 0,
+      })),
       { label: 'PostgreSQL', pid: cluster.postgresPid() },
     ],
+    database: { walBytes: () => cluster.walBytes(), commits: () => cluster.commits() },
     storage,
     async restart() {
       await app.stop();
-      await cluster.server.stop();
+      await cluster.stopServers();
       const atRest = storage();
       const t0 = Date.now();
-      await cluster.server.start();
+      await cluster.startServers();
       app = await startApp(appOptions);
       const restartS = (Date.now() - t0) / 1000;
       Object.assign(backend, { apiUrl: app.apiUrl, apiKey: app.apiKey, client: app.client, workers: app.workers });
