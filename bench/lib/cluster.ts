@@ -25,7 +25,7 @@ import { freePorts, tempDir } from './stack';
 /** The two databases of the Temporal server. */
 export const CLUSTER_DATABASES = ['temporal', 'temporal_visibility'] as const;
 
-/** The server's roles, one process each, in start order (the frontend first: the others are started once it answers). */
+/** The server's roles, one process each. */
 const SERVICE_ROLES: { label: string; services: string[] }[] = [
   { label: 'frontend', services: ['frontend'] },
   { label: 'history', services: ['history'] },
@@ -52,7 +52,7 @@ export interface ClusterServer {
    * internal `worker` service), so that the CPU of each role can be measured on its own.
    */
   servers: { label: string; server: TemporalServer }[];
-  /** Starts the server's processes (frontend first), and waits until the frontend answers. */
+  /** Starts the server's processes together, and waits until the frontend answers. */
   startServers(): Promise<void>;
   /** Stops the server's processes (PostgreSQL stays up). */
   stopServers(): Promise<void>;
@@ -118,8 +118,9 @@ export async function startClusterServer(options: ClusterOptions): Promise<Clust
     label,
     server: new TemporalServer(configFile, address, services),
   }));
+  // All at once: a frontend alone waits for the history hosts to join the membership ring.
   const startServers = async () => {
-    for (const { server: role } of servers) await role.start();
+    await Promise.all(servers.map(({ server: role }) => role.start()));
   };
   const stopServers = async () => {
     for (const { server: role } of [...servers].reverse()) await role.stop();
