@@ -15,6 +15,7 @@
  * BENCH_SCALE_SEED_BUDGET_S (per size), BENCH_SCALE_WINDOW_MIN, BENCH_SCALE_SHARDS,
  * BENCH_SCALE_SINGLE_S, BENCH_SCALE_BATCH, BENCH_SCALE_IN_FLIGHT (see {@link scaleSettings}).
  */
+import { temporal } from '@temporalio/proto';
 import { idempotencyKey } from '../../src/domain/job-state';
 import { seedKey, seedRange, submitSequentially } from '../lib/bulk-seed';
 import { type BenchContext, type Benchmark, type BenchOutput, envInt, log } from '../lib/context';
@@ -36,6 +37,9 @@ import { formatMs } from './common';
 
 const MiB = 1024 * 1024;
 const MINUTE_MS = 60_000;
+/** Seeding pauses above this many waiting workflow tasks, and goes on at {@link BACKLOG_LOW}. */
+const BACKLOG_HIGH = 4_000;
+const BACKLOG_LOW = 1_000;
 /** One job in FIRING_EVERY fires every minute (1 %). */
 const FIRING_EVERY = 100;
 /** The user every job belongs to (the bench stack's admin key). */
@@ -156,9 +160,34 @@ function cpuSample(backend: ScaleBackend): { server: number; workers: number; by
   };
 }
 
+/** Workflow tasks of the backend's task queue waiting for a worker (Temporal's approximate backlog count). */
+async function workflowBacklog(backend: ScaleBackend): Promise<number> {
+  const answer = await backend.client.workflowService.describeTaskQueue({
+    namespace: backend.client.options.namespace,
+    taskQueue: { name: backend.taskQueue },
+    taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    reportStats: true,
+  });
+  return Number(answer.stats?.approximateBacklogCount ?? 0);
+}
+
 /**
- * Waits until the server processes and the workers together use less than `thresholdPct` % of one
- * core over 2 s (the workflow tasks of the jobs just started are done), at least `minMs`, at most `maxMs`.
+ * Seeding gate: while more than {@link BACKLOG_HIGH} workflow tasks wait for a worker, waits
+ * until at most {@link BACKLOG_LOW} do. The start of a job is accepted long before a worker has
+ * run its first workflow task (its timer set); without the gate, seeding outruns the workers and
+ * the rate measured is the API's, not that of jobs that sleep.
+ */
+function backlogGate(backend: ScaleBackend): () => Promise<void> {
+  return async () => {
+    if ((await workflowBacklog(backend)) <= BACKLOG_HIGH) return;
+    while ((await workflowBacklog(backend)) > BACKLOG_LOW) await sleep(1_000);
+  };
+}
+
+/**
+ * Waits until no more than 10 workflow tasks wait for a worker and the server processes and the
+ * workers together use less than `thresholdPct` % of one core over 2 s (the workflow tasks of the
+ * jobs just started are done), at least `minMs`, at most `maxMs`.
  * @returns the time waited, ms.
  */
 async function settle(backend: ScaleBackend, minMs: number, maxMs: number, thresholdPct = 25): Promise<number> {
@@ -169,7 +198,8 @@ async function settle(backend: ScaleBackend, minMs: number, maxMs: number, thres
     await sleep(2_000);
     const b = cpuSample(backend);
     const pct = (100 * (b.server - a.server + b.workers - a.workers)) / 2_000;
-    if (pct < thresholdPct || Date.now() - t0 >= maxMs) return Date.now() - t0;
+    const drained = (await workflowBacklog(backend)) <= 10;
+    if ((drained && pct < thresholdPct) || Date.now() - t0 >= maxMs) return Date.now() - t0;
   }
 }
 
@@ -436,6 +466,7 @@ async function runBackend(
         inFlight: settings.inFlight,
         deadlineMs,
         onJob,
+        gate: backlogGate(backend),
       });
       seeded += bulk.seeded;
       const seedS = (Date.now() - t0) / 1000;
@@ -448,7 +479,7 @@ async function runBackend(
         'scale',
         `${name}: ${seeded} jobs seeded (${bulk.rate.toFixed(0)}/s through POST /jobs:batch), ${running} Running`,
       );
-      const settledMs = await settle(backend, 5_000, smoke ? 30_000 : 120_000);
+      const settledMs = await settle(backend, 5_000, smoke ? 60_000 : 900_000);
       log('scale', `${name}: settled after ${(settledMs / 1000).toFixed(0)} s`);
       const storageRunning = backend.storage();
       const rssSeeded = workerRss(backend);
@@ -647,7 +678,8 @@ export const scale: Benchmark = {
       `Sleeping jobs have the status \`pending\` (\`running\` means an occurrence is in progress), so the list measured is \`GET /jobs?${LIST_QUERY}\`: a page of the bench user’s sleeping jobs, the admin’s \`user_id\` filter and the status filter together; the user is the only one, so the filter matches every job.`,
       `Worker RSS: the sum over the ${ctx.workers} worker processes; each keeps at most WORKER_MAX_CACHED_WORKFLOWS=${cache} workflows in its sticky cache, so memory should stop growing once the caches are full. After the restart the caches are empty.`,
       `Firing: 1 job in ${FIRING_EVERY} fires at second 0 of every minute (all at once); the window is ${settings.windowMin} whole minute(s) after the seeding, on the same stack. Missed = an occurrence of the window with no start within ${smoke ? 20 : 45} s after the window; lag = body start − scheduled time.`,
-      'Before the storage, memory and list figures of a size, the benchmark waits until the server and the workers use less than a quarter of a core (the first workflow tasks of the new jobs are done), at most 2 minutes.',
+      `Seeding is gated by the workers: above ${BACKLOG_HIGH.toLocaleString('en-US')} workflow tasks waiting for a worker (Temporal's approximate backlog count of the task queue) it pauses until ${BACKLOG_LOW.toLocaleString('en-US')} are left, so the seeding rate is that of jobs that reach their sleep (first workflow task done, timer set), not only of starts the API accepted.`,
+      'Before the storage, memory, list and firing figures of a size, the benchmark waits until no workflow task waits for a worker and the server and the workers use less than a quarter of a core, at most 15 minutes.',
       'Restart: API, workers and the Temporal server are stopped (PostgreSQL itself stays up, as a database server would) and started again on the same database; the time runs from the start of the new processes until all are ready, workers bundling the workflow code included.',
       `PostgreSQL is the cluster suite’s throw-away instance (fsync, synchronous_commit and full_page_writes off), with ${settings.shards} history shards: storage figures are those of the tables (pg_database_size, WAL excluded), its speed is an upper bound of a durable setup.`,
     );

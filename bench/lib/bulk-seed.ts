@@ -41,6 +41,8 @@ export interface SeedRangeOptions {
   label: string;
   /** Called with the job id of every job seeded (index, job id). */
   onJob?: (i: number, jobId: string) => void;
+  /** Awaited before each batch is sent (e.g. until the workers have caught up); default none. */
+  gate?: () => Promise<void>;
 }
 
 /** Idempotency key of job `i` of a seeding run (`<prefix>-<i>`). */
@@ -155,6 +157,8 @@ export async function seedRange(
   };
   const lane = async () => {
     while (next < to && Date.now() < deadlineMs) {
+      await options.gate?.();
+      if (next >= to || Date.now() >= deadlineMs) break;
       const first = next;
       next = Math.min(to, next + batchSize);
       await runBatch(Array.from({ length: next - first }, (_, k) => first + k));
