@@ -318,7 +318,13 @@ function sizeMetrics(f: SizeFigures, base: StorageFigures, previous: SizeFigures
   const metrics: Metric[] = [
     metric('jobs seeded', 'count', [f.seeded]),
     metric('jobs Running (visibility count)', 'count', [f.running]),
-    metric('seeding rate (POST /jobs:batch)', 'jobs/s', [f.bulkRate]),
+    metric(
+      f.single
+        ? 'seeding rate (POST /jobs:batch as fast as the API accepts; the workers catch up afterwards)'
+        : 'seeding rate (POST /jobs:batch, paced by the workers: jobs that reach their sleep)',
+      'jobs/s',
+      [f.bulkRate],
+    ),
     metric('seeding time of this step', 's', [f.seedS]),
   ];
   if (f.single) {
@@ -466,7 +472,10 @@ async function runBackend(
         inFlight: settings.inFlight,
         deadlineMs,
         onJob,
-        gate: backlogGate(backend),
+        // The first step measures the API's bulk path against the single-submit baseline, as
+        // fast as the API accepts; the workers catch up while the size settles. Later steps wait
+        // for the workers.
+        ...(single === null ? { gate: backlogGate(backend) } : {}),
       });
       seeded += bulk.seeded;
       const seedS = (Date.now() - t0) / 1000;
@@ -678,7 +687,7 @@ export const scale: Benchmark = {
       `Sleeping jobs have the status \`pending\` (\`running\` means an occurrence is in progress), so the list measured is \`GET /jobs?${LIST_QUERY}\`: a page of the bench user’s sleeping jobs, the admin’s \`user_id\` filter and the status filter together; the user is the only one, so the filter matches every job.`,
       `Worker RSS: the sum over the ${ctx.workers} worker processes; each keeps at most WORKER_MAX_CACHED_WORKFLOWS=${cache} workflows in its sticky cache, so memory should stop growing once the caches are full. After the restart the caches are empty.`,
       `Firing: 1 job in ${FIRING_EVERY} fires at second 0 of every minute (all at once); the window is ${settings.windowMin} whole minute(s) after the seeding, on the same stack. Missed = an occurrence of the window with no start within ${smoke ? 20 : 45} s after the window; lag = body start − scheduled time.`,
-      `Seeding is gated by the workers: above ${BACKLOG_HIGH.toLocaleString('en-US')} workflow tasks waiting for a worker (Temporal's approximate backlog count of the task queue) it pauses until ${BACKLOG_LOW.toLocaleString('en-US')} are left, so the seeding rate is that of jobs that reach their sleep (first workflow task done, timer set), not only of starts the API accepted.`,
+      `Seeding after the first step is gated by the workers (the first step measures the API's bulk path against the single-submit baseline, then settles): above ${BACKLOG_HIGH.toLocaleString('en-US')} workflow tasks waiting for a worker (Temporal's approximate backlog count of the task queue) it pauses until ${BACKLOG_LOW.toLocaleString('en-US')} are left, so the seeding rate is that of jobs that reach their sleep (first workflow task done, timer set), not only of starts the API accepted.`,
       'Before the storage, memory, list and firing figures of a size, the benchmark waits until no workflow task waits for a worker and the server and the workers use less than a quarter of a core, at most 15 minutes.',
       'Restart: API, workers and the Temporal server are stopped (PostgreSQL itself stays up, as a database server would) and started again on the same database; the time runs from the start of the new processes until all are ready, workers bundling the workflow code included.',
       `PostgreSQL is the cluster suite’s throw-away instance (fsync, synchronous_commit and full_page_writes off), with ${settings.shards} history shards: storage figures are those of the tables (pg_database_size, WAL excluded), its speed is an upper bound of a durable setup.`,
