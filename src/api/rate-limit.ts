@@ -34,18 +34,19 @@ export const DEFAULT_READS_PER_MINUTE = 6_000;
 /** Default of the failed-login limit, per client address per minute. */
 export const DEFAULT_FAILED_LOGINS_PER_MINUTE = 30;
 
+/** The 429 problem of a limit of `limit` `what` (e.g. `job submissions`) per minute. */
+export function rateLimitProblem(limit: number, what: string): ProblemError {
+  return new ProblemError(
+    429,
+    'Too many requests',
+    `rate limit of ${limit} ${what} per minute reached; retry after the Retry-After seconds`,
+    'rate-limited',
+  );
+}
+
 function refused(limit: number, what: string): RequestHandler {
   return (req, res) => {
-    sendProblem(
-      res,
-      new ProblemError(
-        429,
-        'Too many requests',
-        `rate limit of ${limit} ${what} per minute reached; retry after the Retry-After seconds`,
-        'rate-limited',
-      ),
-      requestPath(req),
-    );
+    sendProblem(res, rateLimitProblem(limit, what), requestPath(req));
   };
 }
 

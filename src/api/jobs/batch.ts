@@ -28,7 +28,7 @@ import {
   toProblem,
   validationProblem,
 } from '../problem';
-import type { SubmissionGrant, UserRateLimits } from '../rate-limit';
+import { rateLimitProblem, type UserRateLimits } from '../rate-limit';
 import type { JobService } from './service';
 
 /** Largest batch body: 1,000 typical job specs fit many times over; one item is still at most {@link ITEM_LIMIT_BYTES}. */
@@ -101,16 +101,6 @@ function parseItem(
   return { ok: true, parsed: result.data };
 }
 
-/** The 429 of an item past the caller's submission limit. */
-function rateLimited(grant: SubmissionGrant): ProblemError {
-  return new ProblemError(
-    429,
-    'Too many requests',
-    `rate limit of ${grant.limit} job submissions per minute reached; retry after the Retry-After seconds`,
-    'rate-limited',
-  );
-}
-
 /** Starts one valid item's job; its result (201, 200 for a replay, or the problem). */
 async function submitOne(
   deps: BatchDeps,
@@ -157,7 +147,7 @@ export function batchHandlers(deps: BatchDeps): RequestHandler[] {
       const itemInstance = `${instance}#/jobs/${index}`;
       if (!item.ok) return failed(item.problem, itemInstance);
       // Items are admitted in request order: `admitted` counts up synchronously before any await.
-      if (admitted++ >= grant.granted) return failed(rateLimited(grant), itemInstance);
+      if (admitted++ >= grant.granted) return failed(rateLimitProblem(grant.limit, 'job submissions'), itemInstance);
       return submitOne(deps, principal, item.parsed, itemInstance);
     });
     const accepted = results.filter((r) => r.status === 201).length;
