@@ -2,7 +2,8 @@
  * scale: how the cost of a sleeping job grows with the number of jobs, on two backends: the embedded dev server (SQLite, what `npm start` gives) and the
  * multi-shard Temporal server on PostgreSQL (the cluster test suite's). The set of jobs grows from
  * one size to the next (10,000 → 100,000 → 300,000; smoke 1,000 → 3,000), seeded through
- * `POST /jobs:batch`. 99 % are one-time jobs due in a year, 1 % cron jobs firing every minute. At
+ * `POST /jobs:batch`. 1 % of the smallest size are cron jobs firing every minute, the same ones at
+ * every size (paused while a later size seeds); every other job is a one-time job due in a year. At
  * each size: jobs Running, seeding rate, storage bytes per job, worker RSS, `GET /jobs` latency with
  * a status and user filter, fire lag and missed occurrences of the firing jobs over a window, and
  * the restart time of the whole stack on the same database with its first page after the restart.
@@ -40,7 +41,7 @@ const MINUTE_MS = 60_000;
 /** Seeding pauses above this many waiting workflow tasks, and goes on at {@link BACKLOG_LOW}. */
 const BACKLOG_HIGH = 4_000;
 const BACKLOG_LOW = 1_000;
-/** One job in FIRING_EVERY fires every minute (1 %). */
+/** One job in FIRING_EVERY of the smallest size fires every minute (1 %). */
 const FIRING_EVERY = 100;
 /** The user every job belongs to (the bench stack's admin key). */
 const BENCH_USER = 'bench';
@@ -207,6 +208,38 @@ async function settle(backend: ScaleBackend, minMs: number, maxMs: number, thres
   }
 }
 
+/**
+ * Pauses (`POST /jobs/{id}/pause`) or resumes every job of `jobIds`, 16 at a time. A refusal is
+ * logged, not thrown: the sizes measured so far are worth more than one job's state.
+ */
+async function setPaused(backend: ScaleBackend, jobIds: readonly string[], paused: boolean): Promise<void> {
+  const action = paused ? 'pause' : 'resume';
+  let next = 0;
+  let refused = 0;
+  const lane = async () => {
+    while (next < jobIds.length) {
+      const jobId = jobIds[next++];
+      const problem = await fetch(`${backend.apiUrl}/jobs/${jobId}/${action}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${backend.apiKey}` },
+        signal: AbortSignal.timeout(60_000),
+      }).then(
+        async (response) => (response.ok ? null : `${response.status} ${await response.text()}`),
+        (err: Error) => err.message,
+      );
+      if (problem !== null) {
+        refused += 1;
+        console.warn(`[scale] POST /jobs/${jobId}/${action}: ${problem}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, lane));
+  log(
+    'scale',
+    `${backend.name}: ${jobIds.length - refused} firing jobs ${paused ? 'paused' : 'resumed'}, ${refused} refused`,
+  );
+}
+
 /** Workflows of the backend's task queue that are Running (visibility), once it reaches `expected` or after `timeoutMs`. */
 async function countRunning(backend: ScaleBackend, expected: number, timeoutMs: number): Promise<number> {
   const query = `TaskQueue = '${backend.taskQueue}' AND ExecutionStatus = 'Running'`;
@@ -365,7 +398,7 @@ function sizeMetrics(f: SizeFigures, base: StorageFigures, previous: SizeFigures
     metric('GET /jobs … rows on the page', 'count', [f.listRows]),
     metric(`GET /jobs … p50 back to back (${f.listBackToBack.count} calls)`, 'ms', [f.listBackToBack.p50]),
     metric('GET /jobs … p99 back to back', 'ms', [f.listBackToBack.p99]),
-    metric(`firing jobs (1 in ${FIRING_EVERY}, cron * * * * *)`, 'count', [f.firing.firingJobs]),
+    metric(`firing jobs (1 in ${FIRING_EVERY} of the smallest size, cron * * * * *)`, 'count', [f.firing.firingJobs]),
     metric('fire lag p50', 'ms', [f.firing.lag.p50]),
     metric('fire lag p99', 'ms', [f.firing.lag.p99]),
     metric('fire lag max', 'ms', [f.firing.lag.max]),
@@ -405,11 +438,15 @@ function sizeMetrics(f: SizeFigures, base: StorageFigures, previous: SizeFigures
   return metrics;
 }
 
-/** Job `i` of the run: every FIRING_EVERY-th a cron job firing every minute, the others one-time jobs due at `dueIso`. */
-function makeJob(dueIso: string): (i: number) => Record<string, unknown> {
+/**
+ * Job `i` of the run: every FIRING_EVERY-th job below `firingBelow` (the smallest size) a cron job
+ * firing every minute, every other one a one-time job due at `dueIso`. The same firing jobs fire at
+ * every size, so the firing window shows whether the sleeping jobs slow them.
+ */
+function makeJob(dueIso: string, firingBelow: number): (i: number) => Record<string, unknown> {
   const payload = { type: 'handler', name: RECORD_HANDLER };
   return (i) =>
-    i % FIRING_EVERY === 0
+    i % FIRING_EVERY === 0 && i < firingBelow
       ? { name: `scale-${i}`, frequency: 'cron', cron: '* * * * *', payload }
       : { name: `scale-${i}`, frequency: 'once', execution_time: dueIso, payload };
 }
@@ -437,12 +474,13 @@ async function runBackend(
   out.describe = backend.describe;
   try {
     // Same specs for the same index within the run: a retried item is an idempotent replay.
-    const make = makeJob(new Date(Date.now() + 365 * 86_400_000).toISOString());
+    const firingBelow = settings.sizes[name][0] ?? 0;
+    const make = makeJob(new Date(Date.now() + 365 * 86_400_000).toISOString(), firingBelow);
     const runId = Date.now().toString(36);
     const keyOf = (i: number) => seedKey(`scale-${runId}`, i);
     const firing: string[] = [];
     const onJob = (i: number, jobId: string) => {
-      if (i % FIRING_EVERY === 0) firing.push(jobId);
+      if (i % FIRING_EVERY === 0 && i < firingBelow) firing.push(jobId);
     };
     await sleep(3_000);
     const base = backend.storage();
@@ -468,6 +506,8 @@ async function runBackend(
         seeded += s.submitted;
         log('scale', `${name}: single submit ${s.submitted} jobs, ${s.rate.toFixed(1)}/s`);
       }
+      // Later steps seed with the firing jobs paused: the seeding rate is that of jobs going to sleep.
+      if (single === null) await setPaused(backend, firing, true);
       const db0 = backend.database ? { wal: backend.database.walBytes(), commits: backend.database.commits() } : null;
       const seededBefore = seeded;
       const bulk = await seedRange(backend, seeded, size, make, keyOf, {
@@ -493,6 +533,7 @@ async function runBackend(
         `${name}: ${seeded} jobs seeded (${bulk.rate.toFixed(0)}/s through POST /jobs:batch), ${running} Running`,
       );
       const settledMs = await settle(backend, 5_000, smoke ? 60_000 : 900_000);
+      if (single === null) await setPaused(backend, firing, false);
       log('scale', `${name}: settled after ${(settledMs / 1000).toFixed(0)} s`);
       const storageRunning = backend.storage();
       const rssSeeded = workerRss(backend);
@@ -608,8 +649,8 @@ export const scale: Benchmark = {
   description:
     'One growing set of jobs per backend, (a) the embedded dev server on its SQLite file (what `npm start` gives) and ' +
     '(b) the Temporal server built from its Go module with several history shards on PostgreSQL (the cluster test ' +
-    'suite’s). 99 % of the jobs are one-time jobs due in a year, 1 % cron jobs firing every minute (`* * * * *`) that ' +
-    'run `bench.record`. Jobs are seeded through `POST /jobs:batch` (batches of 1,000, a few in flight, an ' +
+    'suite’s). 1 % of the smallest size are cron jobs firing every minute (`* * * * *`), the same ones at every size, ' +
+    'running `bench.record`; every other job is a one-time job due in a year. Jobs are seeded through `POST /jobs:batch` (batches of 1,000, a few in flight, an ' +
     '`idempotency_key` per item); at the smallest size a sequential `POST /jobs` baseline runs first. At each size: ' +
     'jobs Running (visibility count), storage bytes per job (SQLite: temporal.db with -wal/-shm; PostgreSQL: ' +
     '`pg_database_size` of `temporal` and `temporal_visibility`, and the largest tables), worker RSS, `GET /jobs` ' +
@@ -690,7 +731,7 @@ export const scale: Benchmark = {
       'PostgreSQL server: one process per role (frontend; history; matching with the internal worker service) on one config, so each role’s CPU is measured on its own. CPU per occurrence = the process’s CPU over the firing window ÷ the occurrences expected in it (the upkeep of the sleeping jobs included); WAL and commits from pg_current_wal_lsn and pg_stat_database.',
       `Sleeping jobs have the status \`pending\` (\`running\` means an occurrence is in progress), so the list measured is \`GET /jobs?${LIST_QUERY}\`: a page of the bench user’s sleeping jobs, the admin’s \`user_id\` filter and the status filter together; the user is the only one, so the filter matches every job.`,
       `Worker RSS: the sum over the ${ctx.workers} worker processes; each keeps at most WORKER_MAX_CACHED_WORKFLOWS=${cache} workflows in its sticky cache, so memory should stop growing once the caches are full. After the restart the caches are empty.`,
-      `Firing: 1 job in ${FIRING_EVERY} fires at second 0 of every minute (all at once); the window is ${settings.windowMin} whole minute(s) after the seeding, on the same stack. Missed = an occurrence of the window with no start within ${smoke ? 20 : 45} s after the window; lag = body start − scheduled time.`,
+      `Firing: 1 job in ${FIRING_EVERY} of the smallest size fires at second 0 of every minute (all at once), the same jobs at every size, so the window shows whether sleeping jobs slow the firing ones; while a later size seeds they are paused (POST /jobs/{id}/pause), and resumed once it has settled; the window is ${settings.windowMin} whole minute(s) after the seeding, on the same stack. Missed = an occurrence of the window with no start within ${smoke ? 20 : 45} s after the window; lag = body start − scheduled time.`,
       `Seeding after the first step is gated by the workers (the first step measures the API's bulk path against the single-submit baseline, then settles): above ${BACKLOG_HIGH.toLocaleString('en-US')} workflow tasks waiting for a worker (Temporal's approximate backlog count of the task queue) it pauses until ${BACKLOG_LOW.toLocaleString('en-US')} are left, so the seeding rate is that of jobs that reach their sleep (first workflow task done, timer set), not only of starts the API accepted.`,
       'Before the storage, memory, list and firing figures of a size, the benchmark waits until no workflow task waits for a worker and the server and the workers use less than a quarter of a core (after a minute, a drained backlog is enough: the firing jobs keep the CPU busy), at most 15 minutes.',
       'Restart: API, workers and the Temporal server are stopped (PostgreSQL itself stays up, as a database server would) and started again on the same database; the time runs from the start of the new processes until all are ready, workers bundling the workflow code included.',
@@ -708,7 +749,7 @@ export const scale: Benchmark = {
         seedBudgetSPerSize: settings.seedBudgetMs / 1000,
         batch: `${settings.batchSize} × ${settings.inFlight} in flight`,
         singleSubmitS: settings.singleMs / 1000,
-        firing: `1/${FIRING_EVERY} cron * * * * *`,
+        firing: `1/${FIRING_EVERY} of the smallest size, cron * * * * *`,
         windowMin: settings.windowMin,
         listCalls: settings.listCalls,
         sqlite: ctx.sqlitePragmas.join(' ') || 'server defaults',
