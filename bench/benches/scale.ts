@@ -32,7 +32,7 @@ import {
   type StorageFigures,
   startScaleBackend,
 } from '../lib/scale-backends';
-import { sleep, waitUntil } from '../lib/seed';
+import { mapConcurrent, sleep, waitUntil } from '../lib/seed';
 import { type Distribution, distribution, ratio } from '../lib/stats';
 import { formatMs } from './common';
 
@@ -214,29 +214,22 @@ async function settle(backend: ScaleBackend, minMs: number, maxMs: number, thres
  */
 async function setPaused(backend: ScaleBackend, jobIds: readonly string[], paused: boolean): Promise<void> {
   const action = paused ? 'pause' : 'resume';
-  let next = 0;
-  let refused = 0;
-  const lane = async () => {
-    while (next < jobIds.length) {
-      const jobId = jobIds[next++];
-      const problem = await fetch(`${backend.apiUrl}/jobs/${jobId}/${action}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${backend.apiKey}` },
-        signal: AbortSignal.timeout(60_000),
-      }).then(
-        async (response) => (response.ok ? null : `${response.status} ${await response.text()}`),
-        (err: Error) => err.message,
-      );
-      if (problem !== null) {
-        refused += 1;
-        console.warn(`[scale] POST /jobs/${jobId}/${action}: ${problem}`);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, lane));
+  const problems = await mapConcurrent(jobIds, 16, (jobId) =>
+    fetch(`${backend.apiUrl}/jobs/${jobId}/${action}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${backend.apiKey}` },
+      signal: AbortSignal.timeout(60_000),
+    }).then(
+      async (response) =>
+        response.ok ? null : `POST /jobs/${jobId}/${action}: ${response.status} ${await response.text()}`,
+      (err: Error) => `POST /jobs/${jobId}/${action}: ${err.message}`,
+    ),
+  );
+  const refused = problems.filter((p) => p !== null);
+  for (const problem of refused) console.warn(`[scale] ${problem}`);
   log(
     'scale',
-    `${backend.name}: ${jobIds.length - refused} firing jobs ${paused ? 'paused' : 'resumed'}, ${refused} refused`,
+    `${backend.name}: ${jobIds.length - refused.length} firing jobs ${paused ? 'paused' : 'resumed'}, ${refused.length} refused`,
   );
 }
 
