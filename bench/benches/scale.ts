@@ -432,14 +432,19 @@ function sizeMetrics(f: SizeFigures, base: StorageFigures, previous: SizeFigures
 }
 
 /**
- * Job `i` of the run: every FIRING_EVERY-th job below `firingBelow` (the smallest size) a cron job
- * firing every minute, every other one a one-time job due at `dueIso`. The same firing jobs fire at
- * every size, so the firing window shows whether the sleeping jobs slow them.
+ * Whether job `i` fires every minute: every FIRING_EVERY-th job below `firingBelow` (the smallest
+ * size). The same firing jobs fire at every size, so the firing window shows whether the sleeping
+ * jobs slow them.
  */
+function isFiring(i: number, firingBelow: number): boolean {
+  return i % FIRING_EVERY === 0 && i < firingBelow;
+}
+
+/** Job `i` of the run: a cron job firing every minute when {@link isFiring}, else a one-time job due at `dueIso`. */
 function makeJob(dueIso: string, firingBelow: number): (i: number) => Record<string, unknown> {
   const payload = { type: 'handler', name: RECORD_HANDLER };
   return (i) =>
-    i % FIRING_EVERY === 0 && i < firingBelow
+    isFiring(i, firingBelow)
       ? { name: `scale-${i}`, frequency: 'cron', cron: '* * * * *', payload }
       : { name: `scale-${i}`, frequency: 'once', execution_time: dueIso, payload };
 }
@@ -473,7 +478,7 @@ async function runBackend(
     const keyOf = (i: number) => seedKey(`scale-${runId}`, i);
     const firing: string[] = [];
     const onJob = (i: number, jobId: string) => {
-      if (i % FIRING_EVERY === 0 && i < firingBelow) firing.push(jobId);
+      if (isFiring(i, firingBelow)) firing.push(jobId);
     };
     await sleep(3_000);
     const base = backend.storage();
