@@ -17,6 +17,7 @@
  * BENCH_SCALE_SINGLE_S, BENCH_SCALE_BATCH, BENCH_SCALE_IN_FLIGHT (see {@link scaleSettings}).
  */
 import { temporal } from '@temporalio/proto';
+import { loadConfig } from '../../src/config';
 import { idempotencyKey } from '../../src/domain/job-state';
 import { seedKey, seedRange, submitSequentially } from '../lib/bulk-seed';
 import { type BenchContext, type Benchmark, type BenchOutput, envInt, log } from '../lib/context';
@@ -658,8 +659,9 @@ export const scale: Benchmark = {
   async run(ctx: BenchContext): Promise<BenchOutput> {
     const smoke = ctx.scale === 'smoke';
     const settings = scaleSettings(smoke);
-    const cache = ctx.workerEnv.WORKER_MAX_CACHED_WORKFLOWS ?? '10000 (default)';
-    const cacheSize = Number(ctx.workerEnv.WORKER_MAX_CACHED_WORKFLOWS ?? 10_000);
+    const defaultCache = loadConfig({}).WORKER_MAX_CACHED_WORKFLOWS;
+    const cache = ctx.workerEnv.WORKER_MAX_CACHED_WORKFLOWS ?? `${defaultCache} (default)`;
+    const cacheSize = Number(ctx.workerEnv.WORKER_MAX_CACHED_WORKFLOWS ?? defaultCache);
     /** Sections, goals and notes of each backend (`<backend>: …`), this run's or kept from the previous result. */
     const parts = new Map<ScaleBackendName, { sections: Section[]; goals: GoalCheck[]; notes: string[] }>();
     const ran: string[] = [];
