@@ -183,9 +183,9 @@ Expected duration of a full run, estimated from the smoke run's rates on a share
 dev server on SQLite, and the multi-shard server on PostgreSQL), 10,000 → 100,000 → 300,000 jobs by
 default (\`BENCH_SCALE_SIZES\`, or per backend \`BENCH_SCALE_SIZES_SQLITE\` / \`_POSTGRES\`;
 \`BENCH_SCALE_BACKENDS\` picks the backends). After the first size, seeding waits for the workers to
-set each job's timer: on 2 cores about 45 jobs/s just after 20,000 jobs, falling to about 26/s
-past 200,000 (the workers' CPU per new job grows), so a step to 300,000 needs more than 2.5 hours, plus about
-8 minutes per size; each size step stops at \`BENCH_SCALE_SEED_BUDGET_S\` (45 minutes).`;
+set each job's timer: on 2 cores about 42 jobs/s from 20,000 to 300,000 jobs with the default
+workflow cache, so a step to 300,000 needs about 2 hours, plus about 10 minutes per size; each size
+step stops at \`BENCH_SCALE_SEED_BUDGET_S\` (45 minutes).`;
 
 /**
  * The whole BENCHMARKS.md: the header, then every result in {@link BENCH_ORDER} (others after, by name).
