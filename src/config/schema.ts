@@ -77,9 +77,10 @@ export const envSchema = z.object({
   TASK_QUEUE_EXECUTIONS_PER_SECOND: positiveNumber.optional(),
   /**
    * Workflow executions one worker keeps cached (sticky, Temporal maxCachedWorkflows), default
-   * 2,000: a cached job wakes without replaying its history, and each costs the worker about
-   * 0.3 MB of memory (V8 heap and native), so the cache, not the number of jobs, bounds a worker's
-   * memory. Close to the SDK's own default by heap size (about 2,300 on a 4 GB heap).
+   * 2,000: a cached job wakes without replaying its history, and each costs the worker 0.35–0.45 MB
+   * of memory (V8 heap and native, measured by the `scale` benchmark), so the cache, not the number
+   * of jobs, bounds a worker's memory. Close to the SDK's own default by heap size (about 2,300 on a
+   * 4 GB heap).
    */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(1_000_000).default(2_000),
   /** Workflow tasks one worker runs at once (maxConcurrentWorkflowTaskExecutions, at least 2); unset = SDK default (40). */
