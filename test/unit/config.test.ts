@@ -77,7 +77,7 @@ describe('loadConfig: each invalid variable fails fast with its name', () => {
 });
 
 describe('worker tuning and SQLite pragmas', () => {
-  test("have their defaults (10,000 cached workflows; the rest the SDK's) and are parsed when set", () => {
+  test("have their defaults (2,000 cached workflows; the rest the SDK's) and are parsed when set", () => {
     expect(loadConfig({}).WORKER_MAX_CACHED_WORKFLOWS).toBe(2_000);
     expect(loadConfig({}).WORKER_WORKFLOW_TASK_SLOTS).toBeUndefined();
     const config = loadConfig({
