@@ -62,7 +62,12 @@ export async function runApi(): Promise<void> {
     },
     metricsRequireKey: config.METRICS_REQUIRE_KEY,
   });
-  const server = app.listen(config.API_PORT, config.API_HOST, () => {
+  // Express 5 passes a listen error (EADDRINUSE, EACCES) to this callback instead of throwing it.
+  const server = app.listen(config.API_PORT, config.API_HOST, (err?: Error) => {
+    if (err !== undefined) {
+      logger.fatal({ err, host: config.API_HOST, port: config.API_PORT }, `api cannot listen: ${err.message}`);
+      process.exit(1);
+    }
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.API_PORT;
     logger.info({ url: `http://${config.API_HOST}:${port}` }, 'api listening');

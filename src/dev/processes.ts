@@ -4,11 +4,13 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { freePorts } from '../free-ports';
 import type { ReadyMessage } from '../readiness';
 import { PROJECT_ROOT } from './temporal-cli';
+
+export { freePorts };
 
 /** A started child with its output kept (last 200 lines) for diagnostics. */
 export interface Child {
@@ -132,31 +134,5 @@ export async function stopProcess(child: Child, graceMs = 15_000): Promise<numbe
     return await child.exited;
   } finally {
     clearTimeout(timer);
-  }
-}
-
-/**
- * Picks `count` distinct free TCP ports on 127.0.0.1 (all held open at once, then released), for
- * the end-to-end tests, the cluster suite and the benchmarks.
- * @throws {Error} when a listener cannot be opened.
- */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers: Server[] = [];
-  try {
-    for (let i = 0; i < count; i++) {
-      const server = createServer();
-      servers.push(server);
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', () => resolve());
-      });
-    }
-    return servers.map((s) => {
-      const address = s.address();
-      if (address === null || typeof address === 'string') throw new Error('no port');
-      return address.port;
-    });
-  } finally {
-    await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   }
 }

@@ -23,18 +23,6 @@ export function createWorkerRegistry(): { registry: Registry; metrics: Execution
   return { registry, metrics: createExecutionMetrics(registry) };
 }
 
-/** A free TCP port on 127.0.0.1 (for the SDK's internal Prometheus exporter). */
-export async function freeLoopbackPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 /**
  * Starts the worker's metrics server.
  * @param registry our metrics.

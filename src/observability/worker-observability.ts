@@ -5,10 +5,11 @@
  */
 import type { InjectedSinks, RuntimeOptions, WorkerInterceptors } from '@temporalio/worker';
 import type { Config } from '../config';
+import { freePorts } from '../free-ports';
 import type { Logger } from '../logger';
 import { executionInterceptor } from './execution-interceptor';
 import { createTracing } from './tracing';
-import { createWorkerRegistry, freeLoopbackPort, startWorkerMetricsServer } from './worker-metrics';
+import { createWorkerRegistry, startWorkerMetricsServer } from './worker-metrics';
 
 /** What {@link setupWorkerObservability} gives the worker entry point. */
 export interface WorkerObservability {
@@ -46,7 +47,7 @@ export async function setupWorkerObservability(config: Config, logger: Logger): 
   if (config.WORKER_METRICS_PORT === undefined) {
     return { interceptors, sinks, runtimeOptions: {}, metricsUrl: null, close: stopTracing };
   }
-  const sdkPort = await freeLoopbackPort();
+  const [sdkPort] = (await freePorts(1)) as [number];
   const server = await startWorkerMetricsServer(
     registry,
     config.WORKER_METRICS_HOST,

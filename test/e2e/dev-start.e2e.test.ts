@@ -2,9 +2,11 @@
  * `npm start` (src/dev/main.ts) against a running dev server: it prints a fresh API key that
  * works, and only that key; it gets ready at LOG_LEVEL=warn and silent too (readiness comes over
  * IPC); a kill -9 of its worker restarts the worker and leaves the API up; the API alone with
- * AUTH_DISABLED=true says so loudly and needs no key.
+ * AUTH_DISABLED=true says so loudly and needs no key; the API on a port another process holds exits
+ * 1 naming the port, and never says it listens.
  */
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Child, startEntry, stopProcess, waitForOutput } from '../../src/dev/processes';
@@ -151,5 +153,23 @@ describe('npm start and the API key', () => {
     const res = await fetch(`http://127.0.0.1:${apiPort}/jobs?limit=0`);
     expect(res.status).toBe(400); // past authentication: the query is what is wrong
     expect(await stopProcess(api)).toBe(0);
+  });
+
+  it('a port another process holds: the API exits 1 naming the port, and never says it listens', async () => {
+    const holder = createServer((_req, res) => res.end('held'));
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const { port } = holder.address() as { port: number };
+    try {
+      const api = startEntry('api', 'api/main.ts', childEnv({ API_PORT: String(port), AUTH_DISABLED: 'true' }));
+      children.push(api);
+      expect(await api.exited).toBe(1);
+      const fatal = api.output.find((line) => /api cannot listen/.test(line));
+      expect(fatal, api.output.join('\n')).toBeDefined();
+      expect(JSON.parse(fatal as string)).toMatchObject({ level: 60, port, host: '127.0.0.1' });
+      expect(fatal).toMatch(/EADDRINUSE|address already in use/);
+      expect(api.output.some((line) => /api listening/.test(line))).toBe(false);
+    } finally {
+      await new Promise<void>((resolve) => holder.close(() => resolve()));
+    }
   });
 });
