@@ -5,11 +5,12 @@
  * Run by `npm run check` (and so by CI).
  */
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { workflowBundleOptions } from '../src/workers/workflow-bundle';
 
 async function main(): Promise<void> {
   const started = Date.now();
   const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../src/workflows'),
+    ...workflowBundleOptions(),
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error },
   });
   console.log(`workflow bundle ok: ${(code.length / 1024).toFixed(0)} KiB in ${Date.now() - started} ms`);

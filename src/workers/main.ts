@@ -32,6 +32,7 @@ import { parseDuration } from '../domain/duration';
 import { createLogger } from '../logger';
 import { setupWorkerObservability } from '../observability/worker-observability';
 import { announceReady } from '../readiness';
+import { workflowBundleOptions } from './workflow-bundle';
 
 type WorkerSinks = NonNullable<SdkWorkerOptions['sinks']>;
 
@@ -41,7 +42,7 @@ export interface WorkerOptions {
   connection: NativeConnection;
   /** Handler functions; default: the built-in demo handlers plus those of HANDLER_MODULES. */
   handlers?: HandlerRegistry;
-  /** A prebuilt workflow bundle (tests); default: bundle src/workflows at start. */
+  /** A prebuilt workflow bundle (tests; built with ./workflow-bundle's options); default: bundle src/workflows at start. */
   workflowBundle?: WorkflowBundleOption;
   /** Worker interceptors (src/observability: execution metrics and logs, tracing). */
   interceptors?: WorkerInterceptors;
@@ -52,6 +53,12 @@ export interface WorkerOptions {
    * PAYLOAD_KEYS_FILE, none when unset. The SDK runs them outside the workflow sandbox.
    */
   dataConverter?: DataConverter;
+}
+
+/** Worker options that bundle the workflows at start, with the modules shared by all workflows preloaded. */
+function bundledAtStart(): Pick<SdkWorkerOptions, 'workflowsPath' | 'bundlerOptions'> {
+  const { workflowsPath, preloadModules } = workflowBundleOptions();
+  return { workflowsPath, bundlerOptions: { preloadModules } };
 }
 
 /**
@@ -96,7 +103,7 @@ export async function createWorker({
     taskQueue: config.TASK_QUEUE,
     identity: config.workerIdentity,
     dataConverter: dataConverter ?? dataConverterOf(payloadCodecFromConfig(config)),
-    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    ...(workflowBundle ? { workflowBundle } : bundledAtStart()),
     activities: createActivities({
       workerIdentity: config.workerIdentity,
       handlers: handlers ?? loadHandlers(config.HANDLER_MODULES),

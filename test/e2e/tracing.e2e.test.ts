@@ -15,6 +15,7 @@ import { createActivities, demoHandlers } from '../../src/activities';
 import { createApp } from '../../src/api/app';
 import { createTemporalClient } from '../../src/api/temporal-client';
 import { createTracing, type Tracing } from '../../src/observability/tracing';
+import { workflowBundleOptions } from '../../src/workers/workflow-bundle';
 import { startDevServerEnv } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
 import { installQuietRuntime } from '../helpers/workflow-harness';
@@ -33,7 +34,7 @@ beforeAll(async () => {
   // As the worker does (src/observability/worker-observability.ts): the workflow interceptor module is
   // bundled with the workflows, the activity interceptors and the span sink are registered.
   const workflowBundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../src/workflows/index.ts'),
+    ...workflowBundleOptions(),
     workflowInterceptorModules: tracing.workerInterceptors.workflowModules,
     logger: {
       log: () => undefined,

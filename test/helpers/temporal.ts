@@ -8,6 +8,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { JOB_SEARCH_ATTRIBUTES } from '../../src/domain/search-attributes';
+import { workflowBundleOptions } from '../../src/workers/workflow-bundle';
 import { workflowCoverageBundleOptions } from './workflow-coverage';
 
 /** Starts the time-skipping test server and registers the job search attributes. */
@@ -39,10 +40,10 @@ export async function startDevServerEnv(): Promise<TestWorkflowEnvironment> {
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
-/** The workflow bundle, built once per test file (instrumented for coverage under --coverage). */
+/** The workflow bundle as the worker builds it, once per test file (instrumented for coverage under --coverage). */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   bundle ??= bundleWorkflowCode({
-    workflowsPath: require.resolve('../../src/workflows/index.ts'),
+    ...workflowBundleOptions(),
     logger: quietLogger,
     ...workflowCoverageBundleOptions(),
   });

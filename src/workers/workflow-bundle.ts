@@ -1,0 +1,44 @@
+/**
+ * How the job workflows are bundled for the worker's sandbox (Temporal `BundleOptions`): the
+ * workflow module, and the modules evaluated once per worker rather than once per workflow.
+ *
+ * A worker runs every workflow in one reusable V8 context (Temporal's default `reuseV8Context`),
+ * where each workflow normally evaluates its own copy of every module it imports: the modules'
+ * code runs again, and their objects stay in memory, for each cached workflow. Modules named in
+ * `preloadModules` are evaluated once when the context starts and shared by all workflows
+ * (sdk-typescript `BundleOptions.preloadModules`).
+ */
+import { extname, join } from 'node:path';
+import type { BundleOptions } from '@temporalio/worker';
+
+/**
+ * The domain modules the workflows import for values, by file name in src/domain. Each is pure
+ * and workflow-safe: no I/O, no clock, no workflow API, no state at module scope except bounded
+ * memo caches of pure functions (parsed crons, daily and weekly cron patterns, time zone offset
+ * tables, `Intl.DateTimeFormat` instances, valid zone names), which all the workflows of a worker
+ * then share. What they import comes along (croner, ./time-zone, ./jitter, …).
+ */
+export const PRELOADED_DOMAIN_MODULES = [
+  'attempts',
+  'duration',
+  'health',
+  'job-state',
+  'ledger',
+  'misfire',
+  'preview',
+  'schedule',
+  'search-attributes',
+] as const;
+
+/**
+ * The bundle options of the job workflows, as the worker builds them at start and as tests and
+ * checks that prebuild the bundle must pass them.
+ * @returns absolute file paths beside this module, with its extension (`.ts` in src, `.js` in dist).
+ */
+export function workflowBundleOptions(): Required<Pick<BundleOptions, 'workflowsPath' | 'preloadModules'>> {
+  const ext = extname(__filename);
+  return {
+    workflowsPath: join(__dirname, '..', 'workflows', `index${ext}`),
+    preloadModules: PRELOADED_DOMAIN_MODULES.map((name) => join(__dirname, '..', 'domain', `${name}${ext}`)),
+  };
+}
