@@ -136,7 +136,8 @@ export function createActivities(deps: ActivityDeps): PayloadActivities & AlertA
         // period) are spaced a period apart, counted back from it, so none is held back by the
         // SDK's heartbeat throttling.
         const fireMs = Date.parse(input.fire_time ?? input.scheduled_time);
-        const holdUntil = Date.now() + Math.max(0, Math.min(input.hold_ms ?? 0, fireMs - Date.now()));
+        const heldAtMs = Date.now();
+        const holdUntil = heldAtMs + Math.max(0, Math.min(input.hold_ms ?? 0, fireMs - heldAtMs));
         const lastBeatAt = holdUntil - HOLD_HEARTBEAT_BEFORE_MS;
         const period = heartbeatPeriodMs(ctx.info.heartbeatTimeoutMs);
         if (!local && lastBeatAt - Date.now() > BEAT_TOLERANCE_MS) {
@@ -150,7 +151,9 @@ export function createActivities(deps: ActivityDeps): PayloadActivities & AlertA
           beat();
         }
         const held = holdUntil > startedAtMs;
-        await hold(holdUntil - Date.now(), ctx.cancellationSignal);
+        // A timer may fire a millisecond before the wall clock reaches its end: wait out the rest.
+        do await hold(holdUntil - Date.now(), ctx.cancellationSignal);
+        while (Date.now() < holdUntil);
         bodyStarted = true;
         // A held attempt's record starts when its body starts (what lag and duration are measured from).
         if (held)
