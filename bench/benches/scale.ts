@@ -19,6 +19,7 @@
 import { temporal } from '@temporalio/proto';
 import { loadConfig } from '../../src/config';
 import { idempotencyKey } from '../../src/domain/job-state';
+import { mapConcurrent } from '../../src/map-concurrent';
 import { seedKey, seedRange, submitSequentially } from '../lib/bulk-seed';
 import { type BenchContext, type Benchmark, type BenchOutput, envInt, log } from '../lib/context';
 import { accountOccurrences, periodicTimes } from '../lib/occurrences';
@@ -33,7 +34,7 @@ import {
   type StorageFigures,
   startScaleBackend,
 } from '../lib/scale-backends';
-import { mapConcurrent, sleep, waitUntil } from '../lib/seed';
+import { sleep, waitUntil } from '../lib/seed';
 import { type Distribution, distribution, ratio } from '../lib/stats';
 import { formatMs } from './common';
 

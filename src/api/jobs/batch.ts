@@ -15,6 +15,7 @@ import {
   batchResultSchema,
 } from '../../contract';
 import type { Logger } from '../../logger';
+import { mapConcurrent } from '../../map-concurrent';
 import type { SubmissionOutcomes } from '../../observability/http-metrics';
 import { type Principal, principalOf } from '../auth';
 import { checkHandlerName } from '../handler-names';
@@ -45,24 +46,6 @@ export interface BatchDeps {
   logger: Logger;
   /** `HANDLER_NAMES` patterns; undefined: no submit-time check of handler names. */
   handlerNames?: readonly string[];
-}
-
-/** Runs `task` over `items` with at most `concurrency` in flight; results in input order. */
-async function mapConcurrent<T, R>(
-  items: readonly T[],
-  concurrency: number,
-  task: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await task(items[index] as T, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, lane));
-  return results;
 }
 
 /** A failed item's result: its status and problem document. */
