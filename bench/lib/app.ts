@@ -11,8 +11,9 @@ import { Client, Connection } from '@temporalio/client';
 import { generateApiKey, hashApiKey } from '../../src/api/auth';
 import { dataConverterOf, payloadCodecFromConfig } from '../../src/codec/payload-codec';
 import { ensureDevPayloadKey } from '../../src/dev/payload-key';
-import { type Child, freePorts, startEntry, stopProcess, waitForOutput } from '../../src/dev/processes';
+import { type Child, startEntry, stopProcess, waitForOutput } from '../../src/dev/processes';
 import { PROJECT_ROOT } from '../../src/dev/temporal-cli';
+import { freePorts } from '../../src/free-ports';
 import { onCleanup } from './cleanup';
 
 /** Our environment without anything that could point the children elsewhere. */

@@ -11,6 +11,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../src/dev/temporal-cli';
+import { freePorts } from '../../src/free-ports';
 import { type Postgres, startPostgres } from '../../test/cluster/postgres';
 import {
   freeServerPorts,
@@ -20,7 +21,7 @@ import {
   writeServerConfig,
 } from '../../test/cluster/temporal-server';
 import { onCleanup } from './cleanup';
-import { freePorts, tempDir } from './stack';
+import { tempDir } from './stack';
 
 /** The two databases of the Temporal server. */
 export const CLUSTER_DATABASES = ['temporal', 'temporal_visibility'] as const;

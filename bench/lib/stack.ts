@@ -10,12 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { startEmbeddedServer } from '../../src/dev/embedded-server';
-import { type Child, freePorts, startProcess, stopProcess } from '../../src/dev/processes';
+import { type Child, startProcess, stopProcess } from '../../src/dev/processes';
 import { PROJECT_ROOT } from '../../src/dev/temporal-cli';
+import { freePorts } from '../../src/free-ports';
 import { type App, cleanEnv, startApp } from './app';
 import { onCleanup } from './cleanup';
 
-export { cleanEnv, freePorts };
+export { cleanEnv };
 
 /** Makes a temp dir removed at cleanup. */
 export function tempDir(prefix: string): string {

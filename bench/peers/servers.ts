@@ -9,8 +9,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startProcess, stopProcess, waitForOutput } from '../../src/dev/processes';
+import { freePorts } from '../../src/free-ports';
 import { onCleanup } from '../lib/cleanup';
-import { freePorts, tempDir } from '../lib/stack';
+import { tempDir } from '../lib/stack';
 
 function onPath(name: string): string | null {
   const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });

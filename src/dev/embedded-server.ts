@@ -7,7 +7,8 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { searchAttributeFlags } from '../domain/search-attributes';
-import { type Child, freePorts, startProcess } from './processes';
+import { freePorts } from '../free-ports';
+import { type Child, startProcess } from './processes';
 
 /**
  * Dynamic config that makes the server accept the workers' heartbeats and answer `ListWorkers`

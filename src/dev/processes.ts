@@ -6,11 +6,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { freePorts } from '../free-ports';
 import type { ReadyMessage } from '../readiness';
 import { PROJECT_ROOT } from './temporal-cli';
-
-export { freePorts };
 
 /** A started child with its output kept (last 200 lines) for diagnostics. */
 export interface Child {

@@ -24,10 +24,11 @@ import { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Child, startEntry, stopProcess, waitForOutput } from '../../src/dev/processes';
+import { freePorts } from '../../src/free-ports';
 import { account, formatFigures } from '../faults/lib/accounting';
 import { apiKeysEnv } from '../helpers/api-keys';
 import { type Sink, startSink } from '../helpers/e2e-sink';
-import { cleanEnv, E2E_CALLER, freePorts, type Json } from '../helpers/e2e-stack';
+import { cleanEnv, E2E_CALLER, type Json } from '../helpers/e2e-stack';
 import { waitFor } from '../helpers/wait';
 import { type Postgres, startPostgres } from './postgres';
 import {

@@ -22,8 +22,9 @@ import { dirname, join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startEntry, stopProcess, waitForOutput } from '../../src/dev/processes';
+import { freePorts } from '../../src/free-ports';
 import { ALICE, apiKeysEnv, BOB } from '../helpers/api-keys';
-import { cleanEnv, E2E_CALLER, freePorts, type Json, type Stack, startStack } from '../helpers/e2e-stack';
+import { cleanEnv, E2E_CALLER, type Json, type Stack, startStack } from '../helpers/e2e-stack';
 import { waitFor } from '../helpers/wait';
 
 const SECRET = `s3cr3t-${randomUUID()}`;

@@ -10,7 +10,7 @@ import { createServer } from 'node:http';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Child, startEntry, stopProcess, waitForOutput } from '../../src/dev/processes';
-import { freePorts } from '../helpers/e2e-stack';
+import { freePorts } from '../../src/free-ports';
 import { childPids, commandLine } from '../helpers/procfs';
 import { startDevServerEnv } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';

@@ -8,8 +8,9 @@
  */
 import { basename } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { freePorts } from '../../src/free-ports';
 import { type Sink, startSink } from '../helpers/e2e-sink';
-import { freePorts, type Json, type Stack, startStack } from '../helpers/e2e-stack';
+import { type Json, type Stack, startStack } from '../helpers/e2e-stack';
 import { sampleValue } from '../helpers/prometheus';
 import { waitFor } from '../helpers/wait';
 

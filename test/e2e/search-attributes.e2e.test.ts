@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { type Child, startProcess, stopProcess } from '../../src/dev/processes';
 import { ensureSearchAttributes } from '../../src/dev/search-attributes';
 import { JOB_SEARCH_ATTRIBUTES } from '../../src/domain/search-attributes';
-import { freePorts } from '../helpers/e2e-stack';
+import { freePorts } from '../../src/free-ports';
 import { waitFor } from '../helpers/wait';
 
 let server: Child;

@@ -13,10 +13,9 @@ import {
   startEmbeddedServer,
   startEmbeddedServerOnFreePorts,
 } from '../../src/dev/embedded-server';
-import { type Child, freePorts, startEntry, stopProcess, waitForOutput } from '../../src/dev/processes';
+import { type Child, startEntry, stopProcess, waitForOutput } from '../../src/dev/processes';
+import { freePorts } from '../../src/free-ports';
 import { apiKeysEnv, type TestCaller } from './api-keys';
-
-export { freePorts };
 
 /** The API key {@link Stack.request} sends unless told otherwise: an admin whose user id is u003. */
 export const E2E_CALLER: TestCaller = {
