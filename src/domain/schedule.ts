@@ -4,6 +4,7 @@
  * wall-clock rules (daily, cron) are evaluated in the job's IANA time zone.
  * Resolution: one second.
  */
+import { BoundedCache } from './bounded-cache';
 import { cronOccurrenceAtOrAfter, parseCron } from './cron-schedule';
 import { parseDuration } from './duration';
 
@@ -23,8 +24,11 @@ export interface ScheduleFields {
   created_at: string;
 }
 
-/** Zones {@link isTimeZone} found valid: a few hundred at most (the runtime's IANA data). */
-const knownZones = new Set<string>();
+/**
+ * Zones {@link isTimeZone} found valid, the 1,000 most recently used: the runtime's IANA data has a
+ * few hundred, but Intl also accepts their spellings in any letter case.
+ */
+const knownZones = new BoundedCache<string, true>(1_000);
 
 /**
  * True when `zone` is an IANA time zone name known to this runtime's Intl data. Valid names are
@@ -32,14 +36,14 @@ const knownZones = new Set<string>();
  * arbitrary input cannot grow the memory.
  */
 export function isTimeZone(zone: string): boolean {
-  if (knownZones.has(zone)) return true;
+  if (knownZones.get(zone) === true) return true;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
   } catch {
     return false;
   }
   if (zone.length === 0) return false;
-  knownZones.add(zone);
+  knownZones.set(zone, true);
   return true;
 }
 
@@ -85,7 +89,8 @@ export function weeklyPattern(executionTime: string, timezone: string, days?: Sc
   return `${dailyPattern(executionTime, timezone).replace(/ \*$/, '')} ${list.join(',')}`;
 }
 
-const patterns = new Map<string, string>();
+/** Cron patterns of daily and weekly schedules by their fields: the 10,000 most recently used. */
+const patterns = new BoundedCache<string, string>(10_000);
 
 /**
  * The cron pattern of a `daily`, `weekly` or `cron` schedule (daily and weekly are crons at a
@@ -100,7 +105,6 @@ function cronPattern(spec: ScheduleFields): string {
       spec.frequency === 'weekly'
         ? weeklyPattern(spec.execution_time as string, spec.timezone, spec.days_of_week)
         : dailyPattern(spec.execution_time as string, spec.timezone);
-    if (patterns.size >= 1_000) patterns.clear();
     patterns.set(key, pattern);
   }
   return pattern;

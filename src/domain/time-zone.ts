@@ -10,6 +10,8 @@
  * database since 1970).
  */
 
+import { BoundedCache } from './bounded-cache';
+
 const SECOND_MS = 1_000;
 const SAMPLE_MS = 86_400_000;
 
@@ -30,8 +32,10 @@ interface YearTable {
   transitions: OffsetTransition[];
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-const tables = new Map<string, Map<number, YearTable>>();
+/** Intl formatters by zone: the 1,000 most recently used (the tz database has about 600 zones). */
+const formatters = new BoundedCache<string, Intl.DateTimeFormat>(1_000);
+/** Offset tables by `<zone>|<UTC year>`: the 10,000 most recently used, a few hundred bytes each. */
+const tables = new BoundedCache<string, YearTable>(10_000);
 
 function formatterOf(zone: string): Intl.DateTimeFormat {
   let formatter = formatters.get(zone);
@@ -77,12 +81,8 @@ function yearStart(year: number): number {
 }
 
 function yearTable(zone: string, year: number): YearTable {
-  let byYear = tables.get(zone);
-  if (byYear === undefined) {
-    byYear = new Map();
-    tables.set(zone, byYear);
-  }
-  const cached = byYear.get(year);
+  const key = `${zone}|${year}`;
+  const cached = tables.get(key);
   if (cached !== undefined) return cached;
   const start = yearStart(year);
   const end = yearStart(year + 1);
@@ -109,7 +109,7 @@ function yearTable(zone: string, year: number): YearTable {
     from = hi;
     fromOffset = afterMs;
   }
-  byYear.set(year, table);
+  tables.set(key, table);
   return table;
 }
 

@@ -3,7 +3,7 @@
  * workflows import for values, and none of those (or what they import from src/domain) reaches
  * the workflow API, so none can hold per-workflow state.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, test } from 'vitest';
@@ -62,15 +62,25 @@ describe('modules preloaded into the workflow sandbox', () => {
       if (seen.has(name)) continue;
       seen.add(name);
       const imports = valueImports(join(SRC, 'domain', `${name}.ts`));
-      expect(imports.filter((specifier) => specifier.startsWith('@temporalio/workflow'))).toEqual([]);
+      expect(
+        imports.filter((specifier) => specifier.startsWith('@temporalio/workflow')),
+        name,
+      ).toEqual([]);
+      // Nothing outside src/domain, whose modules this walk checks, except packages (croner, @temporalio/common).
+      expect(
+        imports.filter((specifier) => specifier.startsWith('../')),
+        name,
+      ).toEqual([]);
       for (const specifier of imports) if (specifier.startsWith('./')) pending.push(specifier.slice(2));
     }
     expect(seen.has('cron-schedule')).toBe(true);
+    expect(seen.has('bounded-cache')).toBe(true);
   });
 
   test('resolve to files, beside the workflow module', () => {
     const { workflowsPath, preloadModules } = workflowBundleOptions();
     expect(workflowsPath).toMatch(/[/\\]workflows[/\\]index\.ts$/);
+    for (const path of [workflowsPath, ...preloadModules]) expect(existsSync(path), path).toBe(true);
     expect(preloadModules.map((path) => path.replace(/^.*[/\\]domain[/\\]/, ''))).toEqual(
       PRELOADED_DOMAIN_MODULES.map((name) => `${name}.ts`),
     );
