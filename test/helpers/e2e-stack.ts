@@ -135,6 +135,27 @@ export function cleanEnv(): NodeJS.ProcessEnv {
  * and the API prints "api listening".
  * @throws {Error} with the children's output when something does not start; whatever started is stopped.
  */
+/**
+ * Starts the API on a free port and waits until it listens; when another process took the port
+ * first (the API exits 1 with EADDRINUSE), tries a new port, 3 times in all. Sets `env.API_PORT`
+ * to the port it listens on, so that a restart reuses it.
+ * @throws {Error} with the API's output when it fails for another reason, or 3 times.
+ */
+async function startApiOnFreePort(env: NodeJS.ProcessEnv, children: Child[]): Promise<Child> {
+  for (let attempt = 1; ; attempt++) {
+    const [port] = (await freePorts(1)) as [number];
+    env.API_PORT = String(port);
+    const api = startEntry('api', 'api/main.ts', env);
+    children.push(api);
+    try {
+      await waitForOutput(api, /api listening/, 60_000);
+      return api;
+    } catch (err) {
+      if (attempt >= 3 || !/EADDRINUSE|address already in use/i.test((err as Error).message)) throw err;
+    }
+  }
+}
+
 export async function startStack({
   cliPath,
   name,
@@ -147,7 +168,6 @@ export async function startStack({
   dataDir: givenDataDir,
   sqlitePragmas,
 }: StackOptions): Promise<Stack> {
-  const [apiPort] = (await freePorts(1)) as [number];
   const dataDir = givenDataDir ?? mkdtempSync(join(tmpdir(), `${name}-`));
   const namespace = 'default';
   const unique = `${name}-${process.pid}-${Date.now().toString(36)}`;
@@ -181,7 +201,6 @@ export async function startStack({
       TASK_QUEUE: taskQueue,
       WORKER_IDENTITY: workerIdentity,
       API_HOST: '127.0.0.1',
-      API_PORT: String(apiPort),
       LOG_LEVEL: logLevel,
       API_KEYS: apiKeysEnv([E2E_CALLER, ...callers]),
       // The sink and other test servers listen on loopback, which http jobs may not call by default.
@@ -208,14 +227,12 @@ export async function startStack({
     };
     for (let i = 0; i < workerCount; i++) launchWorker(i === 0 ? workerIdentity : `${workerIdentity}-${i + 1}`, {});
     const worker = workers[0] as Child;
-    const api = startEntry('api', 'api/main.ts', env);
-    children.push(api);
-    await Promise.all([
+    const [api] = await Promise.all([
+      startApiOnFreePort(env, children),
       ...workers.map((w) => waitForOutput(w, /worker started/, 120_000)),
-      waitForOutput(api, /api listening/, 60_000),
     ]);
 
-    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    const apiUrl = `http://127.0.0.1:${env.API_PORT}`;
     const temporalAddress = server.address;
     const started = server;
     const stack: Stack = {
