@@ -130,12 +130,6 @@ export function cleanEnv(): NodeJS.ProcessEnv {
 }
 
 /**
- * Starts the dev server, then the worker and the API (concurrently), and waits
- * until the worker prints "worker started" (it bundles the workflows: up to 120 s)
- * and the API prints "api listening".
- * @throws {Error} with the children's output when something does not start; whatever started is stopped.
- */
-/**
  * Starts the API on a free port and waits until it listens; when another process took the port
  * first (the API exits 1 with EADDRINUSE), tries a new port, 3 times in all. Sets `env.API_PORT`
  * to the port it listens on, so that a restart reuses it.
@@ -156,6 +150,12 @@ async function startApiOnFreePort(env: NodeJS.ProcessEnv, children: Child[]): Pr
   }
 }
 
+/**
+ * Starts the dev server, then the worker and the API (concurrently), and waits
+ * until the worker prints "worker started" (it bundles the workflows: up to 120 s)
+ * and the API prints "api listening".
+ * @throws {Error} with the children's output when something does not start; whatever started is stopped.
+ */
 export async function startStack({
   cliPath,
   name,
