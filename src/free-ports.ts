@@ -80,3 +80,20 @@ async function leaveInTimeWait(server: Server, port: number, timeoutMs = 5_000):
     accepted?.destroy();
   }
 }
+
+/**
+ * Runs `start` on `count` ports from {@link freePorts}; when it fails because another process took
+ * one of them first (its error message says EADDRINUSE or "address already in use"), picks new
+ * ports and runs it again, `tries` times in all.
+ * @returns what `start` returns.
+ * @throws whatever `start` threw: at once for any other failure, or its last port failure.
+ */
+export async function onFreePorts<T>(count: number, start: (ports: number[]) => Promise<T>, tries = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start(await freePorts(count));
+    } catch (err) {
+      if (attempt >= tries || !/EADDRINUSE|address already in use/i.test((err as Error).message)) throw err;
+    }
+  }
+}

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { searchAttributeFlags } from '../domain/search-attributes';
-import { freePorts } from '../free-ports';
+import { onFreePorts } from '../free-ports';
 import { type Child, startProcess } from './processes';
 
 /**
@@ -96,14 +96,11 @@ export async function startEmbeddedServerOnFreePorts(
   options: Omit<EmbeddedServerOptions, 'port' | 'uiPort'>,
   tries = 3,
 ): Promise<EmbeddedServer> {
-  for (let attempt = 1; ; attempt++) {
-    const [port, uiPort] = (await freePorts(2)) as [number, number];
-    try {
-      return await startEmbeddedServer({ ...options, port, uiPort });
-    } catch (err) {
-      if (attempt >= tries || !/address already in use/i.test((err as Error).message)) throw err;
-    }
-  }
+  return onFreePorts(
+    2,
+    ([port, uiPort]) => startEmbeddedServer({ ...options, port: port as number, uiPort: uiPort as number }),
+    tries,
+  );
 }
 
 /** Polls the frontend until `getSystemInfo` answers. */

@@ -14,7 +14,7 @@ import {
   startEmbeddedServerOnFreePorts,
 } from '../../src/dev/embedded-server';
 import { type Child, startEntry, stopProcess, waitForOutput } from '../../src/dev/processes';
-import { freePorts } from '../../src/free-ports';
+import { onFreePorts } from '../../src/free-ports';
 import { apiKeysEnv, type TestCaller } from './api-keys';
 
 /** The API key {@link Stack.request} sends unless told otherwise: an admin whose user id is u003. */
@@ -135,19 +135,14 @@ export function cleanEnv(): NodeJS.ProcessEnv {
  * to the port it listens on, so that a restart reuses it.
  * @throws {Error} with the API's output when it fails for another reason, or 3 times.
  */
-async function startApiOnFreePort(env: NodeJS.ProcessEnv, children: Child[]): Promise<Child> {
-  for (let attempt = 1; ; attempt++) {
-    const [port] = (await freePorts(1)) as [number];
+function startApiOnFreePort(env: NodeJS.ProcessEnv, children: Child[]): Promise<Child> {
+  return onFreePorts(1, async ([port]) => {
     env.API_PORT = String(port);
     const api = startEntry('api', 'api/main.ts', env);
     children.push(api);
-    try {
-      await waitForOutput(api, /api listening/, 60_000);
-      return api;
-    } catch (err) {
-      if (attempt >= 3 || !/EADDRINUSE|address already in use/i.test((err as Error).message)) throw err;
-    }
-  }
+    await waitForOutput(api, /api listening/, 60_000);
+    return api;
+  });
 }
 
 /**

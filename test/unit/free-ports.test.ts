@@ -4,7 +4,7 @@
  */
 import { createServer, type Server } from 'node:net';
 import { expect, test } from 'vitest';
-import { freePorts } from '../../src/free-ports';
+import { freePorts, onFreePorts } from '../../src/free-ports';
 
 async function listen(server: Server, port: number): Promise<number> {
   await new Promise<void>((resolve, reject) => {
@@ -38,4 +38,38 @@ test('20 ports from freePorts: none comes back from 5,000 bind(0) calls, and eac
   } finally {
     await Promise.all(servers.map(close));
   }
+});
+
+test('onFreePorts: a start that finds a port taken runs again on new ports; any other failure is thrown at once', async () => {
+  const seen: number[][] = [];
+  const result = await onFreePorts(2, async (ports) => {
+    seen.push(ports);
+    if (seen.length === 1) throw new Error('listen EADDRINUSE: address already in use 127.0.0.1:1');
+    return 'started';
+  });
+  expect(result).toBe('started');
+  expect(seen).toHaveLength(2);
+  expect(seen[1]).not.toEqual(seen[0]);
+
+  let calls = 0;
+  await expect(
+    onFreePorts(1, async () => {
+      calls++;
+      throw new Error('the server did not start');
+    }),
+  ).rejects.toThrow('the server did not start');
+  expect(calls).toBe(1);
+
+  let taken = 0;
+  await expect(
+    onFreePorts(
+      1,
+      async () => {
+        taken++;
+        throw new Error('address already in use');
+      },
+      3,
+    ),
+  ).rejects.toThrow('address already in use');
+  expect(taken).toBe(3);
 });
